@@ -1,0 +1,24 @@
+# The two commands of the README: `make run` and `make test`. Both install what is missing first.
+BUILD ?= build
+JOBS ?= 2
+BUILD_TYPE ?= RelWithDebInfo
+
+.PHONY: deps build run test clean
+
+deps:
+	scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Serves the vendor's catalog on http://localhost:8080 with SQLite under ./data;
+# on first start it also loads the demo scenario so a newcomer sees a living site.
+run: build
+	$(BUILD)/vigie serve --config vigie.toml --data data --seed scenarios/demo.toml
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+clean:
+	rm -rf $(BUILD)

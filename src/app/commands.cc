@@ -1,0 +1,148 @@
+#include "app/commands.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/importers.h"
+#include "app/site.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "snapshot/publisher.h"
+#include "store/store.h"
+
+namespace vigie {
+
+namespace {
+
+int Fail(const std::string& what, const Status& st) {
+  std::cerr << "vigie: " << what << ": " << st.message() << "\n";
+  return st.code() == Status::Code::kInvalid || st.code() == Status::Code::kNotFound ? 2 : 1;
+}
+
+// Opens the store, creating the SQLite file's folder, and brings the schema up to date.
+Result<std::unique_ptr<Store>> OpenMigrated(const Config& config) {
+  if (config.storage.rfind("sqlite:", 0) == 0) {
+    const std::filesystem::path file(config.storage.substr(7));
+    if (file.has_parent_path()) {
+      std::error_code ec;
+      std::filesystem::create_directories(file.parent_path(), ec);
+      if (ec) {
+        return Status::Unavailable("cannot create " + file.parent_path().string() + ": " +
+                                   ec.message());
+      }
+    }
+  }
+  Result<std::unique_ptr<Store>> store = OpenStore(config.storage);
+  if (!store.ok()) return store;
+  VIGIE_RETURN_IF_ERROR((*store)->Migrate());
+  return store;
+}
+
+}  // namespace
+
+int RunMigrate(const Config& config) {
+  Result<std::unique_ptr<Store>> store = OpenMigrated(config);
+  if (!store.ok()) return Fail("migrate", store.status());
+  std::cout << "schema at version " << *(*store)->SchemaVersion() << "\n";
+  return 0;
+}
+
+int RunImportCatalog(const Config& config, const std::string& path) {
+  Result<std::unique_ptr<Store>> store = OpenMigrated(config);
+  if (!store.ok()) return Fail("import catalog", store.status());
+  SystemClock clock;
+  Publisher publisher(**store, clock, config.site.regions);
+  Result<ImportSummary> s = ImportCatalog(publisher, path, "cli");
+  if (!s.ok()) return Fail("import catalog " + path, s.status());
+  std::cout << "imported " << s->ToString() << " from " << path << "\n";
+  return 0;
+}
+
+int RunImportScenario(const Config& config, const std::string& path) {
+  Result<std::unique_ptr<Store>> store = OpenMigrated(config);
+  if (!store.ok()) return Fail("import scenario", store.status());
+  SystemClock clock;
+  Publisher publisher(**store, clock, config.site.regions);
+  Result<ImportSummary> s = ImportScenario(publisher, path, clock.Now(), "cli");
+  if (!s.ok()) return Fail("import scenario " + path, s.status());
+  std::cout << "imported " << s->ToString() << " from " << path << "\n";
+  return 0;
+}
+
+int RunImportDump(const Config& config, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail("import dump", Status::NotFound("cannot read " + path));
+  std::stringstream text;
+  text << in.rdbuf();
+  Result<std::unique_ptr<Store>> store = OpenMigrated(config);
+  if (!store.ok()) return Fail("import dump", store.status());
+  Status st = (*store)->Import(text.str());
+  if (!st.ok()) return Fail("import dump " + path, st);
+  std::cout << "imported the dump " << path << "\n";
+  return 0;
+}
+
+int RunExport(const Config& config, const std::string& output) {
+  Result<std::unique_ptr<Store>> store = OpenMigrated(config);
+  if (!store.ok()) return Fail("export", store.status());
+  Result<std::string> dump = (*store)->Export();
+  if (!dump.ok()) return Fail("export", dump.status());
+  if (output == "-") {
+    std::cout << *dump;
+    return std::cout.good() ? 0 : 1;
+  }
+  // Written beside, then renamed: a reader never sees half a dump.
+  const std::string tmp = output + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << *dump;
+    out.flush();
+    if (!out) return Fail("export", Status::Unavailable("cannot write " + tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, output, ec);
+  if (ec) return Fail("export", Status::Unavailable("cannot write " + output + ": " + ec.message()));
+  std::cerr << "exported to " << output << "\n";
+  return 0;
+}
+
+int RunServe(const Config& config, const ServeOptions& options) {
+  Result<std::unique_ptr<Store>> opened = OpenMigrated(config);
+  if (!opened.ok()) return Fail("serve", opened.status());
+  Store& store = **opened;
+  SystemClock clock;
+  Publisher publisher(store, clock, config.site.regions);
+
+  // First start: the catalog, then the seed scenario, so the site is never empty.
+  Result<Model> model = publisher.LoadModel();
+  if (!model.ok()) return Fail("serve", model.status());
+  if (model->platforms.empty()) {
+    Result<ImportSummary> c = ImportCatalog(publisher, config.catalog, "first-start");
+    if (!c.ok()) return Fail("import catalog " + config.catalog, c.status());
+    LogInfo("first start: imported " + c->ToString() + " from " + config.catalog);
+    if (!options.seed_scenario.empty()) {
+      Result<ImportSummary> s =
+          ImportScenario(publisher, options.seed_scenario, clock.Now(), "first-start");
+      if (!s.ok()) return Fail("import scenario " + options.seed_scenario, s.status());
+      LogInfo("first start: imported " + s->ToString() + " from " + options.seed_scenario);
+    }
+  }
+  Status st = publisher.Start(/*run_timer=*/true);
+  if (!st.ok()) return Fail("serve", st);
+
+  Site site(config, publisher, store);
+  http::Server server(config.server, [&site](http::Request& req) { return site.Handle(req); });
+  st = server.Listen();
+  if (!st.ok()) return Fail("serve", st);
+  LogInfo("listening on http://" + config.server.address + ":" + std::to_string(server.port()) +
+          " (" + std::to_string(config.server.threads) + " threads, storage " + config.storage +
+          ")");
+  server.Run();
+  publisher.Stop();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace vigie

@@ -1,0 +1,40 @@
+// The configuration: read once from vigie.toml, overridden by VIGIE_SECTION_KEY environment
+// variables and command-line flags, validated, then const. Each layer gets only its part.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "domain/model.h"
+#include "http/server.h"
+
+namespace vigie {
+
+struct SiteConfig {
+  Text name{"Statut des services", "Service status"};  // site.name_fr / site.name_en
+  std::string base_url = "http://localhost:8080";      // public URL, for feeds and links
+  std::string default_region;                          // the region of unknown hosts
+  std::vector<Region> regions;                         // [[site.regions]]
+};
+
+struct Config {
+  http::ServerOptions server;
+  std::string storage = "sqlite:data/vigie.db";        // storage.url
+  SiteConfig site;
+  std::string catalog = "catalog/divalto.toml";         // catalog.path
+  std::string source;                                   // the file it was read from
+};
+
+// Reads `path` (a missing file is an error) and applies the environment `env`
+// (VIGIE_SERVER_LISTEN=127.0.0.1:9000 and the like). Errors name the file and line.
+Result<Config> LoadConfig(const std::string& path, const std::map<std::string, std::string>& env);
+
+// The process environment's VIGIE_* variables.
+std::map<std::string, std::string> VigieEnvironment();
+
+// Parses "ADDR:PORT", "[v6]:PORT" or ":PORT" into the server options.
+Status ParseListen(const std::string& listen, http::ServerOptions& out);
+
+}  // namespace vigie

@@ -1,0 +1,131 @@
+// vigie: the command line. argv → one command of app/; exit code 0 on success, 1 on a
+// failure of the system, 2 on bad input, always with a sentence on stderr.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <sodium.h>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "core/log.h"
+
+namespace {
+
+struct Common {
+  std::string config = "vigie.toml";
+  std::string listen;
+  std::string data;
+  bool quiet = false;
+};
+
+void AddCommon(CLI::App* cmd, Common& c) {
+  cmd->add_option("--config,-c", c.config, "configuration file")->capture_default_str();
+  cmd->add_option("--data", c.data, "data folder: uses sqlite:DATA/vigie.db");
+  cmd->add_flag("--quiet,-q", c.quiet, "log warnings and errors only, no access log");
+}
+
+// Reads the configuration and applies the flags; prints the errors and returns nullopt.
+std::optional<vigie::Config> Load(const Common& c) {
+  vigie::Result<vigie::Config> cfg = vigie::LoadConfig(c.config, vigie::VigieEnvironment());
+  if (!cfg.ok()) {
+    std::cerr << cfg.status().message() << "\n";
+    return std::nullopt;
+  }
+  if (!c.data.empty()) {
+    cfg->storage = "sqlite:" + (std::filesystem::path(c.data) / "vigie.db").string();
+  }
+  if (!c.listen.empty()) {
+    vigie::Status st = vigie::ParseListen(c.listen, cfg->server);
+    if (!st.ok()) {
+      std::cerr << "--listen: " << st.message() << "\n";
+      return std::nullopt;
+    }
+  }
+  return std::move(cfg).value();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) {
+    std::cerr << "vigie: libsodium failed to initialise\n";
+    return 1;
+  }
+  CLI::App app{"Vigie: a public status site for a SaaS vendor's platforms and services."};
+  app.require_subcommand(1);
+  Common common;
+  int code = 0;
+
+  CLI::App* serve = app.add_subcommand("serve", "serve the site and its APIs until SIGTERM");
+  AddCommon(serve, common);
+  serve->add_option("--listen,-l", common.listen, "ADDR:PORT to listen on (overrides server.listen)");
+  vigie::ServeOptions serve_options;
+  serve->add_option("--seed", serve_options.seed_scenario,
+                    "scenario loaded on first start, after the catalog");
+  serve->callback([&] {
+    vigie::InitLogging(common.quiet);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunServe(*cfg, serve_options) : 2;
+  });
+
+  CLI::App* migrate = app.add_subcommand("migrate", "bring the database schema up to date");
+  AddCommon(migrate, common);
+  migrate->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunMigrate(*cfg) : 2;
+  });
+
+  CLI::App* check = app.add_subcommand("check-config", "report errors in the configuration");
+  AddCommon(check, common);
+  check->callback([&] {
+    auto cfg = Load(common);
+    if (cfg) std::cout << common.config << ": ok\n";
+    code = cfg ? 0 : 2;
+  });
+
+  CLI::App* import = app.add_subcommand("import", "load a catalog, a scenario or a dump");
+  import->require_subcommand(1);
+  std::string file;
+  CLI::App* catalog = import->add_subcommand("catalog", "import platforms and services (TOML)");
+  AddCommon(catalog, common);
+  catalog->add_option("file", file, "catalog file (default: catalog.path of the configuration)");
+  catalog->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunImportCatalog(*cfg, file.empty() ? cfg->catalog : file) : 2;
+  });
+  CLI::App* scenario = import->add_subcommand("scenario", "import events, messages and levels (TOML)");
+  AddCommon(scenario, common);
+  scenario->add_option("file", file, "scenario file")->required();
+  scenario->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunImportScenario(*cfg, file) : 2;
+  });
+  CLI::App* dump = import->add_subcommand("dump", "load a `vigie export` into an empty database");
+  AddCommon(dump, common);
+  dump->add_option("file", file, "dump file (JSON)")->required();
+  dump->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunImportDump(*cfg, file) : 2;
+  });
+
+  CLI::App* exp = app.add_subcommand("export", "write the whole database as JSON");
+  AddCommon(exp, common);
+  std::string output = "-";
+  exp->add_option("--output,-o", output, "file to write, - for stdout")->capture_default_str();
+  exp->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunExport(*cfg, output) : 2;
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return code;
+}

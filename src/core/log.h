@@ -1,0 +1,16 @@
+// Process-wide logging to stderr (diagnostics) and stdout (one access-log line per request).
+// Thread-safe. InitLogging is called once by the CLI before anything logs.
+#pragma once
+
+#include <string_view>
+
+namespace vigie {
+
+void InitLogging(bool quiet);
+void LogInfo(std::string_view msg);
+void LogWarn(std::string_view msg);
+void LogError(std::string_view msg);
+// One line per request, on stdout.
+void LogAccess(std::string_view line);
+
+}  // namespace vigie

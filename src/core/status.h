@@ -1,0 +1,68 @@
+// Errors as values: every fallible call returns a Status or a Result<T>.
+// The success path allocates nothing. Exceptions stop at the adapter that meets them.
+#pragma once
+
+#include <cassert>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace vigie {
+
+class Status {
+ public:
+  enum class Code { kOk, kInvalid, kNotFound, kConflict, kUnavailable, kInternal };
+
+  Status() = default;
+  static Status Ok() { return Status(); }
+  static Status Invalid(std::string msg) { return Status(Code::kInvalid, std::move(msg)); }
+  static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
+  static Status Conflict(std::string msg) { return Status(Code::kConflict, std::move(msg)); }
+  static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg)); }
+  static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
+
+  bool ok() const { return code_ == Code::kOk; }
+  Code code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // "invalid: end before start" — for logs and the CLI.
+  std::string ToString() const;
+  // Returns a copy whose message is prefixed by `context: `.
+  Status WithContext(const std::string& context) const;
+
+ private:
+  Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
+  Code code_ = Code::kOk;
+  std::string message_;
+};
+
+// A value or the Status that explains why there is none. Never holds an ok Status.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const Status& status() const {
+    static const Status kOk;
+    return ok() ? kOk : std::get<Status>(v_);
+  }
+  T& value() & { return std::get<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace vigie
+
+#define VIGIE_RETURN_IF_ERROR(expr)          \
+  do {                                       \
+    ::vigie::Status _st = (expr);            \
+    if (!_st.ok()) return _st;               \
+  } while (0)

@@ -1,0 +1,47 @@
+// Instants are UTC seconds since the epoch. Machine formats are UTC (RFC 3339, RFC 822);
+// local times in a region's zone are for display and for operators' input.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace vigie {
+
+using Time = std::chrono::sys_seconds;
+
+inline int64_t ToUnix(Time t) { return t.time_since_epoch().count(); }
+inline Time FromUnix(int64_t s) { return Time(std::chrono::seconds(s)); }
+
+// "2026-11-28T15:30:00Z"
+std::string FormatRfc3339(Time t);
+// Accepts "YYYY-MM-DDTHH:MM[:SS][.fff](Z|±HH:MM)" and "YYYY-MM-DD HH:MM..." with an offset.
+Result<Time> ParseRfc3339(std::string_view s);
+// "Sat, 28 Nov 2026 15:30:00 GMT" (RFC 822/1123, English names, always GMT).
+std::string FormatHttpDate(Time t);
+// Parses the three HTTP date formats' preferred one (IMF-fixdate); anything else is an error.
+Result<Time> ParseHttpDate(std::string_view s);
+// "1d2h30m", "45m", "90s", "2w": a non-negative duration.
+Result<std::chrono::seconds> ParseDuration(std::string_view s);
+
+// A source of the current time, so tests can move it. Thread-safe.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Time Now() const = 0;
+};
+
+// The wall clock, shifted by a fixed offset (zero in production; tests may move it).
+class SystemClock : public Clock {
+ public:
+  explicit SystemClock(std::chrono::seconds offset = std::chrono::seconds(0)) : offset_(offset) {}
+  Time Now() const override;
+
+ private:
+  std::chrono::seconds offset_;
+};
+
+}  // namespace vigie

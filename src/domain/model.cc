@@ -1,0 +1,139 @@
+#include "domain/model.h"
+
+#include <algorithm>
+
+namespace vigie {
+
+namespace {
+template <typename E, size_t N>
+std::optional<E> FindId(std::string_view id, const std::pair<E, std::string_view> (&table)[N]) {
+  for (const auto& [e, name] : table) {
+    if (name == id) return e;
+  }
+  return std::nullopt;
+}
+template <typename E, size_t N>
+std::string_view IdOf(E e, const std::pair<E, std::string_view> (&table)[N]) {
+  for (const auto& [v, name] : table) {
+    if (v == e) return name;
+  }
+  return "";
+}
+
+constexpr std::pair<Level, std::string_view> kLevels[] = {
+    {Level::kOperational, "operational"}, {Level::kMaintenance, "maintenance"},
+    {Level::kMinor, "minor"},             {Level::kMajor, "major"},
+    {Level::kOutage, "outage"}};
+constexpr std::pair<Lang, std::string_view> kLangs[] = {{Lang::kFr, "fr"}, {Lang::kEn, "en"}};
+constexpr std::pair<EventKind, std::string_view> kKinds[] = {
+    {EventKind::kIncident, "incident"},
+    {EventKind::kMaintenance, "maintenance"},
+    {EventKind::kAction, "action"},
+    {EventKind::kAnnouncement, "announcement"}};
+constexpr std::pair<Phase, std::string_view> kPhases[] = {
+    {Phase::kNone, ""},
+    {Phase::kInvestigating, "investigating"},
+    {Phase::kIdentified, "identified"},
+    {Phase::kMonitoring, "monitoring"},
+    {Phase::kResolved, "resolved"}};
+constexpr std::pair<EventState, std::string_view> kStates[] = {
+    {EventState::kPlanned, "planned"},
+    {EventState::kInProgress, "in_progress"},
+    {EventState::kEnded, "past"},
+    {EventState::kCancelled, "cancelled"}};
+constexpr std::pair<CauseKind, std::string_view> kCauses[] = {{CauseKind::kManual, "manual"},
+                                                              {CauseKind::kEvent, "event"},
+                                                              {CauseKind::kOverride, "override"}};
+
+bool Contains(const std::vector<std::string>& v, std::string_view x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+}  // namespace
+
+std::string_view LevelId(Level l) { return IdOf(l, kLevels); }
+std::optional<Level> ParseLevel(std::string_view id) { return FindId(id, kLevels); }
+std::string_view LevelWords(Level l, bool english) {
+  switch (l) {
+    case Level::kOperational: return english ? "Operational" : "Opérationnel";
+    case Level::kMinor: return english ? "Minor disruption" : "Perturbation mineure";
+    case Level::kMajor: return english ? "Major disruption" : "Perturbation majeure";
+    case Level::kOutage: return english ? "Non-operational" : "Non opérationnel";
+    case Level::kMaintenance: return "Maintenance";
+  }
+  return "";
+}
+std::string_view LangId(Lang l) { return IdOf(l, kLangs); }
+std::optional<Lang> ParseLang(std::string_view id) { return FindId(id, kLangs); }
+std::string_view EventKindId(EventKind k) { return IdOf(k, kKinds); }
+std::optional<EventKind> ParseEventKind(std::string_view id) { return FindId(id, kKinds); }
+std::string_view PhaseId(Phase p) { return IdOf(p, kPhases); }
+std::optional<Phase> ParsePhase(std::string_view id) { return FindId(id, kPhases); }
+std::string_view EventStateId(EventState s) { return IdOf(s, kStates); }
+std::string_view CauseKindId(CauseKind c) { return IdOf(c, kCauses); }
+std::optional<CauseKind> ParseCauseKind(std::string_view id) { return FindId(id, kCauses); }
+
+Localized Localize(const Text& t, Lang want) {
+  const std::string& mine = t.in(want);
+  if (!mine.empty()) return {mine, want, false};
+  const std::string& other = t.in(OtherLang(want));
+  if (!other.empty()) return {other, OtherLang(want), true};
+  return {mine, want, false};
+}
+
+EventState Event::StateAt(Time now) const {
+  if (cancelled) return EventState::kCancelled;
+  if (now < starts_at) return EventState::kPlanned;
+  if (kind == EventKind::kIncident) {
+    // An incident's end is an estimate until it is resolved: it stays in progress past it.
+    // Once resolved, ends_at is the actual end, so its past is still told right.
+    if (phase != Phase::kResolved) return EventState::kInProgress;
+    return ends_at && now < *ends_at ? EventState::kInProgress : EventState::kEnded;
+  }
+  if (ends_at && now >= *ends_at) return EventState::kEnded;
+  return EventState::kInProgress;
+}
+
+bool Event::InRegion(std::string_view region) const { return Contains(regions, region); }
+
+bool Message::ActiveAt(Time now) const {
+  return published_at <= now && (!expires_at || now < *expires_at);
+}
+
+bool Message::InRegion(std::string_view region) const { return Contains(regions, region); }
+
+const Region* Model::FindRegion(std::string_view id) const {
+  for (const Region& r : regions) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+const Platform* Model::FindPlatform(std::string_view slug) const {
+  for (const Platform& p : platforms) {
+    if (p.slug == slug) return &p;
+  }
+  return nullptr;
+}
+
+const Service* Model::FindService(int64_t id) const {
+  for (const Service& s : services) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+const Service* Model::FindService(std::string_view platform, std::string_view slug) const {
+  for (const Service& s : services) {
+    if (s.platform == platform && s.slug == slug) return &s;
+  }
+  return nullptr;
+}
+
+const Event* Model::FindEvent(int64_t id) const {
+  for (const Event& e : events) {
+    if (e.id == id) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace vigie

@@ -1,0 +1,177 @@
+// The model: plain values, no I/O. See docs/architecture.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+#include "domain/level.h"
+
+namespace vigie {
+
+enum class Lang { kFr, kEn };
+inline constexpr Lang kAllLangs[] = {Lang::kFr, Lang::kEn};
+std::string_view LangId(Lang l);  // "fr", "en"
+std::optional<Lang> ParseLang(std::string_view id);
+inline Lang OtherLang(Lang l) { return l == Lang::kFr ? Lang::kEn : Lang::kFr; }
+
+// A text in both languages; either may be empty.
+struct Text {
+  std::string fr, en;
+  const std::string& in(Lang l) const { return l == Lang::kFr ? fr : en; }
+  std::string& in(Lang l) { return l == Lang::kFr ? fr : en; }
+  bool empty() const { return fr.empty() && en.empty(); }
+  bool operator==(const Text&) const = default;
+};
+
+// A text read in one language: falls back to the other, and says so.
+struct Localized {
+  std::string_view text;
+  Lang lang;          // the language `text` is in
+  bool fallback;      // true when `lang` is not the one asked for
+};
+Localized Localize(const Text& t, Lang want);
+
+// A regional site. Defined in the configuration; events and levels refer to its id.
+struct Region {
+  std::string id;               // "fr", "na"
+  Text name;
+  std::vector<std::string> hosts;
+  std::string time_zone;        // IANA, e.g. "Europe/Paris"
+  Lang default_lang = Lang::kFr;
+};
+
+struct Platform {
+  std::string slug;             // "weavy"
+  int position = 0;
+  Text name, category, description;
+  std::vector<std::string> products;
+};
+
+struct Service {
+  int64_t id = 0;
+  std::string platform;         // Platform::slug
+  std::string slug;             // unique within its platform
+  int position = 0;
+  Text name, information, impact;
+  bool retired = false;         // hidden from the site, history kept
+};
+
+// What an operator says a service's level is in a region, outside any event.
+struct ManualLevel {
+  std::string region;
+  int64_t service_id = 0;
+  Level level = Level::kOperational;
+  Time set_at{};
+  std::string note;
+};
+
+// An operator's override of a platform's global status in a region.
+struct GlobalOverride {
+  std::string region;
+  std::string platform;
+  Level level = Level::kOperational;
+  Time set_at{};
+  std::string note;
+};
+
+enum class EventKind { kIncident, kMaintenance, kAction, kAnnouncement };
+inline constexpr EventKind kAllEventKinds[] = {EventKind::kIncident, EventKind::kMaintenance,
+                                               EventKind::kAction, EventKind::kAnnouncement};
+std::string_view EventKindId(EventKind k);  // "incident", "maintenance", "action", "announcement"
+std::optional<EventKind> ParseEventKind(std::string_view id);
+
+// Phases of an incident; other kinds have none.
+enum class Phase { kNone, kInvestigating, kIdentified, kMonitoring, kResolved };
+std::string_view PhaseId(Phase p);  // "" for kNone
+std::optional<Phase> ParsePhase(std::string_view id);
+
+// Where an event stands at a given instant, derived from its window and the clock.
+enum class EventState { kPlanned, kInProgress, kEnded, kCancelled };
+std::string_view EventStateId(EventState s);  // "planned", "in_progress", "past", "cancelled"
+
+struct Impact {
+  int64_t service_id = 0;
+  Level level = Level::kOperational;  // the level the event puts the service in
+  bool operator==(const Impact&) const = default;
+};
+
+struct EventUpdate {
+  int64_t id = 0;
+  Time at{};
+  Phase phase = Phase::kNone;
+  Text text;
+};
+
+struct Event {
+  int64_t id = 0;
+  EventKind kind = EventKind::kIncident;
+  std::string platform;
+  std::vector<std::string> regions;   // at least one
+  Text title, body;                   // body is Markdown
+  std::vector<Impact> impacts;
+  Time starts_at{};
+  std::optional<Time> ends_at;        // planned, estimated or actual end
+  Phase phase = Phase::kNone;         // incidents only
+  bool cancelled = false;
+  Time created_at{}, updated_at{};
+  std::vector<EventUpdate> updates;   // oldest first
+
+  EventState StateAt(Time now) const;
+  bool InRegion(std::string_view region) const;
+};
+
+// A general message about a whole platform, or the whole site when platform is empty.
+struct Message {
+  int64_t id = 0;
+  std::string platform;
+  std::vector<std::string> regions;
+  Text title, body;
+  Time published_at{};
+  std::optional<Time> expires_at;
+
+  bool ActiveAt(Time now) const;
+  bool InRegion(std::string_view region) const;
+};
+
+enum class CauseKind { kManual, kEvent, kOverride };
+std::string_view CauseKindId(CauseKind c);  // "manual", "event", "override"
+std::optional<CauseKind> ParseCauseKind(std::string_view id);
+
+// One change of a derived level: of a service when service_id is set, else of the platform's
+// global status. History: written once, never rewritten.
+struct StatusChange {
+  int64_t id = 0;
+  std::string region;
+  std::string platform;
+  std::optional<int64_t> service_id;
+  Level from = Level::kOperational, to = Level::kOperational;
+  Time at{};
+  CauseKind cause = CauseKind::kManual;
+  std::optional<int64_t> event_id;
+  std::string note;
+};
+
+// The whole public state, as the store holds it. Vectors are in display order:
+// platforms and services by position, events by start, status changes by time.
+struct Model {
+  std::vector<Region> regions;
+  std::vector<Platform> platforms;
+  std::vector<Service> services;
+  std::vector<ManualLevel> manual_levels;
+  std::vector<GlobalOverride> overrides;
+  std::vector<Event> events;
+  std::vector<Message> messages;
+  std::vector<StatusChange> status_changes;
+
+  const Region* FindRegion(std::string_view id) const;
+  const Platform* FindPlatform(std::string_view slug) const;
+  const Service* FindService(int64_t id) const;
+  const Service* FindService(std::string_view platform, std::string_view slug) const;
+  const Event* FindEvent(int64_t id) const;
+};
+
+}  // namespace vigie

@@ -1,0 +1,21 @@
+// Serving a pre-rendered Body: content negotiation (gzip), strong ETags, 304 answers to
+// If-None-Match and If-Modified-Since, Last-Modified, Vary and Cache-Control.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/body.h"
+#include "http/message.h"
+
+namespace vigie::http {
+
+// Answers `req` with `body`: 200 with the best encoding, or 304 when the client's copy is
+// current. `cache_control` is sent as is ("public, max-age=30").
+Response ServeBody(const Request& req, std::shared_ptr<const Body> body,
+                   const std::string& cache_control);
+
+// True when Accept-Encoding accepts `coding` (q > 0).
+bool AcceptsEncoding(std::string_view accept_encoding, std::string_view coding);
+
+}  // namespace vigie::http

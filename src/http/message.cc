@@ -1,0 +1,97 @@
+#include "http/message.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace vigie::http {
+
+namespace {
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+}  // namespace
+
+std::string PercentDecode(std::string_view s, bool form) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%' && i + 2 < s.size() && Hex(s[i + 1]) >= 0 && Hex(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(Hex(s[i + 1]) * 16 + Hex(s[i + 2])));
+      i += 2;
+    } else if (c == '+' && form) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string_view Request::Header(std::string_view lower_name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == lower_name) return v;
+  }
+  return {};
+}
+
+std::optional<std::string> Request::Query(std::string_view name) const {
+  std::string_view q = query;
+  while (!q.empty()) {
+    const size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (PercentDecode(pair.substr(0, eq), true) != name) continue;
+    return eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1), true);
+  }
+  return std::nullopt;
+}
+
+std::string_view Request::Param(std::string_view name) const {
+  auto it = params.find(name);
+  return it == params.end() ? std::string_view() : std::string_view(it->second);
+}
+
+std::string Request::Host() const {
+  std::string host(Header("host"));
+  if (!host.empty() && host.front() == '[') {  // [::1]:8080
+    const size_t close = host.find(']');
+    host = close == std::string::npos ? host : host.substr(0, close + 1);
+  } else if (const size_t colon = host.find(':'); colon != std::string::npos) {
+    host.resize(colon);
+  }
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return host;
+}
+
+void Response::SetBody(std::string text) {
+  own = std::move(text);
+  owner.reset();
+  shared = {};
+}
+
+void Response::SetSharedBody(std::string_view bytes, std::shared_ptr<const void> keep) {
+  own.clear();
+  shared = bytes;
+  owner = std::move(keep);
+}
+
+std::string_view Response::HeaderValue(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (IEquals(k, name)) return v;
+  }
+  return {};
+}
+
+}  // namespace vigie::http

@@ -1,0 +1,57 @@
+// HTTP request and response values. No sockets here: handlers are functions of a Request.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace vigie::http {
+
+struct Request {
+  std::string method;  // upper case, as sent: "GET", "HEAD", "POST"
+  std::string target;  // as sent: "/api/v1/platforms?lang=fr"
+  std::string path;    // percent-decoded path without the query
+  std::string query;   // raw query string without '?'
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;
+  std::string remote;  // peer address
+  std::map<std::string, std::string, std::less<>> params;  // route parameters {name}
+
+  // The first header of that (lower-case) name, or "".
+  std::string_view Header(std::string_view lower_name) const;
+  // The first query parameter of that name, percent-decoded; nullopt when absent.
+  std::optional<std::string> Query(std::string_view name) const;
+  std::string_view Param(std::string_view name) const;
+  // Host without port, lower case.
+  std::string Host() const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The body is either owned (`own`) or shared: bytes kept alive by `owner`, such as a
+  // snapshot's cached body, written without a copy.
+  std::string own;
+  std::string_view shared;
+  std::shared_ptr<const void> owner;
+
+  std::string_view body() const { return owner ? shared : std::string_view(own); }
+
+  void Set(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+  }
+  // Replaces the body with `text`, owned by the response.
+  void SetBody(std::string text);
+  // Replaces the body with bytes that `keep` keeps alive.
+  void SetSharedBody(std::string_view bytes, std::shared_ptr<const void> keep);
+  std::string_view HeaderValue(std::string_view name) const;
+};
+
+// Percent-decodes; '+' becomes a space when `form` is true. Invalid escapes are kept as is.
+std::string PercentDecode(std::string_view s, bool form);
+
+}  // namespace vigie::http

@@ -1,0 +1,94 @@
+#include "http/router.h"
+
+#include <gtest/gtest.h>
+
+#include "core/body.h"
+#include "http/conditional.h"
+
+namespace vigie::http {
+namespace {
+
+Router MakeRouter() {
+  Router r([](const Request&, int status, const std::string& msg) {
+    Response res;
+    res.status = status;
+    res.SetBody(msg);
+    return res;
+  });
+  r.Add("GET", "/api/v1/platforms/{platform}", [](Request& req) {
+    Response res;
+    res.SetBody(std::string(req.Param("platform")));
+    return res;
+  });
+  r.Add("POST", "/api/v1/platforms/{platform}", [](Request&) { return Response(); });
+  return r;
+}
+
+Request Get(std::string method, std::string path) {
+  Request req;
+  req.method = std::move(method);
+  req.path = std::move(path);
+  return req;
+}
+
+TEST(Router, MatchesParametersAndHead) {
+  Router r = MakeRouter();
+  Request req = Get("GET", "/api/v1/platforms/weavy");
+  EXPECT_EQ(r.Handle(req).body(), "weavy");
+  Request head = Get("HEAD", "/api/v1/platforms/infinity");
+  EXPECT_EQ(r.Handle(head).body(), "infinity");
+}
+
+TEST(Router, UnknownPathIs404_WrongMethodIs405WithAllow) {
+  Router r = MakeRouter();
+  Request missing = Get("GET", "/nothing/here");
+  EXPECT_EQ(r.Handle(missing).status, 404);
+  Request del = Get("DELETE", "/api/v1/platforms/weavy");
+  Response res = r.Handle(del);
+  EXPECT_EQ(res.status, 405);
+  EXPECT_EQ(res.HeaderValue("Allow"), "GET, HEAD, POST");
+}
+
+TEST(Request, QueryDecodesAndHostDropsPort) {
+  Request req;
+  req.query = "lang=fr&q=a%20b+c&empty";
+  req.headers = {{"host", "Status.Divalto.COM:8080"}};
+  EXPECT_EQ(req.Query("lang"), "fr");
+  EXPECT_EQ(req.Query("q"), "a b c");
+  EXPECT_EQ(req.Query("empty"), "");
+  EXPECT_EQ(req.Query("missing"), std::nullopt);
+  EXPECT_EQ(req.Host(), "status.divalto.com");
+}
+
+TEST(ServeBody, GzipWhenAccepted_304OnEitherValidator) {
+  std::string text(2000, 'x');
+  auto body = MakeBody("text/plain", text, FromUnix(1'800'000'000));
+  Request plain;
+  Response r1 = ServeBody(plain, body, "public");
+  EXPECT_EQ(r1.status, 200);
+  EXPECT_EQ(r1.body().size(), 2000u);
+  EXPECT_EQ(r1.HeaderValue("Content-Encoding"), "");
+
+  Request gz;
+  gz.headers = {{"accept-encoding", "br;q=1, gzip;q=0.8"}};
+  Response r2 = ServeBody(gz, body, "public");
+  EXPECT_EQ(r2.HeaderValue("Content-Encoding"), "gzip");
+  EXPECT_LT(r2.body().size(), 100u);
+  EXPECT_NE(r2.HeaderValue("ETag"), r1.HeaderValue("ETag"));
+
+  Request inm;
+  inm.headers = {{"if-none-match", std::string(r1.HeaderValue("ETag"))}};
+  EXPECT_EQ(ServeBody(inm, body, "public").status, 304);
+  Request ims;
+  ims.headers = {{"if-modified-since", std::string(r1.HeaderValue("Last-Modified"))}};
+  EXPECT_EQ(ServeBody(ims, body, "public").status, 304);
+  Request stale;
+  stale.headers = {{"if-none-match", "\"other\""}};
+  EXPECT_EQ(ServeBody(stale, body, "public").status, 200);
+  Request refused;
+  refused.headers = {{"accept-encoding", "gzip;q=0"}};
+  EXPECT_EQ(ServeBody(refused, body, "public").HeaderValue("Content-Encoding"), "");
+}
+
+}  // namespace
+}  // namespace vigie::http

@@ -1,0 +1,261 @@
+// Boost.Beast lives in this translation unit only: it is slow to compile.
+#include <utility>  // before Boost: asio/awaitable.hpp in 1.74 uses std::exchange
+
+#include "http/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "core/log.h"
+#include "core/time.h"
+
+namespace vigie::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::atomic<int> connections{0};
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+  uint16_t port = 0;
+
+  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+};
+
+namespace {
+
+Request ToRequest(const bhttp::request<bhttp::string_body>& in, std::string remote) {
+  Request r;
+  r.method = std::string(in.method_string());
+  r.target = std::string(in.target());
+  const size_t q = r.target.find('?');
+  r.path = PercentDecode(std::string_view(r.target).substr(0, q), false);
+  if (q != std::string::npos) r.query = r.target.substr(q + 1);
+  r.headers.reserve(16);
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    r.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  r.body = in.body();
+  r.remote = std::move(remote);
+  return r;
+}
+
+// The Date header, formatted at most once per second per thread.
+const std::string& DateNow() {
+  thread_local std::string cached;
+  thread_local int64_t cached_at = -1;
+  const Time now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (ToUnix(now) != cached_at) {
+    cached_at = ToUnix(now);
+    cached = FormatHttpDate(now);
+  }
+  return cached;
+}
+
+template <typename Message>
+void CopyHeaders(Message& out, const Response& res, bool keep_alive) {
+  for (const auto& [k, v] : res.headers) out.set(k, v);
+  out.set(bhttp::field::date, DateNow());
+  out.keep_alive(keep_alive);
+}
+
+// Writes `res`; without a body for HEAD and 304 (the Content-Length of HEAD is the GET one).
+awaitable<void> WriteResponse(beast::tcp_stream& stream, const Response& res, unsigned version,
+                              bool head, bool keep_alive, beast::error_code& ec) {
+  const std::string_view body = res.body();
+  const bool no_body = head || res.status == 304 || res.status == 204;
+  if (no_body) {
+    bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(res.status), version};
+    CopyHeaders(out, res, keep_alive);
+    if (head) out.content_length(body.size());
+    co_await bhttp::async_write(stream, out, asio::redirect_error(use_awaitable, ec));
+    co_return;
+  }
+  bhttp::response<bhttp::buffer_body> out{static_cast<bhttp::status>(res.status), version};
+  CopyHeaders(out, res, keep_alive);
+  out.body().data = const_cast<char*>(body.data());
+  out.body().size = body.size();
+  out.body().more = false;
+  out.content_length(body.size());
+  co_await bhttp::async_write(stream, out, asio::redirect_error(use_awaitable, ec));
+}
+
+Response PlainError(int status, std::string text) {
+  Response r;
+  r.status = status;
+  r.Set("Content-Type", "text/plain; charset=utf-8");
+  r.SetBody(std::move(text) + "\n");
+  return r;
+}
+
+awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  const std::string remote = ec ? std::string("?") : endpoint.address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  bool first = true;
+  while (!s.stopping) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(s.options.header_limit));
+    parser.body_limit(s.options.body_limit);
+    stream.expires_after(first ? s.options.read_timeout : s.options.idle_timeout);
+    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      // A client closing or going quiet is not an error worth logging.
+      Response refusal;
+      if (ec == bhttp::error::header_limit) {
+        refusal = PlainError(431, "request header fields too large");
+      } else if (ec == bhttp::error::body_limit) {
+        refusal = PlainError(413, "request body too large");
+      } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+                 ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+        refusal = PlainError(400, "malformed HTTP request");
+      } else {
+        break;
+      }
+      stream.expires_after(s.options.read_timeout);
+      co_await WriteResponse(stream, refusal, 11, false, false, ec);
+      LogAccess(remote + " \"-\" " + std::to_string(refusal.status) + " 0 0");
+      break;
+    }
+    first = false;
+    ++s.in_flight;
+    const auto started = std::chrono::steady_clock::now();
+    const bhttp::request<bhttp::string_body>& in = parser.get();
+    Request req = ToRequest(in, remote);
+    Response res;
+    try {
+      res = s.handler(req);
+    } catch (const std::exception& e) {
+      LogError(std::string("handler failed on ") + req.target + ": " + e.what());
+      res = PlainError(500, "internal error");
+    }
+    const bool keep_alive = in.keep_alive() && !s.stopping;
+    stream.expires_after(s.options.read_timeout);
+    co_await WriteResponse(stream, res, in.version(), in.method() == bhttp::verb::head,
+                           keep_alive, ec);
+    --s.in_flight;
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+    LogAccess(remote + " \"" + req.method + " " + req.target + "\" " + std::to_string(res.status) +
+              " " + std::to_string(res.body().size()) + " " + std::to_string(micros) + "us");
+    if (ec || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  --s.connections;
+}
+
+awaitable<void> Refuse(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(2));
+  beast::error_code ec;
+  co_await WriteResponse(stream, PlainError(503, "too many connections, try again shortly"), 11,
+                         false, false, ec);
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+awaitable<void> Accept(Server::Impl& s) {
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket = co_await s.acceptor.async_accept(
+        asio::make_strand(s.ioc), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (s.stopping || ec == asio::error::operation_aborted) co_return;
+      // Out of file descriptors and the like: wait a little rather than spin.
+      LogWarn("accept failed: " + ec.message());
+      asio::steady_timer t(s.ioc, std::chrono::milliseconds(50));
+      co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    if (s.connections.load() >= s.options.max_connections) {
+      auto ex = socket.get_executor();
+      asio::co_spawn(ex, Refuse(std::move(socket)), asio::detached);
+      continue;
+    }
+    ++s.connections;
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, Session(s, std::move(socket)), asio::detached);
+  }
+}
+
+awaitable<void> Drain(Server::Impl& s) {
+  const auto deadline = std::chrono::steady_clock::now() + s.options.drain_timeout;
+  asio::steady_timer t(s.ioc);
+  while (s.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    t.expires_after(std::chrono::milliseconds(10));
+    beast::error_code ec;
+    co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+  s.ioc.stop();
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(new Impl(std::move(options), std::move(handler))) {}
+
+Server::~Server() { delete impl_; }
+
+uint16_t Server::port() const { return impl_->port; }
+
+Status Server::Listen() {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(impl_->options.address, ec);
+  if (ec) return Status::Invalid("bad listen address \"" + impl_->options.address + "\"");
+  const tcp::endpoint endpoint(address, impl_->options.port);
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::Unavailable("cannot listen on " + impl_->options.address + ":" +
+                               std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  impl_->port = a.local_endpoint().port();
+  return Status::Ok();
+}
+
+void Server::Run() {
+  Impl& s = *impl_;
+  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  signals.async_wait([&s](const beast::error_code& ec, int) {
+    if (ec) return;
+    LogInfo("shutting down: no new connections, draining requests in flight");
+    s.stopping = true;
+    beast::error_code ignored;
+    s.acceptor.close(ignored);
+    asio::co_spawn(s.ioc, Drain(s), asio::detached);
+  });
+  asio::co_spawn(s.ioc, Accept(s), asio::detached);
+  std::vector<std::thread> threads;
+  for (int i = 1; i < std::max(1, s.options.threads); ++i) {
+    threads.emplace_back([&s] { s.ioc.run(); });
+  }
+  s.ioc.run();
+  for (std::thread& t : threads) t.join();
+}
+
+}  // namespace vigie::http

@@ -1,0 +1,48 @@
+// The HTTP/1.1 server: Boost.Beast with C++20 coroutines on a pool of threads. It reads,
+// dispatches to one handler, writes, and applies limits and timeouts; it knows nothing of
+// what it serves. Boost headers stay in server.cc.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/status.h"
+#include "http/message.h"
+
+namespace vigie::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";      // listen address (IPv4 or IPv6)
+  uint16_t port = 8080;                    // 0 picks a free port
+  int threads = 2;                         // I/O threads; each runs handlers too
+  size_t header_limit = 16 * 1024;         // larger request headers get 431
+  size_t body_limit = 1024 * 1024;         // larger request bodies get 413
+  std::chrono::seconds read_timeout{10};   // to read a whole request once it has begun
+  std::chrono::seconds idle_timeout{60};   // keep-alive wait for the next request
+  int max_connections = 20000;             // beyond, new connections get 503 and are closed
+  std::chrono::seconds drain_timeout{10};  // on SIGTERM, how long requests in flight may finish
+};
+
+class Server {
+ public:
+  using Handler = std::function<Response(Request&)>;
+
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+
+  // Binds the listening socket; the port is known afterwards.
+  Status Listen();
+  uint16_t port() const;
+  // Serves until SIGINT or SIGTERM: then stops accepting, lets requests in flight finish
+  // (up to drain_timeout), closes idle connections and returns.
+  void Run();
+
+  struct Impl;  // the Beast side, in server.cc
+
+ private:
+  Impl* impl_;
+};
+
+}  // namespace vigie::http

@@ -1,0 +1,124 @@
+#include "snapshot/publisher.h"
+
+#include <chrono>
+
+#include "core/log.h"
+#include "domain/derive.h"
+
+namespace vigie {
+
+namespace {
+constexpr std::string_view kReconciledAt = "reconciled_at";
+}  // namespace
+
+Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions)
+    : store_(store), clock_(clock), regions_(std::move(regions)) {}
+
+Publisher::~Publisher() { Stop(); }
+
+Result<Model> Publisher::LoadModel() {
+  Result<Model> m = store_.Load();
+  if (m.ok()) m->regions = regions_;
+  return m;
+}
+
+Status Publisher::Start(bool run_timer) {
+  // A write that changes nothing still replays the transitions missed while stopped.
+  VIGIE_RETURN_IF_ERROR(Write(WriteInfo{.actor = "clock", .action = "start"},
+                              [](const Model&, StoreTx&) { return Status::Ok(); }));
+  if (run_timer) timer_ = std::thread([this] { TimerLoop(); });
+  return Status::Ok();
+}
+
+void Publisher::Stop() {
+  {
+    std::lock_guard lock(timer_mu_);
+    stopping_ = true;
+  }
+  timer_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
+}
+
+Status Publisher::Write(const WriteInfo& info,
+                        const std::function<Status(const Model&, StoreTx&)>& change) {
+  std::lock_guard lock(write_mu_);
+  const Time now = clock_.Now();
+  Status st = store_.Write([&](StoreTx& tx) -> Status {
+    Result<Model> before = tx.Load();
+    if (!before.ok()) return before.status();
+    before->regions = regions_;
+    VIGIE_RETURN_IF_ERROR(change(*before, tx));
+
+    Result<Model> after = tx.Load();
+    if (!after.ok()) return after.status();
+    after->regions = regions_;
+
+    // Replay every clock transition since the last reconciliation, so history tells when a
+    // maintenance really started even if nobody was looking, then the state now.
+    Result<std::string> last = tx.GetMeta(kReconciledAt);
+    if (!last.ok()) return last.status();
+    Time from = last->empty() ? now : FromUnix(std::stoll(*last));
+    if (info.replay_from && *info.replay_from < from) from = *info.replay_from - std::chrono::seconds(1);
+    RecordedLevels recorded = LastRecorded(after->status_changes);
+    std::vector<StatusChange> rows;
+    for (Time t : TransitionsAfter(*after, from)) {
+      if (t >= now) break;
+      for (StatusChange& c : Diff(*after, Derive(*after, t), recorded, "")) rows.push_back(std::move(c));
+    }
+    for (StatusChange& c : Diff(*after, Derive(*after, now), recorded, info.note)) {
+      rows.push_back(std::move(c));
+    }
+    VIGIE_RETURN_IF_ERROR(tx.InsertStatusChanges(rows));
+    VIGIE_RETURN_IF_ERROR(tx.SetMeta(kReconciledAt, std::to_string(ToUnix(now))));
+    if (info.actor != "clock") {
+      VIGIE_RETURN_IF_ERROR(tx.InsertAudit(now, info.actor, info.action, info.detail));
+    }
+    return Status::Ok();
+  });
+  VIGIE_RETURN_IF_ERROR(st);
+  return PublishLocked();
+}
+
+Status Publisher::PublishLocked() {
+  Result<Model> model = LoadModel();
+  if (!model.ok()) return model.status();
+  auto snap = std::make_shared<const Snapshot>(std::move(model).value(), clock_.Now(), ++version_);
+  {
+    // Under the timer's lock, so the timer cannot miss this wake-up between its look at the
+    // current snapshot and its wait.
+    std::lock_guard timer_lock(timer_mu_);
+    current_.store(std::move(snap));
+  }
+  timer_cv_.notify_all();  // the next transition may be sooner now
+  return Status::Ok();
+}
+
+void Publisher::TimerLoop() {
+  std::unique_lock lock(timer_mu_);
+  while (!stopping_) {
+    std::shared_ptr<const Snapshot> snap = Current();
+    const std::optional<Time> next = snap->next_transition();
+    if (!next) {
+      timer_cv_.wait_for(lock, std::chrono::minutes(1));
+      continue;
+    }
+    const auto wait = *next - clock_.Now();
+    if (wait > std::chrono::seconds(0)) {
+      // Wake at the transition, or earlier when a write publishes a new snapshot.
+      timer_cv_.wait_for(lock, std::min<std::chrono::seconds>(wait, std::chrono::minutes(1)));
+      continue;
+    }
+    lock.unlock();
+    Status st = Write(WriteInfo{.actor = "clock", .action = "transition"},
+                      [](const Model&, StoreTx&) { return Status::Ok(); });
+    if (!st.ok()) {
+      LogError("transition at " + FormatRfc3339(*next) + " failed: " + st.ToString());
+      lock.lock();
+      timer_cv_.wait_for(lock, std::chrono::seconds(5));  // the store may come back
+      continue;
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace vigie

@@ -1,0 +1,77 @@
+// The Publisher owns the current Snapshot and is the one writer: every change goes
+// validate → store (with the status changes it causes and an audit row, in one transaction)
+// → rebuild → atomic swap. A timer republishes at the next planned transition, so a
+// maintenance turns its services blue at its start without any request or write.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/time.h"
+#include "snapshot/snapshot.h"
+#include "store/store.h"
+
+namespace vigie {
+
+struct WriteInfo {
+  std::string actor;   // who: "cli", a user name, "clock"
+  std::string action;  // what: "import.catalog", "event.create", ...
+  std::string detail;  // a sentence or JSON for the audit log
+  std::string note;    // written on the status changes this write causes
+  // Replay the clock's transitions from this instant (e.g. past events being imported),
+  // when earlier than the last reconciliation.
+  std::optional<Time> replay_from;
+};
+
+class Publisher {
+ public:
+  // `store` and `clock` must outlive the Publisher. `regions` come from the configuration.
+  Publisher(Store& store, const Clock& clock, std::vector<Region> regions);
+  ~Publisher();
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
+
+  // Records the transitions missed while stopped, publishes the first snapshot and, when
+  // `run_timer`, starts the transition timer.
+  Status Start(bool run_timer);
+  // Stops the timer. Idempotent.
+  void Stop();
+
+  // The current snapshot; never null after Start(). Lock-free, thread-safe.
+  std::shared_ptr<const Snapshot> Current() const { return current_.load(); }
+
+  // The one write path. `change` sees the model as stored (with regions) and writes through
+  // the transaction; when it returns ok, the status changes and the audit row are added, the
+  // transaction commits and a new snapshot is published before Write returns. Serialized.
+  Status Write(const WriteInfo& info,
+               const std::function<Status(const Model&, StoreTx&)>& change);
+
+  // A copy of the model as stored, with regions (for validation outside a write).
+  Result<Model> LoadModel();
+
+ private:
+  Status PublishLocked();
+  void TimerLoop();
+
+  Store& store_;
+  const Clock& clock_;
+  const std::vector<Region> regions_;
+
+  std::mutex write_mu_;
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  uint64_t version_ = 0;
+
+  std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  bool stopping_ = false;
+  std::thread timer_;
+};
+
+}  // namespace vigie

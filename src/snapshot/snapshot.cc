@@ -1,0 +1,66 @@
+#include "snapshot/snapshot.h"
+
+#include <algorithm>
+
+namespace vigie {
+
+Snapshot::Snapshot(Model model, Time as_of, uint64_t version)
+    : model_(std::move(model)),
+      as_of_(as_of),
+      version_(version),
+      derived_(Derive(model_, as_of)),
+      next_transition_(NextTransition(model_, as_of)) {
+  // Only what has happened by as_of counts: a planned event is a change from its creation.
+  const auto touch = [&](const std::string& region, Time t) {
+    if (t > as_of_) t = as_of_;
+    last_change_ = std::max(last_change_, t);
+    Time& r = last_change_by_region_[region];
+    r = std::max(r, t);
+  };
+  for (const Region& r : model_.regions) last_change_by_region_[r.id] = Time{};
+  for (const StatusChange& c : model_.status_changes) {
+    if (c.at <= as_of_) touch(c.region, c.at);
+  }
+  for (const Event& e : model_.events) {
+    for (const std::string& r : e.regions) {
+      touch(r, e.updated_at);
+      if (e.starts_at <= as_of_) touch(r, e.starts_at);
+      if (e.ends_at && *e.ends_at <= as_of_) touch(r, *e.ends_at);
+      for (const EventUpdate& u : e.updates) {
+        if (u.at <= as_of_) touch(r, u.at);
+      }
+    }
+  }
+  for (const Message& m : model_.messages) {
+    for (const std::string& r : m.regions) {
+      if (m.published_at <= as_of_) touch(r, m.published_at);
+      if (m.expires_at && *m.expires_at <= as_of_) touch(r, *m.expires_at);
+    }
+  }
+}
+
+Time Snapshot::LastChangeIn(const std::string& region) const {
+  auto it = last_change_by_region_.find(region);
+  return it == last_change_by_region_.end() ? last_change_ : it->second;
+}
+
+std::shared_ptr<const Body> Snapshot::Cached(
+    const std::string& key, const std::function<std::shared_ptr<const Body>()>& render) const {
+  std::shared_ptr<Slot> slot;
+  {
+    std::lock_guard lock(cache_mu_);
+    std::shared_ptr<Slot>& s = cache_[key];
+    if (!s) s = std::make_shared<Slot>();
+    slot = s;
+  }
+  std::call_once(slot->once, [&] { slot->body = render(); });
+  if (!slot->body) {
+    // Failures (an unknown slug) are not kept: keys from bad requests must not fill memory.
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && it->second == slot) cache_.erase(it);
+  }
+  return slot->body;
+}
+
+}  // namespace vigie

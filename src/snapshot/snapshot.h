@@ -1,0 +1,62 @@
+// A Snapshot is the whole public state at one instant: the model, the levels derived from it,
+// and the response bodies rendered from it. It is immutable once published and can therefore
+// be read from many threads without locking; only its body cache fills in, each body at most
+// once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/body.h"
+#include "domain/derive.h"
+#include "domain/model.h"
+
+namespace vigie {
+
+class Snapshot {
+ public:
+  Snapshot(Model model, Time as_of, uint64_t version);
+
+  const Model& model() const { return model_; }
+  const DerivedState& derived() const { return derived_; }
+  // The instant the state was derived for; pages and APIs speak of this instant.
+  Time as_of() const { return as_of_; }
+  // Grows by one with each published snapshot.
+  uint64_t version() const { return version_; }
+  // When the state next changes by the clock alone (maintenance start, message expiry, ...).
+  std::optional<Time> next_transition() const { return next_transition_; }
+  // The last real change of anything public: newest status change, event or update, message.
+  Time last_change() const { return last_change_; }
+  // The last real change seen from one region (its events, messages and status changes).
+  Time LastChangeIn(const std::string& region) const;
+
+  // The body for `key`, rendered by `render` the first time it is asked for in this snapshot.
+  // Concurrent callers for the same key wait for that one rendering. A null result (the
+  // request was wrong) is returned but not kept.
+  std::shared_ptr<const Body> Cached(const std::string& key,
+                                     const std::function<std::shared_ptr<const Body>()>& render) const;
+
+ private:
+  struct Slot {
+    std::once_flag once;
+    std::shared_ptr<const Body> body;
+  };
+
+  const Model model_;
+  const Time as_of_;
+  const uint64_t version_;
+  const DerivedState derived_;
+  const std::optional<Time> next_transition_;
+  Time last_change_{};
+  std::unordered_map<std::string, Time> last_change_by_region_;
+
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, std::shared_ptr<Slot>> cache_;
+};
+
+}  // namespace vigie

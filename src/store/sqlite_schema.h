@@ -1,0 +1,130 @@
+// Versioned migrations of the SQLite schema. Append only: a released migration never changes.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace vigie::sqlite {
+
+// Migration i (1-based) brings the schema from version i-1 to i.
+inline constexpr std::array<std::string_view, 1> kMigrations = {
+    // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
+    // are JSON arrays of strings.
+    R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE platforms (
+  slug           TEXT PRIMARY KEY,
+  position       INTEGER NOT NULL,
+  name_fr        TEXT NOT NULL, name_en        TEXT NOT NULL,
+  category_fr    TEXT NOT NULL, category_en    TEXT NOT NULL,
+  description_fr TEXT NOT NULL, description_en TEXT NOT NULL,
+  products       TEXT NOT NULL CHECK (json_valid(products))
+) STRICT;
+
+CREATE TABLE services (
+  id             INTEGER PRIMARY KEY,
+  platform       TEXT NOT NULL REFERENCES platforms(slug),
+  slug           TEXT NOT NULL,
+  position       INTEGER NOT NULL,
+  name_fr        TEXT NOT NULL, name_en        TEXT NOT NULL,
+  information_fr TEXT NOT NULL, information_en TEXT NOT NULL,
+  impact_fr      TEXT NOT NULL, impact_en      TEXT NOT NULL,
+  retired        INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),
+  UNIQUE (platform, slug)
+) STRICT;
+
+CREATE TABLE manual_levels (
+  region     TEXT NOT NULL,
+  service_id INTEGER NOT NULL REFERENCES services(id),
+  level      TEXT NOT NULL CHECK (level IN ('operational','maintenance','minor','major','outage')),
+  set_at     INTEGER NOT NULL,
+  note       TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (region, service_id)
+) STRICT;
+
+CREATE TABLE overrides (
+  region   TEXT NOT NULL,
+  platform TEXT NOT NULL REFERENCES platforms(slug),
+  level    TEXT NOT NULL CHECK (level IN ('operational','maintenance','minor','major','outage')),
+  set_at   INTEGER NOT NULL,
+  note     TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (region, platform)
+) STRICT;
+
+CREATE TABLE events (
+  id         INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('incident','maintenance','action','announcement')),
+  platform   TEXT NOT NULL REFERENCES platforms(slug),
+  regions    TEXT NOT NULL CHECK (json_valid(regions)),
+  title_fr   TEXT NOT NULL, title_en TEXT NOT NULL,
+  body_fr    TEXT NOT NULL, body_en  TEXT NOT NULL,
+  starts_at  INTEGER NOT NULL,
+  ends_at    INTEGER,
+  phase      TEXT NOT NULL DEFAULT '',
+  cancelled  INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  CHECK (ends_at IS NULL OR ends_at > starts_at)
+) STRICT;
+CREATE INDEX events_by_start ON events(starts_at);
+
+CREATE TABLE event_services (
+  event_id   INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  service_id INTEGER NOT NULL REFERENCES services(id),
+  level      TEXT NOT NULL CHECK (level IN ('operational','maintenance','minor','major','outage')),
+  PRIMARY KEY (event_id, service_id)
+) STRICT;
+
+CREATE TABLE event_updates (
+  id       INTEGER PRIMARY KEY,
+  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  at       INTEGER NOT NULL,
+  phase    TEXT NOT NULL DEFAULT '',
+  text_fr  TEXT NOT NULL, text_en TEXT NOT NULL
+) STRICT;
+CREATE INDEX event_updates_by_event ON event_updates(event_id, at);
+
+CREATE TABLE messages (
+  id           INTEGER PRIMARY KEY,
+  platform     TEXT REFERENCES platforms(slug),
+  regions      TEXT NOT NULL CHECK (json_valid(regions)),
+  title_fr     TEXT NOT NULL, title_en TEXT NOT NULL,
+  body_fr      TEXT NOT NULL, body_en  TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  expires_at   INTEGER
+) STRICT;
+
+CREATE TABLE status_changes (
+  id         INTEGER PRIMARY KEY,
+  region     TEXT NOT NULL,
+  platform   TEXT NOT NULL REFERENCES platforms(slug),
+  service_id INTEGER REFERENCES services(id),
+  from_level TEXT NOT NULL,
+  to_level   TEXT NOT NULL,
+  at         INTEGER NOT NULL,
+  cause      TEXT NOT NULL CHECK (cause IN ('manual','event','override')),
+  event_id   INTEGER REFERENCES events(id),
+  note       TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX status_changes_by_target ON status_changes(region, platform, service_id, at);
+
+CREATE TABLE audit (
+  id     INTEGER PRIMARY KEY,
+  at     INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+) STRICT;
+)sql",
+};
+
+// Every table, parents before children: the order of export and import.
+inline constexpr std::array<std::string_view, 11> kTables = {
+    "meta",           "platforms",     "services", "manual_levels",  "overrides", "events",
+    "event_services", "event_updates", "messages", "status_changes", "audit"};
+
+}  // namespace vigie::sqlite

@@ -1,0 +1,553 @@
+// The SQLite Store: WAL, foreign keys, synchronous=FULL (an acknowledged write survives a
+// crash), one connection serialized by a mutex. Writes are rare; reads come from the snapshot.
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite_db.h"
+#include "store/sqlite_schema.h"
+#include "store/store.h"
+
+namespace vigie {
+
+namespace {
+
+using sqlite::Db;
+using sqlite::Stmt;
+using json = nlohmann::json;
+
+std::string ToJsonArray(const std::vector<std::string>& v) { return json(v).dump(); }
+
+std::vector<std::string> FromJsonArray(const std::string& s) {
+  json j = json::parse(s, nullptr, /*allow_exceptions=*/false);
+  std::vector<std::string> out;
+  if (!j.is_array()) return out;
+  for (const json& x : j) {
+    if (x.is_string()) out.push_back(x.get<std::string>());
+  }
+  return out;
+}
+
+Level LevelOr(const std::string& s) { return ParseLevel(s).value_or(Level::kOperational); }
+
+class SqliteTx : public StoreTx {
+ public:
+  explicit SqliteTx(Db& db) : db_(db) {}
+
+  Result<Model> Load() override;
+
+  Status UpsertPlatform(const Platform& p) override {
+    return Stmt(db_,
+                "INSERT INTO platforms(slug, position, name_fr, name_en, category_fr, "
+                "category_en, description_fr, description_en, products) "
+                "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(slug) DO UPDATE SET "
+                "position=excluded.position, name_fr=excluded.name_fr, name_en=excluded.name_en, "
+                "category_fr=excluded.category_fr, category_en=excluded.category_en, "
+                "description_fr=excluded.description_fr, description_en=excluded.description_en, "
+                "products=excluded.products")
+        .BindAll(p.slug, p.position, p.name.fr, p.name.en, p.category.fr, p.category.en,
+                 p.description.fr, p.description.en, ToJsonArray(p.products))
+        .Run();
+  }
+
+  Result<int64_t> UpsertService(const Service& s) override {
+    Stmt st(db_,
+            "INSERT INTO services(platform, slug, position, name_fr, name_en, information_fr, "
+            "information_en, impact_fr, impact_en, retired) VALUES (?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(platform, slug) DO UPDATE SET position=excluded.position, "
+            "name_fr=excluded.name_fr, name_en=excluded.name_en, "
+            "information_fr=excluded.information_fr, information_en=excluded.information_en, "
+            "impact_fr=excluded.impact_fr, impact_en=excluded.impact_en, "
+            "retired=excluded.retired RETURNING id");
+    st.BindAll(s.platform, s.slug, s.position, s.name.fr, s.name.en, s.information.fr,
+               s.information.en, s.impact.fr, s.impact.en, s.retired ? 1 : 0);
+    if (!st.Step()) return st.status().ok() ? Status::Internal("upsert returned no id") : st.status();
+    const int64_t id = st.Int(0);
+    VIGIE_RETURN_IF_ERROR(st.Run());
+    return id;
+  }
+
+  Status SetManualLevel(const ManualLevel& m) override {
+    return Stmt(db_,
+                "INSERT INTO manual_levels(region, service_id, level, set_at, note) "
+                "VALUES (?,?,?,?,?) ON CONFLICT(region, service_id) DO UPDATE SET "
+                "level=excluded.level, set_at=excluded.set_at, note=excluded.note")
+        .BindAll(m.region, m.service_id, LevelId(m.level), ToUnix(m.set_at), m.note)
+        .Run();
+  }
+
+  Status SetOverride(const GlobalOverride& o) override {
+    return Stmt(db_,
+                "INSERT INTO overrides(region, platform, level, set_at, note) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(region, platform) DO UPDATE SET level=excluded.level, "
+                "set_at=excluded.set_at, note=excluded.note")
+        .BindAll(o.region, o.platform, LevelId(o.level), ToUnix(o.set_at), o.note)
+        .Run();
+  }
+
+  Status ClearOverride(const std::string& region, const std::string& platform) override {
+    return Stmt(db_, "DELETE FROM overrides WHERE region=? AND platform=?")
+        .BindAll(region, platform)
+        .Run();
+  }
+
+  Result<int64_t> InsertEvent(const Event& e) override {
+    Stmt st(db_,
+            "INSERT INTO events(kind, platform, regions, title_fr, title_en, body_fr, body_en, "
+            "starts_at, ends_at, phase, cancelled, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+    st.BindAll(EventKindId(e.kind), e.platform, ToJsonArray(e.regions), e.title.fr, e.title.en,
+               e.body.fr, e.body.en, ToUnix(e.starts_at), OptUnix(e.ends_at), PhaseId(e.phase),
+               e.cancelled ? 1 : 0, ToUnix(e.created_at), ToUnix(e.updated_at));
+    if (!st.Step()) return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
+    const int64_t id = st.Int(0);
+    VIGIE_RETURN_IF_ERROR(st.Run());
+    VIGIE_RETURN_IF_ERROR(WriteImpacts(id, e.impacts));
+    for (const EventUpdate& u : e.updates) {
+      Result<int64_t> uid = InsertUpdate(id, u);
+      if (!uid.ok()) return uid.status();
+    }
+    return id;
+  }
+
+  Status UpdateEvent(const Event& e) override {
+    Stmt st(db_,
+            "UPDATE events SET kind=?, platform=?, regions=?, title_fr=?, title_en=?, body_fr=?, "
+            "body_en=?, starts_at=?, ends_at=?, phase=?, cancelled=?, updated_at=? WHERE id=?");
+    st.BindAll(EventKindId(e.kind), e.platform, ToJsonArray(e.regions), e.title.fr, e.title.en,
+               e.body.fr, e.body.en, ToUnix(e.starts_at), OptUnix(e.ends_at), PhaseId(e.phase),
+               e.cancelled ? 1 : 0, ToUnix(e.updated_at), e.id);
+    VIGIE_RETURN_IF_ERROR(st.Run());
+    if (sqlite3_changes(db_.get()) == 0) {
+      return Status::NotFound("no event #" + std::to_string(e.id));
+    }
+    VIGIE_RETURN_IF_ERROR(
+        Stmt(db_, "DELETE FROM event_services WHERE event_id=?").BindAll(e.id).Run());
+    return WriteImpacts(e.id, e.impacts);
+  }
+
+  Result<int64_t> InsertUpdate(int64_t event_id, const EventUpdate& u) override {
+    Stmt st(db_,
+            "INSERT INTO event_updates(event_id, at, phase, text_fr, text_en) VALUES (?,?,?,?,?) "
+            "RETURNING id");
+    st.BindAll(event_id, ToUnix(u.at), PhaseId(u.phase), u.text.fr, u.text.en);
+    if (!st.Step()) return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
+    const int64_t id = st.Int(0);
+    VIGIE_RETURN_IF_ERROR(st.Run());
+    return id;
+  }
+
+  Result<int64_t> InsertMessage(const Message& m) override {
+    Stmt st(db_,
+            "INSERT INTO messages(platform, regions, title_fr, title_en, body_fr, body_en, "
+            "published_at, expires_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id");
+    st.BindAll(m.platform.empty() ? std::nullopt : std::optional<std::string>(m.platform),
+               ToJsonArray(m.regions), m.title.fr, m.title.en, m.body.fr, m.body.en,
+               ToUnix(m.published_at), OptUnix(m.expires_at));
+    if (!st.Step()) return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
+    const int64_t id = st.Int(0);
+    VIGIE_RETURN_IF_ERROR(st.Run());
+    return id;
+  }
+
+  Status InsertStatusChanges(const std::vector<StatusChange>& changes) override {
+    for (const StatusChange& c : changes) {
+      VIGIE_RETURN_IF_ERROR(
+          Stmt(db_,
+               "INSERT INTO status_changes(region, platform, service_id, from_level, to_level, "
+               "at, cause, event_id, note) VALUES (?,?,?,?,?,?,?,?,?)")
+              .BindAll(c.region, c.platform, c.service_id, LevelId(c.from), LevelId(c.to),
+                       ToUnix(c.at), CauseKindId(c.cause), c.event_id, c.note)
+              .Run());
+    }
+    return Status::Ok();
+  }
+
+  Status InsertAudit(Time at, std::string_view actor, std::string_view action,
+                     std::string_view detail) override {
+    return Stmt(db_, "INSERT INTO audit(at, actor, action, detail) VALUES (?,?,?,?)")
+        .BindAll(ToUnix(at), actor, action, detail)
+        .Run();
+  }
+
+  Result<std::string> GetMeta(std::string_view key) override {
+    Stmt st(db_, "SELECT value FROM meta WHERE key=?");
+    st.BindAll(key);
+    std::string value = st.Step() ? st.Str(0) : "";
+    VIGIE_RETURN_IF_ERROR(st.status());
+    return value;
+  }
+
+  Status SetMeta(std::string_view key, std::string_view value) override {
+    return Stmt(db_,
+                "INSERT INTO meta(key, value) VALUES (?,?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value")
+        .BindAll(key, value)
+        .Run();
+  }
+
+ private:
+  static std::optional<int64_t> OptUnix(const std::optional<Time>& t) {
+    return t ? std::optional<int64_t>(ToUnix(*t)) : std::nullopt;
+  }
+
+  Status WriteImpacts(int64_t event_id, const std::vector<Impact>& impacts) {
+    for (const Impact& i : impacts) {
+      VIGIE_RETURN_IF_ERROR(
+          Stmt(db_, "INSERT INTO event_services(event_id, service_id, level) VALUES (?,?,?)")
+              .BindAll(event_id, i.service_id, LevelId(i.level))
+              .Run());
+    }
+    return Status::Ok();
+  }
+
+  Db& db_;
+};
+
+Result<Model> SqliteTx::Load() {
+  Model m;
+  {
+    Stmt st(db_,
+            "SELECT slug, position, name_fr, name_en, category_fr, category_en, description_fr, "
+            "description_en, products FROM platforms ORDER BY position, slug");
+    while (st.Step()) {
+      Platform p;
+      p.slug = st.Str(0);
+      p.position = static_cast<int>(st.Int(1));
+      p.name = {st.Str(2), st.Str(3)};
+      p.category = {st.Str(4), st.Str(5)};
+      p.description = {st.Str(6), st.Str(7)};
+      p.products = FromJsonArray(st.Str(8));
+      m.platforms.push_back(std::move(p));
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  {
+    Stmt st(db_,
+            "SELECT s.id, s.platform, s.slug, s.position, s.name_fr, s.name_en, s.information_fr, "
+            "s.information_en, s.impact_fr, s.impact_en, s.retired FROM services s "
+            "JOIN platforms p ON p.slug = s.platform ORDER BY p.position, s.position, s.id");
+    while (st.Step()) {
+      Service s;
+      s.id = st.Int(0);
+      s.platform = st.Str(1);
+      s.slug = st.Str(2);
+      s.position = static_cast<int>(st.Int(3));
+      s.name = {st.Str(4), st.Str(5)};
+      s.information = {st.Str(6), st.Str(7)};
+      s.impact = {st.Str(8), st.Str(9)};
+      s.retired = st.Int(10) != 0;
+      m.services.push_back(std::move(s));
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  {
+    Stmt st(db_, "SELECT region, service_id, level, set_at, note FROM manual_levels "
+                 "ORDER BY region, service_id");
+    while (st.Step()) {
+      m.manual_levels.push_back(
+          {st.Str(0), st.Int(1), LevelOr(st.Str(2)), FromUnix(st.Int(3)), st.Str(4)});
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  {
+    Stmt st(db_, "SELECT region, platform, level, set_at, note FROM overrides "
+                 "ORDER BY region, platform");
+    while (st.Step()) {
+      m.overrides.push_back(
+          {st.Str(0), st.Str(1), LevelOr(st.Str(2)), FromUnix(st.Int(3)), st.Str(4)});
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  {
+    Stmt st(db_,
+            "SELECT id, kind, platform, regions, title_fr, title_en, body_fr, body_en, starts_at, "
+            "ends_at, phase, cancelled, created_at, updated_at FROM events ORDER BY starts_at, id");
+    while (st.Step()) {
+      Event e;
+      e.id = st.Int(0);
+      e.kind = ParseEventKind(st.Str(1)).value_or(EventKind::kAnnouncement);
+      e.platform = st.Str(2);
+      e.regions = FromJsonArray(st.Str(3));
+      e.title = {st.Str(4), st.Str(5)};
+      e.body = {st.Str(6), st.Str(7)};
+      e.starts_at = FromUnix(st.Int(8));
+      if (auto end = st.OptInt(9)) e.ends_at = FromUnix(*end);
+      e.phase = ParsePhase(st.Str(10)).value_or(Phase::kNone);
+      e.cancelled = st.Int(11) != 0;
+      e.created_at = FromUnix(st.Int(12));
+      e.updated_at = FromUnix(st.Int(13));
+      m.events.push_back(std::move(e));
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  std::unordered_map<int64_t, Event*> by_id;
+  for (Event& e : m.events) by_id[e.id] = &e;
+  {
+    Stmt st(db_, "SELECT event_id, service_id, level FROM event_services es "
+                 "JOIN services s ON s.id = es.service_id ORDER BY event_id, s.position");
+    while (st.Step()) {
+      if (auto it = by_id.find(st.Int(0)); it != by_id.end()) {
+        it->second->impacts.push_back({st.Int(1), LevelOr(st.Str(2))});
+      }
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  {
+    Stmt st(db_, "SELECT id, event_id, at, phase, text_fr, text_en FROM event_updates "
+                 "ORDER BY at, id");
+    while (st.Step()) {
+      if (auto it = by_id.find(st.Int(1)); it != by_id.end()) {
+        EventUpdate u;
+        u.id = st.Int(0);
+        u.at = FromUnix(st.Int(2));
+        u.phase = ParsePhase(st.Str(3)).value_or(Phase::kNone);
+        u.text = {st.Str(4), st.Str(5)};
+        it->second->updates.push_back(std::move(u));
+      }
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  {
+    Stmt st(db_,
+            "SELECT id, platform, regions, title_fr, title_en, body_fr, body_en, published_at, "
+            "expires_at FROM messages ORDER BY published_at DESC, id DESC");
+    while (st.Step()) {
+      Message msg;
+      msg.id = st.Int(0);
+      msg.platform = st.Str(1);
+      msg.regions = FromJsonArray(st.Str(2));
+      msg.title = {st.Str(3), st.Str(4)};
+      msg.body = {st.Str(5), st.Str(6)};
+      msg.published_at = FromUnix(st.Int(7));
+      if (auto exp = st.OptInt(8)) msg.expires_at = FromUnix(*exp);
+      m.messages.push_back(std::move(msg));
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  {
+    Stmt st(db_,
+            "SELECT id, region, platform, service_id, from_level, to_level, at, cause, event_id, "
+            "note FROM status_changes ORDER BY at, id");
+    while (st.Step()) {
+      StatusChange c;
+      c.id = st.Int(0);
+      c.region = st.Str(1);
+      c.platform = st.Str(2);
+      c.service_id = st.OptInt(3);
+      c.from = LevelOr(st.Str(4));
+      c.to = LevelOr(st.Str(5));
+      c.at = FromUnix(st.Int(6));
+      c.cause = ParseCauseKind(st.Str(7)).value_or(CauseKind::kManual);
+      c.event_id = st.OptInt(8);
+      c.note = st.Str(9);
+      m.status_changes.push_back(std::move(c));
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  return m;
+}
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(Db db) : db_(std::move(db)) {}
+
+  Status Init() {
+    // WAL: readers never block the writer. FULL: a commit is on disk before it is acknowledged.
+    VIGIE_RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode=WAL"));
+    VIGIE_RETURN_IF_ERROR(db_.Exec("PRAGMA synchronous=FULL"));
+    VIGIE_RETURN_IF_ERROR(db_.Exec("PRAGMA foreign_keys=ON"));
+    return Status::Ok();
+  }
+
+  Result<int> SchemaVersion() override {
+    std::lock_guard lock(mu_);
+    return VersionLocked();
+  }
+
+  Status Migrate() override {
+    std::lock_guard lock(mu_);
+    Result<int> version = VersionLocked();
+    if (!version.ok()) return version.status();
+    if (*version > static_cast<int>(sqlite::kMigrations.size())) {
+      return Status::Invalid("the database has schema version " + std::to_string(*version) +
+                             ", newer than this binary knows (" +
+                             std::to_string(sqlite::kMigrations.size()) + ")");
+    }
+    for (int v = *version; v < static_cast<int>(sqlite::kMigrations.size()); ++v) {
+      sqlite::Transaction tx(db_);
+      VIGIE_RETURN_IF_ERROR(tx.begun());
+      VIGIE_RETURN_IF_ERROR(db_.Exec(sqlite::kMigrations[v]));
+      VIGIE_RETURN_IF_ERROR(db_.Exec("PRAGMA user_version=" + std::to_string(v + 1)));
+      VIGIE_RETURN_IF_ERROR(tx.Commit());
+    }
+    return Status::Ok();
+  }
+
+  Status Write(const std::function<Status(StoreTx&)>& fn) override {
+    std::lock_guard lock(mu_);
+    sqlite::Transaction tx(db_);
+    VIGIE_RETURN_IF_ERROR(tx.begun());
+    SqliteTx stx(db_);
+    VIGIE_RETURN_IF_ERROR(fn(stx));
+    return tx.Commit();
+  }
+
+  Result<Model> Load() override {
+    std::lock_guard lock(mu_);
+    // A read transaction: one consistent view across all the SELECTs.
+    VIGIE_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+    SqliteTx stx(db_);
+    Result<Model> m = stx.Load();
+    db_.Exec("COMMIT");
+    return m;
+  }
+
+  Status Ping() override {
+    std::lock_guard lock(mu_);
+    Stmt st(db_, "SELECT count(*) FROM platforms");
+    st.Step();
+    return st.status();
+  }
+
+  Result<std::string> Export() override;
+  Status Import(std::string_view dump) override;
+
+ private:
+  Result<int> VersionLocked() {
+    Stmt st(db_, "PRAGMA user_version");
+    int v = st.Step() ? static_cast<int>(st.Int(0)) : 0;
+    VIGIE_RETURN_IF_ERROR(st.status());
+    return v;
+  }
+
+  std::mutex mu_;
+  Db db_;
+};
+
+Result<std::string> SqliteStore::Export() {
+  std::lock_guard lock(mu_);
+  VIGIE_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+  json out = json::object();
+  Result<int> version = VersionLocked();
+  if (!version.ok()) {
+    db_.Exec("COMMIT");
+    return version.status();
+  }
+  out["format"] = "vigie-dump";
+  out["schema_version"] = *version;
+  json tables = json::object();
+  for (std::string_view table : sqlite::kTables) {
+    Stmt st(db_, "SELECT * FROM " + std::string(table) + " ORDER BY rowid");
+    json cols = json::array();
+    const int n = sqlite3_column_count(st.raw());
+    for (int i = 0; i < n; ++i) cols.push_back(sqlite3_column_name(st.raw(), i));
+    json rows = json::array();
+    while (st.Step()) {
+      json row = json::array();
+      for (int i = 0; i < n; ++i) {
+        switch (sqlite3_column_type(st.raw(), i)) {
+          case SQLITE_NULL: row.push_back(nullptr); break;
+          case SQLITE_INTEGER: row.push_back(st.Int(i)); break;
+          case SQLITE_FLOAT: row.push_back(sqlite3_column_double(st.raw(), i)); break;
+          default: row.push_back(st.Str(i)); break;
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    if (!st.status().ok()) {
+      db_.Exec("COMMIT");
+      return st.status();
+    }
+    tables[std::string(table)] = json{{"columns", cols}, {"rows", rows}};
+  }
+  db_.Exec("COMMIT");
+  out["tables"] = std::move(tables);
+  return out.dump(1, '\t', false, json::error_handler_t::replace) + "\n";
+}
+
+Status SqliteStore::Import(std::string_view dump) {
+  json in = json::parse(dump, nullptr, /*allow_exceptions=*/false);
+  if (in.is_discarded() || !in.is_object() || in.value("format", "") != "vigie-dump" ||
+      !in.contains("tables") || !in["tables"].is_object()) {
+    return Status::Invalid("not a Vigie dump (expected the JSON written by `vigie export`)");
+  }
+  {
+    std::lock_guard lock(mu_);
+    Result<int> version = VersionLocked();
+    if (!version.ok()) return version.status();
+    if (!in["schema_version"].is_number_integer() || in["schema_version"].get<int>() != *version) {
+      return Status::Invalid("the dump has schema version " + in["schema_version"].dump() +
+                             " but the database has " + std::to_string(*version));
+    }
+    Stmt count(db_, "SELECT (SELECT count(*) FROM platforms) + (SELECT count(*) FROM events)");
+    if (count.Step() && count.Int(0) != 0) {
+      return Status::Conflict("the database is not empty: import a dump into a new one");
+    }
+  }
+  return Write([&](StoreTx&) -> Status {
+    for (std::string_view table : sqlite::kTables) {
+      const json& t = in["tables"].value(std::string(table), json::object());
+      if (!t.is_object() || !t.contains("columns")) continue;
+      const json& cols = t["columns"];
+      const json& rows = t.value("rows", json::array());
+      if (!cols.is_array() || cols.empty() || !rows.is_array()) {
+        return Status::Invalid("table " + std::string(table) + " is malformed in the dump");
+      }
+      std::string sql = "INSERT OR REPLACE INTO " + std::string(table) + "(";
+      std::string marks;
+      for (size_t i = 0; i < cols.size(); ++i) {
+        if (!cols[i].is_string()) return Status::Invalid("a column name is not a string");
+        // Column names come from the dump: only accept plain identifiers.
+        const std::string c = cols[i].get<std::string>();
+        if (c.empty() || c.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789") !=
+                             std::string::npos) {
+          return Status::Invalid("bad column name \"" + c + "\" in the dump");
+        }
+        sql += (i ? "," : "") + c;
+        marks += i ? ",?" : "?";
+      }
+      sql += ") VALUES (" + marks + ")";
+      for (const json& row : rows) {
+        if (!row.is_array() || row.size() != cols.size()) {
+          return Status::Invalid("a row of " + std::string(table) + " has the wrong width");
+        }
+        Stmt st(db_, sql);
+        for (size_t i = 0; i < row.size(); ++i) {
+          const json& v = row[i];
+          const int idx = static_cast<int>(i) + 1;
+          if (v.is_null()) {
+            st.Bind(idx, std::nullopt);
+          } else if (v.is_number_integer()) {
+            st.Bind(idx, v.get<int64_t>());
+          } else if (v.is_number_float()) {
+            sqlite3_bind_double(st.raw(), idx, v.get<double>());
+          } else if (v.is_string()) {
+            st.Bind(idx, v.get<std::string>());
+          } else {
+            return Status::Invalid("a value of " + std::string(table) + " is not a scalar");
+          }
+        }
+        VIGIE_RETURN_IF_ERROR(st.Run().WithContext("importing " + std::string(table)));
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.rfind(kSqlite, 0) != 0) {
+    return Status::Invalid("unsupported storage \"" + url + "\": expected sqlite:PATH");
+  }
+  const std::string path = url.substr(kSqlite.size());
+  if (path.empty()) return Status::Invalid("storage sqlite: needs a file path");
+  Result<Db> db = Db::Open(path);
+  if (!db.ok()) return db.status();
+  auto store = std::make_unique<SqliteStore>(std::move(db).value());
+  VIGIE_RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace vigie

@@ -1,0 +1,243 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "domain/test_model.h"
+#include "snapshot/publisher.h"
+#include "store/store.h"
+
+namespace vigie {
+namespace {
+
+using testing::At;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vigie-test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string Db(const char* name = "vigie.db") const { return "sqlite:" + path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::unique_ptr<Store> Open(const std::string& url) {
+  Result<std::unique_ptr<Store>> s = OpenStore(url);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE((*s)->Migrate().ok());
+  return std::move(s).value();
+}
+
+// Writes the small model's platforms and services; returns the model with stored ids.
+void Seed(Store& store) {
+  Model m = testing::SmallModel();
+  ASSERT_TRUE(store.Write([&](StoreTx& tx) -> Status {
+                for (const Platform& p : m.platforms) VIGIE_RETURN_IF_ERROR(tx.UpsertPlatform(p));
+                for (const Service& s : m.services) {
+                  Result<int64_t> id = tx.UpsertService(s);
+                  if (!id.ok()) return id.status();
+                }
+                return Status::Ok();
+              }).ok());
+}
+
+Event StoredEvent(const Model& m) {
+  Event e = testing::MakeEvent(0, EventKind::kIncident, {"fr", "na"},
+                               {{m.FindService("erp", "s1")->id, Level::kMajor}}, 0, -1);
+  e.title = {"Accès « web » lent", "Slow web access"};
+  e.body = {"Corps **gras**", ""};
+  e.updates.push_back({0, At(1), Phase::kInvestigating, {"On regarde", "Looking"}});
+  e.updates.push_back({0, At(5), Phase::kIdentified, {"Trouvé", "Found"}});
+  return e;
+}
+
+TEST(SqliteStore, MigrateIsIdempotent) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  EXPECT_TRUE(store->Migrate().ok());
+  EXPECT_EQ(*store->SchemaVersion(), 1);
+}
+
+TEST(SqliteStore, WriteIsAllOrNothing) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  Status st = store->Write([](StoreTx& tx) -> Status {
+    VIGIE_RETURN_IF_ERROR(tx.UpsertPlatform(testing::SmallModel().platforms[0]));
+    return Status::Invalid("changed my mind");
+  });
+  EXPECT_FALSE(st.ok());
+  EXPECT_TRUE(store->Load()->platforms.empty());
+}
+
+TEST(SqliteStore, ForeignKeysRefuseAnEventOnAnUnknownService) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  Seed(*store);
+  Event e = StoredEvent(*store->Load());
+  e.impacts = {{424242, Level::kMajor}};
+  Status st = store->Write([&](StoreTx& tx) -> Status { return tx.InsertEvent(e).status(); });
+  EXPECT_EQ(st.code(), Status::Code::kConflict) << st.ToString();
+  EXPECT_TRUE(store->Load()->events.empty());
+}
+
+TEST(SqliteStore, EventRoundTripsWithImpactsAndUpdates) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  Seed(*store);
+  const Event e = StoredEvent(*store->Load());
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.InsertEvent(e).status(); }).ok());
+  Model m = *store->Load();
+  ASSERT_EQ(m.events.size(), 1u);
+  const Event& got = m.events[0];
+  EXPECT_EQ(got.title, e.title);
+  EXPECT_EQ(got.body, e.body);
+  EXPECT_EQ(got.regions, e.regions);
+  EXPECT_EQ(got.impacts, e.impacts);
+  EXPECT_EQ(got.phase, Phase::kInvestigating);
+  ASSERT_EQ(got.updates.size(), 2u);
+  EXPECT_EQ(got.updates[1].text.fr, "Trouvé");
+  EXPECT_EQ(got.updates[1].phase, Phase::kIdentified);
+}
+
+TEST(SqliteStore, ReimportingUpdatesTextsAndKeepsIds) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  Seed(*store);
+  const int64_t id = store->Load()->FindService("erp", "s2")->id;
+  Service renamed = *store->Load()->FindService("erp", "s2");
+  renamed.name.en = "Renamed";
+  renamed.position = 9;
+  Result<int64_t> again = Result<int64_t>(Status::Internal("unset"));
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) {
+                again = tx.UpsertService(renamed);
+                return again.status();
+              }).ok());
+  EXPECT_EQ(*again, id);
+  EXPECT_EQ(store->Load()->FindService("erp", "s2")->name.en, "Renamed");
+}
+
+TEST(SqliteStore, ExportThenImportGivesTheSameDatabase) {
+  TempDir dir;
+  auto a = Open(dir.Db("a.db"));
+  Seed(*a);
+  SystemClock clock;
+  Model regions = testing::SmallModel();
+  Publisher pub(*a, clock, regions.regions);
+  const Event e = StoredEvent(*a->Load());
+  ASSERT_TRUE(pub.Write({.actor = "test", .action = "event.create"},
+                        [&](const Model&, StoreTx& tx) { return tx.InsertEvent(e).status(); })
+                  .ok());
+  const std::string dump = *a->Export();
+  auto b = Open(dir.Db("b.db"));
+  ASSERT_TRUE(b->Import(dump).ok());
+  EXPECT_EQ(*b->Export(), dump);
+  EXPECT_EQ(b->Import(dump).code(), Status::Code::kConflict);  // not into a non-empty one
+  auto c = Open(dir.Db("c.db"));
+  EXPECT_EQ(c->Import("{\"hello\": 1}").code(), Status::Code::kInvalid);
+  EXPECT_EQ(c->Import("not json").code(), Status::Code::kInvalid);
+}
+
+TEST(SqliteStore, AnAcknowledgedWriteSurvivesKill9) {
+  TempDir dir;
+  const std::string url = dir.Db();
+  Open(url);  // create and migrate
+  int ack[2];
+  ASSERT_EQ(pipe(ack), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = OpenStore(url);
+    Platform p = testing::SmallModel().platforms[0];
+    p.name.fr = "Écrit avant kill -9";
+    Status st = (*store)->Write([&](StoreTx& tx) { return tx.UpsertPlatform(p); });
+    const char c = st.ok() ? 'y' : 'n';
+    (void)!write(ack[1], &c, 1);
+    for (;;) pause();  // killed here, the connection never closed
+  }
+  close(ack[1]);
+  char c = 0;
+  ASSERT_EQ(read(ack[0], &c, 1), 1);
+  ASSERT_EQ(c, 'y');
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  auto store = Open(url);
+  Model m = *store->Load();
+  ASSERT_EQ(m.platforms.size(), 1u);
+  EXPECT_EQ(m.platforms[0].name.fr, "Écrit avant kill -9");
+}
+
+// A clock the test moves by hand.
+class ManualClock : public Clock {
+ public:
+  explicit ManualClock(Time t) : now_(t) {}
+  Time Now() const override { return now_; }
+  void Set(Time t) { now_ = t; }
+
+ private:
+  Time now_;
+};
+
+TEST(Publisher, WriteRecordsStatusChangesAndAudit_AndPublishesASnapshot) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  Seed(*store);
+  ManualClock clock(At(0));
+  Publisher pub(*store, clock, testing::SmallModel().regions);
+  ASSERT_TRUE(pub.Start(false).ok());
+  const uint64_t v0 = pub.Current()->version();
+  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+  ASSERT_TRUE(pub.Write({.actor = "alice", .action = "level.set", .detail = "s1 minor",
+                         .note = "slow"},
+                        [&](const Model&, StoreTx& tx) {
+                          return tx.SetManualLevel({"fr", s1, Level::kMinor, At(0), "slow"});
+                        })
+                  .ok());
+  std::shared_ptr<const Snapshot> snap = pub.Current();
+  EXPECT_GT(snap->version(), v0);
+  EXPECT_EQ(snap->derived().Service("fr", s1).level, Level::kMinor);
+  EXPECT_EQ(snap->derived().Platform("fr", "erp").level, Level::kMinor);
+  ASSERT_EQ(snap->model().status_changes.size(), 2u);  // service and platform, fr only
+  EXPECT_EQ(snap->model().status_changes[0].note, "slow");
+  const std::string dump = *store->Export();
+  EXPECT_NE(dump.find("alice"), std::string::npos);
+  EXPECT_NE(dump.find("level.set"), std::string::npos);
+}
+
+TEST(Publisher, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  Seed(*store);
+  ManualClock clock(At(0));
+  Publisher pub(*store, clock, testing::SmallModel().regions);
+  ASSERT_TRUE(pub.Start(false).ok());
+  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+  Event m = testing::MakeEvent(0, EventKind::kMaintenance, {"fr"}, {{s1, Level::kMaintenance}},
+                               60, 120);
+  ASSERT_TRUE(pub.Write({.actor = "bob", .action = "event.create"},
+                        [&](const Model&, StoreTx& tx) { return tx.InsertEvent(m).status(); })
+                  .ok());
+  EXPECT_EQ(pub.Current()->next_transition(), At(60));
+  // Nobody looks until minute 200: the replay still dates the changes at 60 and 120.
+  clock.Set(At(200));
+  ASSERT_TRUE(pub.Start(false).ok());
+  std::vector<StatusChange> rows;
+  for (const StatusChange& c : pub.Current()->model().status_changes) {
+    if (c.service_id == s1) rows.push_back(c);
+  }
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at, At(60));
+  EXPECT_EQ(rows[0].to, Level::kMaintenance);
+  EXPECT_EQ(rows[1].at, At(120));
+  EXPECT_EQ(rows[1].to, Level::kOperational);
+}
+
+}  // namespace
+}  // namespace vigie

@@ -1,0 +1,69 @@
+// The Store: where the model is kept. One interface, SQLite (and later PostgreSQL) behind it.
+// Every write runs inside Write(): all of it commits, or none of it does.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "domain/model.h"
+
+namespace vigie {
+
+// The writes of one transaction. Only valid inside Store::Write; not thread-safe.
+class StoreTx {
+ public:
+  virtual ~StoreTx() = default;
+
+  // The model as this transaction sees it (regions are not stored: the caller adds them).
+  virtual Result<Model> Load() = 0;
+
+  // Inserts or updates by slug; texts and position change, history stays.
+  virtual Status UpsertPlatform(const Platform& p) = 0;
+  // Inserts or updates by (platform, slug); returns the service id.
+  virtual Result<int64_t> UpsertService(const Service& s) = 0;
+  virtual Status SetManualLevel(const ManualLevel& m) = 0;
+  virtual Status SetOverride(const GlobalOverride& o) = 0;
+  virtual Status ClearOverride(const std::string& region, const std::string& platform) = 0;
+  // Inserts the event with its impacts and updates; returns its id.
+  virtual Result<int64_t> InsertEvent(const Event& e) = 0;
+  // Replaces the event's fields and impacts (updates are kept); NotFound when absent.
+  virtual Status UpdateEvent(const Event& e) = 0;
+  virtual Result<int64_t> InsertUpdate(int64_t event_id, const EventUpdate& u) = 0;
+  virtual Result<int64_t> InsertMessage(const Message& m) = 0;
+  virtual Status InsertStatusChanges(const std::vector<StatusChange>& changes) = 0;
+  // Who did what, when: one row per write.
+  virtual Status InsertAudit(Time at, std::string_view actor, std::string_view action,
+                             std::string_view detail) = 0;
+  virtual Result<std::string> GetMeta(std::string_view key) = 0;  // "" when unset
+  virtual Status SetMeta(std::string_view key, std::string_view value) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Brings the schema to the latest version; safe to call at every start.
+  virtual Status Migrate() = 0;
+  // The schema version in the database (0 when empty).
+  virtual Result<int> SchemaVersion() = 0;
+  // Runs fn in one transaction; commits when it returns ok, rolls back otherwise.
+  // A write that returned ok survives a crash of the process. Serialized: thread-safe.
+  virtual Status Write(const std::function<Status(StoreTx&)>& fn) = 0;
+  // A read-only view of the whole model.
+  virtual Result<Model> Load() = 0;
+  // Cheap round trip, for /readyz.
+  virtual Status Ping() = 0;
+  // The whole database as JSON: every table, every row, in a stable order.
+  virtual Result<std::string> Export() = 0;
+  // Loads an Export() into an empty database; refuses a non-empty one.
+  virtual Status Import(std::string_view dump) = 0;
+};
+
+// Opens "sqlite:PATH" (the file is created when missing). Does not migrate.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
+
+}  // namespace vigie

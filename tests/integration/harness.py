@@ -1,0 +1,123 @@
+"""Starts the real vigie binary on a free loopback port with a temporary data directory.
+
+Standard library only: these tests must run on a fresh Debian 12 with /usr/bin/python3.
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ARGS = None
+
+
+def parse_args():
+    """Reads --binary and --source, leaves the rest to unittest."""
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("--binary", required=True)
+    p.add_argument("--source", required=True)
+    ARGS, rest = p.parse_known_args()
+    sys.argv = [sys.argv[0]] + rest
+    return ARGS
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Vigie:
+    """One vigie process serving the vendor's catalog and the demo scenario."""
+
+    def __init__(self, seed=True, env=None):
+        self.data = tempfile.mkdtemp(prefix="vigie-it-")
+        self.port = free_port()
+        cmd = [ARGS.binary, "serve", "--config", os.path.join(ARGS.source, "vigie.toml"),
+               "--data", self.data, "--listen", "127.0.0.1:%d" % self.port]
+        if seed:
+            cmd += ["--seed", os.path.join(ARGS.source, "scenarios", "demo.toml")]
+        self.stdout = open(os.path.join(self.data, "stdout.log"), "w+")
+        self.stderr = open(os.path.join(self.data, "stderr.log"), "w+")
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.proc = subprocess.Popen(cmd, cwd=ARGS.source, stdout=self.stdout, stderr=self.stderr,
+                                     env=full_env)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("vigie exited with %s: %s" % (self.proc.returncode, self.log()))
+            try:
+                status, _, _ = self.get("/healthz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("vigie did not answer /healthz in 30 s: " + self.log())
+
+    def log(self):
+        self.stderr.flush()
+        with open(self.stderr.name) as f:
+            return f.read()
+
+    def access_log(self):
+        self.stdout.flush()
+        with open(self.stdout.name) as f:
+            return f.read()
+
+    def connection(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+
+    def request(self, method, path, headers=None, body=None):
+        conn = self.connection()
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            res = conn.getresponse()
+            data = res.read()
+            return res.status, {k.lower(): v for k, v in res.getheaders()}, data
+        finally:
+            conn.close()
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers)
+
+    def json(self, path, headers=None, expect=200):
+        status, hdrs, body = self.get(path, headers)
+        if status != expect:
+            raise AssertionError("%s: expected %d, got %d: %r" % (path, expect, status, body[:300]))
+        assert hdrs["content-type"].startswith("application/json"), hdrs
+        return json.loads(body)
+
+    def terminate(self, timeout=15):
+        """SIGTERM; returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def close(self):
+        self.terminate()
+        self.stdout.close()
+        self.stderr.close()
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+def run_cli(*args, cwd=None, data=None):
+    """Runs `vigie ARGS...` with the shipped configuration; returns (code, stdout, stderr)."""
+    cmd = [ARGS.binary] + list(args)
+    if data is not None:
+        cmd += ["--config", os.path.join(ARGS.source, "vigie.toml"), "--data", data]
+    p = subprocess.run(cmd, cwd=cwd or ARGS.source, capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr

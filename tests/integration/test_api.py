@@ -1,0 +1,278 @@
+"""The read-only JSON API v1 and the HTTP server, over loopback against the real binary."""
+import gzip
+import json
+import socket
+import sys
+import unittest
+
+import harness
+
+
+class ApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.v = harness.Vigie()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.v.close()
+
+    # ---- health ----
+    def test_healthz_and_readyz(self):
+        status, _, body = self.v.get("/healthz")
+        self.assertEqual((status, body), (200, b"ok\n"))
+        ready = self.v.json("/readyz")
+        self.assertEqual(ready["status"], "ready")
+        self.assertGreaterEqual(ready["snapshot_version"], 1)
+
+    # ---- the catalog ----
+    def test_platforms_of_the_default_region_in_french(self):
+        j = self.v.json("/api/v1/platforms")
+        self.assertEqual(j["region"], "fr")
+        self.assertEqual(j["language"], "fr")
+        self.assertEqual([p["slug"] for p in j["platforms"]], ["weavy", "infinity"])
+        for p in j["platforms"]:
+            self.assertIn(p["status"]["level"],
+                          ["operational", "minor", "major", "outage", "maintenance"])
+
+    def test_all_37_services_with_the_guides_french_texts(self):
+        weavy = self.v.json("/api/v1/platforms/weavy")
+        infinity = self.v.json("/api/v1/platforms/infinity")
+        self.assertEqual(len(weavy["services"]), 15)
+        self.assertEqual(len(infinity["services"]), 22)
+        back_office = weavy["services"][0]
+        self.assertEqual(back_office["name"], "Back Office")
+        self.assertEqual(back_office["information"], "Représente l'interface utilisateur CRM.")
+        self.assertEqual(back_office["impact"],
+                         "Les utilisateurs ne peuvent plus interagir avec la CRM directement")
+        names = [s["name"] for s in infinity["services"]]
+        self.assertEqual(names[0], "Accès client (Interface Web)")
+        self.assertEqual(names[-1], "One")
+        for s in weavy["services"] + infinity["services"]:
+            self.assertEqual(s["name_lang"], "fr")
+            self.assertTrue(s["information"] and s["impact"], s)
+
+    def test_english_by_lang_parameter(self):
+        j = self.v.json("/api/v1/platforms/weavy?lang=en")
+        self.assertEqual(j["language"], "en")
+        self.assertEqual(j["services"][0]["name_lang"], "en")
+        self.assertNotEqual(j["services"][6]["name"], "Bases de données de production")
+        self.assertIn(j["status"]["label"], ["Operational", "Minor disruption", "Major disruption",
+                                             "Non-operational", "Maintenance"])
+
+    def test_region_by_host_and_query(self):
+        ca = self.v.json("/api/v1/platforms", {"Host": "status.divalto.ca"})
+        self.assertEqual((ca["region"], ca["language"]), ("na", "en"))
+        com = self.v.json("/api/v1/platforms", {"Host": "status.divalto.com:443"})
+        self.assertEqual((com["region"], com["language"]), ("fr", "fr"))
+        other = self.v.json("/api/v1/platforms", {"Host": "example.org"})
+        self.assertEqual(other["region"], "fr")
+        forced = self.v.json("/api/v1/platforms?region=na&lang=fr", {"Host": "status.divalto.com"})
+        self.assertEqual((forced["region"], forced["language"]), ("na", "fr"))
+        regions = self.v.json("/api/v1/regions")["regions"]
+        self.assertEqual([r["id"] for r in regions], ["fr", "na"])
+        self.assertEqual(regions[1]["time_zone"], "America/Toronto")
+
+    # ---- the demo scenario ----
+    def test_demo_incident_in_progress_with_three_updates(self):
+        j = self.v.json("/api/v1/platforms/infinity/events?state=in_progress&kind=incident")
+        self.assertGreaterEqual(len(j["events"]), 1)
+        incident = j["events"][0]
+        self.assertEqual(incident["state"], "in_progress")
+        self.assertTrue(incident["services"])
+        full = self.v.json(incident["url"])["event"]
+        self.assertEqual(len(full["updates"]), 3)
+        # newest first
+        self.assertGreaterEqual(full["updates"][0]["at"], full["updates"][-1]["at"])
+        platform = self.v.json("/api/v1/platforms/infinity")
+        self.assertNotEqual(platform["status"]["level"], "operational")
+        self.assertGreaterEqual(platform["events"]["in_progress"], 1)
+        # each affected service shows the incident's level, caused by the event
+        levels = {s["slug"]: s["status"] for s in platform["services"]}
+        for affected in incident["services"]:
+            st = levels[affected["slug"]]
+            self.assertEqual(st["level"], affected["level"])
+            self.assertEqual(st["event_id"], incident["id"])
+
+    def test_demo_maintenance_planned_on_weavy(self):
+        j = self.v.json("/api/v1/platforms/weavy/events?state=planned")
+        kinds = [e["kind"] for e in j["events"]]
+        self.assertIn("maintenance", kinds)
+        m = j["events"][kinds.index("maintenance")]
+        self.assertGreater(m["starts_at"], self.v.json("/readyz")["as_of"])
+        self.assertTrue(all(s["level"] == "maintenance" for s in m["services"]))
+
+    def test_past_events_of_all_four_kinds(self):
+        kinds = set()
+        for platform in ("weavy", "infinity"):
+            for region in ("fr", "na"):
+                j = self.v.json("/api/v1/platforms/%s/events?state=past&region=%s&limit=200"
+                                % (platform, region))
+                for e in j["events"]:
+                    self.assertEqual(e["state"], "past")
+                    kinds.add(e["kind"])
+                starts = [e["starts_at"] for e in j["events"]]
+                self.assertEqual(starts, sorted(starts, reverse=True))
+        self.assertEqual(kinds, {"incident", "maintenance", "action", "announcement"})
+
+    def test_pagination_of_events(self):
+        all_past = self.v.json("/api/v1/platforms/infinity/events?state=past&limit=200")
+        page = self.v.json("/api/v1/platforms/infinity/events?state=past&limit=1&page=2")
+        self.assertEqual(page["total"], all_past["total"])
+        if all_past["total"] >= 2:
+            self.assertEqual(page["events"][0]["id"], all_past["events"][1]["id"])
+
+    def test_service_with_its_history(self):
+        incident = self.v.json("/api/v1/platforms/infinity/events?state=in_progress")["events"][0]
+        slug = incident["services"][0]["slug"]
+        s = self.v.json("/api/v1/platforms/infinity/services/%s" % slug)
+        self.assertEqual(s["service"]["slug"], slug)
+        self.assertNotEqual(s["status"]["level"], "operational")
+        self.assertTrue(s["history"], "the incident's start is a status change")
+        self.assertEqual(s["history"][0]["to"], s["status"]["level"])
+        self.assertIn(incident["id"], [e["id"] for e in s["events"]])
+
+    def test_general_messages(self):
+        j = self.v.json("/api/v1/platforms/infinity/messages")
+        self.assertGreaterEqual(len(j["messages"]), 1)
+        self.assertTrue(j["messages"][0]["title"])
+        everything = self.v.json("/api/v1/messages")["messages"]
+        self.assertLessEqual({m["id"] for m in j["messages"]}, {m["id"] for m in everything})
+        for m in j["messages"]:
+            self.assertIn(m["platform"], ("infinity", None))
+
+    # ---- errors ----
+    def assert_error(self, path, status, code, method="GET", headers=None):
+        got, hdrs, body = self.v.request(method, path, headers)
+        self.assertEqual(got, status, body)
+        err = json.loads(body)["error"]
+        self.assertEqual(err["code"], code)
+        self.assertTrue(err["message"])
+        return hdrs, err
+
+    def test_errors_are_json_with_code_and_message(self):
+        self.assert_error("/api/v1/platforms/nope", 404, "not_found")
+        self.assert_error("/api/v1/platforms/weavy/services/nope", 404, "not_found")
+        self.assert_error("/api/v1/events/999999", 404, "not_found")
+        self.assert_error("/api/v1/events/abc", 400, "bad_request")
+        self.assert_error("/api/v1/platforms?region=mars", 400, "bad_request")
+        self.assert_error("/api/v1/platforms?lang=de", 400, "bad_request")
+        self.assert_error("/api/v1/platforms/weavy/events?state=soon", 400, "bad_request")
+        self.assert_error("/api/v1/platforms/weavy/events?kind=party", 400, "bad_request")
+        self.assert_error("/api/v1/platforms/weavy/events?limit=0", 400, "bad_request")
+        self.assert_error("/nothing/here", 404, "not_found")
+        hdrs, err = self.assert_error("/api/v1/platforms", 405, "method_not_allowed", "POST")
+        self.assertIn("GET", hdrs["allow"])
+
+    def test_an_event_of_another_region_is_not_found(self):
+        for platform in ("weavy", "infinity"):
+            na = self.v.json("/api/v1/platforms/%s/events?region=na&limit=200" % platform)
+            fr = self.v.json("/api/v1/platforms/%s/events?region=fr&limit=200" % platform)
+            fr_ids = {e["id"] for e in fr["events"]}
+            for e in na["events"]:
+                if e["id"] not in fr_ids:
+                    self.assert_error("/api/v1/events/%d?region=fr" % e["id"], 404, "not_found")
+                    return
+        self.fail("the demo has no event limited to North America")
+
+    # ---- HTTP ----
+    def test_etag_and_304_with_both_validators(self):
+        status, h, body = self.v.get("/api/v1/platforms/weavy")
+        self.assertEqual(status, 200)
+        etag, last_modified = h["etag"], h["last-modified"]
+        self.assertTrue(etag.startswith('"') and not etag.startswith("W/"))
+        self.assertTrue(last_modified.endswith(" GMT"))
+        self.assertEqual(h["vary"], "Accept-Encoding")
+        self.assertIn("max-age", h["cache-control"])
+        status, h2, body2 = self.v.get("/api/v1/platforms/weavy", {"If-None-Match": etag})
+        self.assertEqual((status, body2), (304, b""))
+        self.assertEqual(h2["etag"], etag)
+        status, _, _ = self.v.get("/api/v1/platforms/weavy", {"If-Modified-Since": last_modified})
+        self.assertEqual(status, 304)
+        status, _, _ = self.v.get("/api/v1/platforms/weavy", {"If-None-Match": '"stale"'})
+        self.assertEqual(status, 200)
+        # the same body again: the same validator
+        self.assertEqual(self.v.get("/api/v1/platforms/weavy")[1]["etag"], etag)
+
+    def test_gzip_when_accepted(self):
+        _, plain_h, plain = self.v.get("/api/v1/platforms/infinity")
+        status, h, body = self.v.get("/api/v1/platforms/infinity", {"Accept-Encoding": "gzip"})
+        self.assertEqual(status, 200)
+        self.assertEqual(h["content-encoding"], "gzip")
+        self.assertEqual(gzip.decompress(body), plain)
+        self.assertLess(len(body), len(plain))
+        self.assertNotEqual(h["etag"], plain_h["etag"])
+        status, _, _ = self.v.get("/api/v1/platforms/infinity",
+                                  {"Accept-Encoding": "gzip", "If-None-Match": h["etag"]})
+        self.assertEqual(status, 304)
+
+    def test_head_has_the_get_headers_and_no_body(self):
+        _, get_h, body = self.v.get("/api/v1/platforms")
+        status, h, head_body = self.v.request("HEAD", "/api/v1/platforms")
+        self.assertEqual(status, 200)
+        self.assertEqual(head_body, b"")
+        self.assertEqual(int(h["content-length"]), len(body))
+        self.assertEqual(h["etag"], get_h["etag"])
+
+    def test_keep_alive_serves_many_requests_on_one_connection(self):
+        conn = self.v.connection()
+        try:
+            for _ in range(5):
+                conn.request("GET", "/api/v1/regions")
+                res = conn.getresponse()
+                res.read()
+                self.assertEqual(res.status, 200)
+                sock = conn.sock
+            self.assertIsNotNone(sock, "the connection was closed")
+        finally:
+            conn.close()
+
+    def raw(self, data):
+        with socket.create_connection(("127.0.0.1", self.v.port), timeout=10) as s:
+            s.sendall(data)
+            chunks = []
+            while True:
+                try:
+                    c = s.recv(65536)
+                except (ConnectionResetError, socket.timeout):
+                    break
+                if not c:
+                    break
+                chunks.append(c)
+            return b"".join(chunks)
+
+    def test_limits_and_malformed_requests(self):
+        big_header = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (20 * 1024) + b"\r\n\r\n"
+        self.assertTrue(self.raw(big_header).startswith(b"HTTP/1.1 431"))
+        big_body = (b"POST /api/v1/platforms HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                    % (2 * 1024 * 1024)) + b"x" * (64 * 1024)
+        self.assertTrue(self.raw(big_body).startswith(b"HTTP/1.1 413"))
+        self.assertTrue(self.raw(b"NONSENSE\r\n\r\n").startswith(b"HTTP/1.1 400"))
+        # the server is still fine
+        self.assertEqual(self.v.get("/healthz")[0], 200)
+
+    def test_access_log_has_a_line_per_request(self):
+        self.v.get("/api/v1/regions?marker=access-log-check")
+        import time
+        time.sleep(0.2)
+        self.assertIn('"GET /api/v1/regions?marker=access-log-check" 200', self.v.access_log())
+
+
+class ShutdownTest(unittest.TestCase):
+    def test_sigterm_drains_and_exits_zero(self):
+        v = harness.Vigie(seed=False)
+        try:
+            self.assertEqual(v.get("/api/v1/platforms")[0], 200)
+            conn = v.connection()  # an idle keep-alive connection must not hold the exit
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            self.assertEqual(v.terminate(), 0, v.log())
+            self.assertIn("shutting down", v.log())
+            conn.close()
+        finally:
+            v.close()
+
+
+if __name__ == "__main__":
+    harness.parse_args()
+    unittest.main(verbosity=2)
