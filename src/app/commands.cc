@@ -132,7 +132,9 @@ int RunServe(const Config& config, const ServeOptions& options) {
   Status st = publisher.Start(/*run_timer=*/true);
   if (!st.ok()) return Fail("serve", st);
 
-  Site site(config, publisher, store);
+  Result<std::shared_ptr<const WebAssets>> web = WebAssets::Load(config.site.assets_override);
+  if (!web.ok()) return Fail("serve: assets", web.status());
+  Site site(config, publisher, store, **web);
   http::Server server(config.server, [&site](http::Request& req) { return site.Handle(req); });
   st = server.Listen();
   if (!st.ok()) return Fail("serve", st);

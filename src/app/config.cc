@@ -277,6 +277,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     s.String("name_en", cfg.site.name.en);
     s.String("base_url", cfg.site.base_url);
     s.String("default_region", cfg.site.default_region);
+    s.String("assets_override", cfg.site.assets_override);
     s.RejectUnknown({"regions"});
     if (site) ReadRegions(path, *site, cfg, errors);
     while (!cfg.site.base_url.empty() && cfg.site.base_url.back() == '/') cfg.site.base_url.pop_back();

@@ -17,6 +17,7 @@ struct SiteConfig {
   std::string base_url = "http://localhost:8080";      // public URL, for feeds and links
   std::string default_region;                          // the region of unknown hosts
   std::vector<Region> regions;                         // [[site.regions]]
+  std::string assets_override;                         // a folder replacing embedded assets
 };
 
 struct Config {

@@ -347,7 +347,17 @@ Result<ImportSummary> ImportScenario(Publisher& publisher, const std::string& pa
       e.title = r.TextOf(t, "title", true);
       e.body = r.TextOf(t, "body", false);
       e.starts_at = time_at(t, "start", zone, true).value_or(now);
-      e.ends_at = time_at(t, "end", zone, false);
+      // "end" may also be a duration after the start: "+1h45m".
+      if (const std::string end = r.Str(t, "end", false); !end.empty() && end[0] == '+') {
+        Result<std::chrono::seconds> d = ParseDuration(end.substr(1));
+        if (d.ok()) {
+          e.ends_at = e.starts_at + *d;
+        } else {
+          r.Error(*t.get("end"), "end: " + d.status().message());
+        }
+      } else {
+        e.ends_at = time_at(t, "end", zone, false);
+      }
       e.cancelled = t["cancelled"].value_or(false);
       if (const toml::node* sv = t.get("services")) {
         if (const toml::table* st = sv->as_table()) {

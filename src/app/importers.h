@@ -21,7 +21,8 @@ Result<ImportSummary> ImportCatalog(Publisher& publisher, const std::string& pat
                                     const std::string& actor);
 
 // Loads a scenario. Its times are RFC 3339 or relative to `now`: "now", "now-2h30m",
-// "now+3d", "next sunday 23:00" (local time of the event's first region).
+// "now+3d", "next sunday 23:00" (local time of the event's first region); an event's end may
+// also be a duration after its start: "+1h45m".
 Result<ImportSummary> ImportScenario(Publisher& publisher, const std::string& path, Time now,
                                      const std::string& actor);
 

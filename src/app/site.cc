@@ -10,7 +10,11 @@ namespace vigie {
 namespace {
 
 constexpr const char* kJson = "application/json; charset=utf-8";
+constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kApiCache = "public, max-age=15";
+constexpr const char* kPageCache = "public, max-age=15";
+constexpr const char* kImmutable = "public, max-age=31536000, immutable";
+constexpr const char* kLangCookie = "vigie_lang";
 
 const char* ErrorCode(int status) {
   switch (status) {
@@ -84,8 +88,10 @@ Result<Context> Resolve(const http::Request& req, const Publisher& publisher, co
 }
 
 // Serves the body under `key` from the snapshot's cache, rendering it on first use.
-http::Response ServeJson(const http::Request& req, const Context& c, const std::string& key,
-                         const std::function<Result<std::string>()>& render) {
+http::Response ServeRendered(const http::Request& req, const Context& c, const std::string& key,
+                             const char* content_type, const char* cache_control,
+                             const std::function<Result<std::string>()>& render,
+                             const std::function<http::Response(const Status&)>& on_error) {
   Status failed;
   std::shared_ptr<const Body> body = c.snap->Cached(key, [&]() -> std::shared_ptr<const Body> {
     Result<std::string> text = render();
@@ -93,7 +99,7 @@ http::Response ServeJson(const http::Request& req, const Context& c, const std::
       failed = text.status();
       return nullptr;
     }
-    return MakeBody(kJson, std::move(text).value(), c.snap->LastChangeIn(c.region->id));
+    return MakeBody(content_type, std::move(text).value(), c.snap->LastChangeIn(c.region->id));
   });
   // A failed rendering (unknown slug) is cached as null; render again to get the reason.
   if (!body) {
@@ -101,10 +107,58 @@ http::Response ServeJson(const http::Request& req, const Context& c, const std::
       Result<std::string> again = render();
       failed = again.ok() ? Status::Internal("rendering failed") : again.status();
     }
-    return ErrorFor(failed);
+    return on_error(failed);
   }
-  http::Response res = http::ServeBody(req, std::move(body), kApiCache);
+  return http::ServeBody(req, std::move(body), cache_control);
+}
+
+http::Response ServeJson(const http::Request& req, const Context& c, const std::string& key,
+                         const std::function<Result<std::string>()>& render) {
+  http::Response res = ServeRendered(req, c, key, kJson, kApiCache, render, ErrorFor);
   res.Set("Access-Control-Allow-Origin", "*");
+  return res;
+}
+
+// The language of a visitor arriving at "/": their cookie, then Accept-Language, then the
+// region's language.
+Lang PreferredLang(const http::Request& req, Lang fallback) {
+  std::string_view cookies = req.Header("cookie");
+  const std::string prefix = std::string(kLangCookie) + "=";
+  for (size_t at = cookies.find(prefix); at != std::string_view::npos;
+       at = cookies.find(prefix, at + 1)) {
+    if (at != 0 && cookies[at - 1] != ' ' && cookies[at - 1] != ';') continue;
+    if (auto l = ParseLang(cookies.substr(at + prefix.size(), 2))) return *l;
+  }
+  // The first of fr / en with the highest weight.
+  std::string_view accept = req.Header("accept-language");
+  double best_q = 0;
+  std::optional<Lang> best;
+  while (!accept.empty()) {
+    const size_t comma = accept.find(',');
+    std::string_view item = accept.substr(0, comma);
+    accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    double q = 1;
+    if (const size_t semi = item.find(";q="); semi != std::string_view::npos) {
+      q = std::strtod(std::string(item.substr(semi + 3)).c_str(), nullptr);
+      item = item.substr(0, semi);
+    }
+    std::string tag(item.substr(0, 2));
+    for (char& ch : tag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (auto l = ParseLang(tag); l && q > best_q) {
+      best_q = q;
+      best = l;
+    }
+  }
+  return best.value_or(fallback);
+}
+
+http::Response Redirect(int status, const std::string& location) {
+  http::Response res;
+  res.status = status;
+  res.Set("Location", location);
+  res.Set("Content-Type", "text/plain; charset=utf-8");
+  res.SetBody("see " + location + "\n");
   return res;
 }
 
@@ -118,6 +172,30 @@ Result<int> IntParam(const http::Request& req, const char* name, int def, int mi
                            std::to_string(min) + " to " + std::to_string(max));
   }
   return v;
+}
+
+PageView PageViewOf(const Context& c, const Config& config, const WebAssets& web) {
+  return PageView{c.snap->model(), c.snap->derived(), c.snap->as_of(), *c.region, c.lang,
+                  web.messages,    web.templates,     web.urls,        config.site.name};
+}
+
+// JSON for the APIs, a page in the visitor's language for everything else.
+http::Response ErrorResponse(const http::Request& req, int status, const std::string& message,
+                             const Publisher& publisher, const Config& config,
+                             const WebAssets& web) {
+  if (req.path.rfind("/api/", 0) == 0 || req.path == "/healthz" || req.path == "/readyz") {
+    return JsonError(status, message);
+  }
+  Result<Context> c = Resolve(req, publisher, config);
+  if (!c.ok()) return JsonError(status, message);
+  if (req.path.rfind("/en/", 0) == 0 || req.path == "/en") c->lang = Lang::kEn;
+  if (req.path.rfind("/fr/", 0) == 0 || req.path == "/fr") c->lang = Lang::kFr;
+  http::Response res;
+  res.status = status;
+  res.Set("Content-Type", kHtml);
+  res.Set("Cache-Control", "no-store");
+  res.SetBody(RenderError(PageViewOf(*c, config, web), status, message));
+  return res;
 }
 
 }  // namespace
@@ -134,12 +212,55 @@ int HttpStatusOf(const Status& st) {
   return 500;
 }
 
-Site::Site(const Config& config, Publisher& publisher, Store& store)
+Result<std::shared_ptr<const WebAssets>> WebAssets::Load(const std::string& override_dir) {
+  Result<Assets> assets = Assets::Load(override_dir);
+  if (!assets.ok()) return assets.status();
+  Result<Messages> messages = Messages::Load(*assets);
+  if (!messages.ok()) return messages.status();
+  Result<Templates> templates = Templates::Load(*assets);
+  if (!templates.ok()) return templates.status();
+  auto web = std::make_shared<WebAssets>(WebAssets{std::move(assets).value(),
+                                                   std::move(messages).value(),
+                                                   std::move(templates).value(),
+                                                   {},
+                                                   {}});
+  const auto content_type = [](const std::string& name) -> std::string {
+    const auto ends = [&](std::string_view ext) {
+      return name.size() >= ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+    };
+    if (ends(".css")) return "text/css; charset=utf-8";
+    if (ends(".js")) return "text/javascript; charset=utf-8";
+    if (ends(".svg")) return "image/svg+xml";
+    if (ends(".png")) return "image/png";
+    if (ends(".ico")) return "image/x-icon";
+    if (ends(".woff2")) return "font/woff2";
+    return "application/octet-stream";
+  };
+  for (const std::string& path : web->assets.List("static/")) {
+    const std::string name = path.substr(7);
+    const std::string& bytes = *web->assets.Find(path);
+    const std::string key = ContentHash(bytes).substr(0, 12) + "/" + name;
+    web->statics[key] = MakeBody(content_type(name), bytes, Time{});
+    const std::string url = "/static/" + key;
+    if (name == "vigie.css") web->urls.css = url;
+    if (name == "vigie.js") web->urls.js = url;
+    if (name == "logo.svg") web->urls.logo = url;
+    if (name == "favicon.svg") web->urls.favicon = url;
+  }
+  if (web->urls.css.empty() || web->urls.js.empty() || web->urls.logo.empty() ||
+      web->urls.favicon.empty()) {
+    return Status::Invalid("static/vigie.css, vigie.js, logo.svg and favicon.svg are required");
+  }
+  return std::shared_ptr<const WebAssets>(std::move(web));
+}
+
+Site::Site(const Config& config, Publisher& publisher, Store& store, const WebAssets& web)
     : config_(config),
       publisher_(publisher),
       store_(store),
-      router_([](const http::Request&, int status, const std::string& msg) {
-        return JsonError(status, msg);
+      web_(web),
+      router_([this](const http::Request& req, int status, const std::string& msg) {
+        return ErrorResponse(req, status, msg, publisher_, config_, web_);
       }) {
   AddRoutes();
 }
@@ -160,6 +281,34 @@ void Site::AddRoutes() {
         extra = std::move(k).value();
       }
       return ServeJson(req, *c, c->Key(req, extra), [&] { return render(req, *c); });
+    });
+  };
+
+  // A page of the public site: /{lang}/..., rendered once per snapshot, region and language.
+  using RenderPage = std::function<Result<std::string>(const http::Request&, const PageView&)>;
+  const auto page = [this](std::string pattern, RenderPage render,
+                           std::function<Result<std::string>(const http::Request&)> extra_key =
+                               nullptr) {
+    router_.Add("GET", std::move(pattern), [this, render, extra_key](http::Request& req) {
+      const auto fail = [&](const Status& st) {
+        return ErrorResponse(req, HttpStatusOf(st), st.message(), publisher_, config_, web_);
+      };
+      std::optional<Lang> lang = ParseLang(req.Param("lang"));
+      if (!lang) return fail(Status::NotFound("no page at " + req.path));
+      Result<Context> c = Resolve(req, publisher_, config_);
+      if (!c.ok()) return fail(c.status());
+      c->lang = *lang;
+      std::string extra;
+      if (extra_key) {
+        Result<std::string> k = extra_key(req);
+        if (!k.ok()) return fail(k.status());
+        extra = std::move(k).value();
+      }
+      const PageView view = PageViewOf(*c, config_, web_);
+      http::Response res = ServeRendered(req, *c, "page" + c->Key(req, extra), kHtml, kPageCache,
+                                         [&] { return render(req, view); }, fail);
+      res.Set("Content-Language", std::string(LangId(*lang)));
+      return res;
     });
   };
 
@@ -184,6 +333,78 @@ void Site::AddRoutes() {
     return res;
   });
 
+  // The public pages.
+  router_.Add("GET", "/", [this](http::Request& req) {
+    Result<Context> c = Resolve(req, publisher_, config_);
+    const Lang fallback = c.ok() ? c->region->default_lang : Lang::kFr;
+    http::Response res = Redirect(302, PagePath(PreferredLang(req, fallback), "/"));
+    res.Set("Vary", "Cookie, Accept-Language");
+    res.Set("Cache-Control", "private, no-cache");
+    return res;
+  });
+  router_.Add("GET", "/set-lang/{lang}", [this](http::Request& req) {
+    std::optional<Lang> lang = ParseLang(req.Param("lang"));
+    if (!lang) {
+      return ErrorResponse(req, 404, "no language " + std::string(req.Param("lang")), publisher_,
+                           config_, web_);
+    }
+    // Only a path of this site: never an open redirect.
+    std::string next = req.Query("next").value_or(PagePath(*lang, "/"));
+    if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) ||
+        next.find_first_of("\r\n") != std::string::npos) {
+      next = PagePath(*lang, "/");
+    }
+    http::Response res = Redirect(303, next);
+    res.Set("Set-Cookie", std::string(kLangCookie) + "=" + std::string(LangId(*lang)) +
+                              "; Path=/; Max-Age=31536000; SameSite=Lax");
+    res.Set("Cache-Control", "no-store");
+    return res;
+  });
+  router_.Add("GET", "/static/{hash}/{name}", [this](http::Request& req) {
+    auto it = web_.statics.find(std::string(req.Param("hash")) + "/" + std::string(req.Param("name")));
+    if (it == web_.statics.end()) {
+      return ErrorResponse(req, 404, "no such file", publisher_, config_, web_);
+    }
+    return http::ServeBody(req, it->second, kImmutable);
+  });
+  page("/{lang}", [](const http::Request&, const PageView& v) { return RenderHome(v); });
+  page("/{lang}/events/{id}",
+       [](const http::Request& req, const PageView& v) -> Result<std::string> {
+         int64_t id = 0;
+         const std::string_view s = req.Param("id");
+         auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+         if (ec != std::errc() || p != s.data() + s.size()) {
+           return Status::NotFound("no event " + std::string(s));
+         }
+         return RenderEvent(v, id);
+       });
+  page("/{lang}/{platform}", [](const http::Request& req, const PageView& v) {
+    return RenderPlatform(v, req.Param("platform"));
+  });
+  page("/{lang}/{platform}/services/{service}", [](const http::Request& req, const PageView& v) {
+    return RenderService(v, req.Param("platform"), req.Param("service"));
+  });
+  page(
+      "/{lang}/{platform}/history",
+      [](const http::Request& req, const PageView& v) -> Result<std::string> {
+        std::optional<EventKind> kind;
+        if (auto k = req.Query("kind")) kind = ParseEventKind(*k);
+        return RenderHistory(v, req.Param("platform"), kind, *IntParam(req, "page", 1, 1, 100000));
+      },
+      [](const http::Request& req) -> Result<std::string> {
+        std::string key;
+        if (auto k = req.Query("kind")) {
+          if (!ParseEventKind(*k)) {
+            return Status::Invalid("kind must be incident, maintenance, action or announcement");
+          }
+          key = "kind=" + *k;
+        }
+        Result<int> n = IntParam(req, "page", 1, 1, 100000);
+        if (!n.ok()) return n.status();
+        return key + "&page=" + std::to_string(*n);
+      });
+
+  // The read-only JSON API v1.
   api("/api/v1/regions", [this](const http::Request&, const Context& c) -> Result<std::string> {
     return api::RegionsJson(c.View(config_));
   });

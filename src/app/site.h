@@ -3,18 +3,38 @@
 // language from ?lang= (or the region's default).
 #pragma once
 
+#include <map>
+#include <memory>
+
 #include "app/config.h"
+#include "core/body.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "render/assets.h"
+#include "render/messages.h"
+#include "render/pages.h"
 #include "snapshot/publisher.h"
 #include "store/store.h"
 
 namespace vigie {
 
+// What the pages are made of, loaded and checked once at start: the assets (embedded or
+// overridden), the message catalogs, the templates, and the static files as bodies under
+// content-hashed URLs.
+struct WebAssets {
+  Assets assets;
+  Messages messages;
+  Templates templates;
+  StaticUrls urls;
+  std::map<std::string, std::shared_ptr<const Body>, std::less<>> statics;  // by "HASH/NAME"
+
+  static Result<std::shared_ptr<const WebAssets>> Load(const std::string& override_dir);
+};
+
 class Site {
  public:
   // All references must outlive the Site.
-  Site(const Config& config, Publisher& publisher, Store& store);
+  Site(const Config& config, Publisher& publisher, Store& store, const WebAssets& web);
 
   http::Response Handle(http::Request& req) const { return router_.Handle(req); }
 
@@ -24,6 +44,7 @@ class Site {
   const Config& config_;
   Publisher& publisher_;
   Store& store_;
+  const WebAssets& web_;
   http::Router router_;
 };
 

@@ -55,8 +55,11 @@ bool AcceptsEncoding(std::string_view accept, std::string_view coding) {
 
 Response ServeBody(const Request& req, std::shared_ptr<const Body> body,
                    const std::string& cache_control) {
-  const bool gzip = !body->gzip.empty() && AcceptsEncoding(req.Header("accept-encoding"), "gzip");
-  const std::string& etag = gzip ? body->etag_gzip : body->etag;
+  // Brotli when accepted (smaller), else gzip, else the identity.
+  const std::string_view accept = req.Header("accept-encoding");
+  const bool br = !body->brotli.empty() && AcceptsEncoding(accept, "br");
+  const bool gzip = !br && !body->gzip.empty() && AcceptsEncoding(accept, "gzip");
+  const std::string& etag = br ? body->etag_brotli : gzip ? body->etag_gzip : body->etag;
   const std::string last_modified = FormatHttpDate(body->last_modified);
 
   Response res;
@@ -77,8 +80,9 @@ Response ServeBody(const Request& req, std::shared_ptr<const Body> body,
     return res;
   }
   res.Set("Content-Type", body->content_type);
+  if (br) res.Set("Content-Encoding", "br");
   if (gzip) res.Set("Content-Encoding", "gzip");
-  const std::string& bytes = gzip ? body->gzip : body->identity;
+  const std::string& bytes = br ? body->brotli : gzip ? body->gzip : body->identity;
   res.SetSharedBody(bytes, std::move(body));
   return res;
 }

@@ -70,7 +70,7 @@ TEST(ServeBody, GzipWhenAccepted_304OnEitherValidator) {
   EXPECT_EQ(r1.HeaderValue("Content-Encoding"), "");
 
   Request gz;
-  gz.headers = {{"accept-encoding", "br;q=1, gzip;q=0.8"}};
+  gz.headers = {{"accept-encoding", "br;q=0, gzip;q=0.8"}};
   Response r2 = ServeBody(gz, body, "public");
   EXPECT_EQ(r2.HeaderValue("Content-Encoding"), "gzip");
   EXPECT_LT(r2.body().size(), 100u);
@@ -85,8 +85,14 @@ TEST(ServeBody, GzipWhenAccepted_304OnEitherValidator) {
   Request stale;
   stale.headers = {{"if-none-match", "\"other\""}};
   EXPECT_EQ(ServeBody(stale, body, "public").status, 200);
+  Request br;
+  br.headers = {{"accept-encoding", "gzip, br"}};
+  Response r3 = ServeBody(br, body, "public");
+  EXPECT_EQ(r3.HeaderValue("Content-Encoding"), "br");
+  EXPECT_NE(r3.HeaderValue("ETag"), r2.HeaderValue("ETag"));
+
   Request refused;
-  refused.headers = {{"accept-encoding", "gzip;q=0"}};
+  refused.headers = {{"accept-encoding", "gzip;q=0, br;q=0"}};
   EXPECT_EQ(ServeBody(refused, body, "public").HeaderValue("Content-Encoding"), "");
 }
 

@@ -38,12 +38,15 @@ class Vigie:
     """One vigie process serving the vendor's catalog and the demo scenario."""
 
     def __init__(self, seed=True, env=None):
+        """seed: True for the demo scenario, False for none, or a scenario file's path."""
         self.data = tempfile.mkdtemp(prefix="vigie-it-")
         self.port = free_port()
         cmd = [ARGS.binary, "serve", "--config", os.path.join(ARGS.source, "vigie.toml"),
                "--data", self.data, "--listen", "127.0.0.1:%d" % self.port]
+        if seed is True:
+            seed = os.path.join(ARGS.source, "scenarios", "demo.toml")
         if seed:
-            cmd += ["--seed", os.path.join(ARGS.source, "scenarios", "demo.toml")]
+            cmd += ["--seed", seed]
         self.stdout = open(os.path.join(self.data, "stdout.log"), "w+")
         self.stderr = open(os.path.join(self.data, "stderr.log"), "w+")
         full_env = dict(os.environ)

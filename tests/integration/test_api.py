@@ -1,6 +1,7 @@
 """The read-only JSON API v1 and the HTTP server, over loopback against the real binary."""
 import gzip
 import json
+import os
 import socket
 import sys
 import unittest
@@ -160,7 +161,7 @@ class ApiTest(unittest.TestCase):
         self.assert_error("/api/v1/platforms/weavy/events?state=soon", 400, "bad_request")
         self.assert_error("/api/v1/platforms/weavy/events?kind=party", 400, "bad_request")
         self.assert_error("/api/v1/platforms/weavy/events?limit=0", 400, "bad_request")
-        self.assert_error("/nothing/here", 404, "not_found")
+        self.assert_error("/api/v1/nothing/here", 404, "not_found")
         hdrs, err = self.assert_error("/api/v1/platforms", 405, "method_not_allowed", "POST")
         self.assertIn("GET", hdrs["allow"])
 
@@ -257,6 +258,36 @@ class ApiTest(unittest.TestCase):
         time.sleep(0.2)
         self.assertIn('"GET /api/v1/regions?marker=access-log-check" 200', self.v.access_log())
 
+
+class LifecycleTest(unittest.TestCase):
+    def test_a_maintenance_turns_blue_at_its_start_and_back_without_any_request(self):
+        import tempfile, time
+        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+            f.write("""
+[[events]]
+kind = "maintenance"
+platform = "weavy"
+title = { fr = "Courte maintenance", en = "Short maintenance" }
+start = "now+3s"
+end = "now+5s"
+services = { back-office = "maintenance" }
+""")
+        v = harness.Vigie(seed=f.name)
+        try:
+            url = "/api/v1/platforms/weavy/services/back-office"
+            self.assertEqual(v.json(url)["status"]["level"], "operational")
+            time.sleep(7)  # no request meanwhile: the timer alone must move the state
+            s = v.json(url)
+            self.assertEqual(s["status"]["level"], "operational")
+            changes = [(c["from"], c["to"]) for c in s["history"]]
+            self.assertEqual(changes[:2], [("maintenance", "operational"),
+                                           ("operational", "maintenance")])
+            gap = (time.mktime(time.strptime(s["history"][0]["at"], "%Y-%m-%dT%H:%M:%SZ"))
+                   - time.mktime(time.strptime(s["history"][1]["at"], "%Y-%m-%dT%H:%M:%SZ")))
+            self.assertEqual(gap, 2, "each change is dated at its planned instant")
+        finally:
+            v.close()
+            os.unlink(f.name)
 
 class ShutdownTest(unittest.TestCase):
     def test_sigterm_drains_and_exits_zero(self):

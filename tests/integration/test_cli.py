@@ -80,7 +80,7 @@ services = { teleporter = "major" }
 """)
         code, out, err = run_cli("import", "scenario", bad, data=d)
         self.assertEqual(code, 2)
-        self.assertIn(bad + ":15:", err)
+        self.assertIn(bad + ":14:", err)
         self.assertIn("teleporter", err)
         _, dump, _ = run_cli("export", data=d)
         self.assertEqual(json.loads(dump)["tables"]["events"]["rows"], [],

@@ -1,0 +1,605 @@
+#include "render/pages.h"
+
+#include <algorithm>
+#include <kainjow/mustache.hpp>
+
+namespace vigie {
+
+namespace {
+
+using Data = kainjow::mustache::data;
+using Partial = kainjow::mustache::partial;
+
+constexpr int kHistoryPageSize = 20;
+constexpr int kRecentEvents = 5;
+constexpr int kHistoryChanges = 50;
+constexpr int kBarDays = 90;
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Drops control characters other than tab and newline from text shown in pages.
+std::string Clean(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c < 0x20 && c != '\n' && c != '\t') continue;
+    if (c == 0x7f) continue;
+    out.push_back(static_cast<char>(c));
+  }
+  return out;
+}
+
+class Page {
+ public:
+  explicit Page(const PageView& v) : v_(v) {}
+
+  const std::string& T(std::string_view key) const { return v_.messages.Get(v_.lang, key); }
+  std::string Url(std::string_view rest) const { return PagePath(v_.lang, rest); }
+  std::string PlatformUrl(const Platform& p) const { return Url("/" + p.slug + "/"); }
+  std::string ServiceUrl(const Service& s) const {
+    return Url("/" + s.platform + "/services/" + s.slug);
+  }
+  std::string EventUrl(int64_t id) const { return Url("/events/" + std::to_string(id)); }
+  std::string When(Time t) const { return FormatDateTime(t, v_.region, v_.lang, v_.messages); }
+
+  Data Level(Level l) const {
+    Data d;
+    d.set("level", std::string(LevelId(l)));
+    d.set("words", T("level." + std::string(LevelId(l))));
+    return d;
+  }
+
+  // Sets key (and key_fallback, key_lang) from a bilingual text.
+  void PutText(Data& d, const std::string& key, const Text& t) const {
+    const Localized l = Localize(t, v_.lang);
+    d.set(key, Clean(l.text));
+    d.set(key + "_fallback", l.fallback);
+    d.set(key + "_lang", std::string(LangId(l.lang)));
+  }
+  std::string Markdown(const Text& t) const {
+    const Localized l = Localize(t, v_.lang);
+    std::string html = MarkdownToHtml(Clean(l.text));
+    if (l.fallback && !html.empty()) {
+      html = "<div lang=\"" + std::string(LangId(l.lang)) + "\">" + html + "</div>";
+    }
+    return html;
+  }
+
+  Data EventSummary(const Event& e, bool with_state) const {
+    Data d;
+    d.set("id", std::to_string(e.id));
+    d.set("kind", std::string(EventKindId(e.kind)));
+    d.set("kind_words", T("kind." + std::string(EventKindId(e.kind))));
+    if (e.phase != Phase::kNone) d.set("phase_words", T("phase." + std::string(PhaseId(e.phase))));
+    const EventState state = e.StateAt(v_.as_of);
+    if (with_state) d.set("state_words", T("state." + std::string(EventStateId(state))));
+    PutText(d, "title", e.title);
+    d.set("fallback_note", T("fallback"));
+    d.set("url", EventUrl(e.id));
+    d.set("start_label", T("event.start"));
+    d.set("start_iso", FormatRfc3339(e.starts_at));
+    d.set("start_text", When(e.starts_at));
+    const bool ended = state == EventState::kEnded;
+    const bool estimate = e.kind == EventKind::kIncident && e.phase != Phase::kResolved;
+    d.set("end_label", ended ? T("event.end") : estimate ? T("event.estimated_end")
+                                                         : T("event.expected_end"));
+    if (e.ends_at) {
+      d.set("end_iso", FormatRfc3339(*e.ends_at));
+      d.set("end_text", When(*e.ends_at));
+    } else {
+      d.set("end_text", T("event.no_end"));
+    }
+    Data services{Data::type::list};
+    for (const Impact& i : e.impacts) {
+      const Service* s = v_.model.FindService(i.service_id);
+      if (!s) continue;
+      Data sd = Level(i.level);
+      sd.set("name", Clean(Localize(s->name, v_.lang).text));
+      sd.set("url", ServiceUrl(*s));
+      services.push_back(sd);
+    }
+    d.set("has_services", !e.impacts.empty());
+    d.set("services", services);
+    d.set("affected_label", T("event.affected"));
+    if (!e.updates.empty()) {
+      const EventUpdate& u = e.updates.back();
+      Data latest;
+      latest.set("at_iso", FormatRfc3339(u.at));
+      latest.set("at_text", When(u.at));
+      if (u.phase != Phase::kNone) latest.set("phase_words", T("phase." + std::string(PhaseId(u.phase))));
+      latest.set("html", Markdown(u.text));
+      d.set("latest", latest);
+      d.set("latest_label", T("event.latest_update"));
+    }
+    return d;
+  }
+
+  Data MessageData(const Message& m) const {
+    Data d;
+    d.set("id", std::to_string(m.id));
+    PutText(d, "title", m.title);
+    d.set("fallback_note", T("fallback"));
+    d.set("published_iso", FormatRfc3339(m.published_at));
+    d.set("published_text", When(m.published_at));
+    d.set("body_html", Markdown(m.body));
+    if (const Platform* p = v_.model.FindPlatform(m.platform)) {
+      d.set("platform_name", Clean(Localize(p->name, v_.lang).text));
+    }
+    return d;
+  }
+
+  // Messages in force in the region: site-wide ones, and those of `platform` (all when null).
+  Data Messages(const std::string* platform) const {
+    Data list{Data::type::list};
+    for (const Message& m : v_.model.messages) {
+      if (!m.InRegion(v_.region.id) || !m.ActiveAt(v_.as_of)) continue;
+      if (platform && !m.platform.empty() && m.platform != *platform) continue;
+      list.push_back(MessageData(m));
+    }
+    return list;
+  }
+
+  Data Legend() const {
+    Data list{Data::type::list};
+    for (vigie::Level l : kAllLevels) {
+      Data d = Level(l);
+      d.set("help", T("level_help." + std::string(LevelId(l))));
+      list.push_back(d);
+    }
+    return list;
+  }
+
+  // Status changes of one target in the region, newest first, with their event's title.
+  Data Changes(const std::string& platform, std::optional<int64_t> service, int limit) const {
+    Data list{Data::type::list};
+    int n = 0;
+    for (auto it = v_.model.status_changes.rbegin();
+         it != v_.model.status_changes.rend() && n < limit; ++it) {
+      if (it->region != v_.region.id || it->platform != platform || it->service_id != service ||
+          it->at > v_.as_of) {
+        continue;
+      }
+      Data d;
+      d.set("at_iso", FormatRfc3339(it->at));
+      d.set("at_text", When(it->at));
+      d.set("to", Level(it->to));
+      if (it->event_id) {
+        if (const Event* e = v_.model.FindEvent(*it->event_id); e && e->InRegion(v_.region.id)) {
+          d.set("event_url", EventUrl(e->id));
+          d.set("event_title", Clean(Localize(e->title, v_.lang).text));
+        }
+      }
+      list.push_back(d);
+      ++n;
+    }
+    return list;
+  }
+
+  // Renders `name` into the layout. `path` is the page's path without the language prefix.
+  std::string Render(std::string_view name, Data& data, const std::string& title,
+                     const std::string& path, std::string_view current_platform = {}) const {
+    AddCommon(data);
+    const std::string content = Mustache(name, data);
+    Data layout;
+    AddCommon(layout);
+    layout.set("content", content);
+    layout.set("title", title);
+    layout.set("html_lang", std::string(LangId(v_.lang)));
+    layout.set("other_lang", std::string(LangId(OtherLang(v_.lang))));
+    layout.set("site_name", Clean(Localize(v_.site_name, v_.lang).text));
+    layout.set("home_url", Url("/"));
+    layout.set("switch_lang_url", "/set-lang/" + std::string(LangId(OtherLang(v_.lang))) +
+                                      "?next=" + PagePath(OtherLang(v_.lang), path));
+    Data alternates{Data::type::list};
+    for (Lang l : kAllLangs) {
+      Data a;
+      a.set("hreflang", std::string(LangId(l)));
+      a.set("href", PagePath(l, path));
+      alternates.push_back(a);
+    }
+    layout.set("alternates", alternates);
+    Data nav{Data::type::list};
+    for (const Platform& p : v_.model.platforms) {
+      Data n;
+      n.set("name", Clean(Localize(p.name, v_.lang).text));
+      n.set("url", PlatformUrl(p));
+      n.set("current", p.slug == current_platform);
+      nav.push_back(n);
+    }
+    layout.set("nav_platforms", nav);
+    layout.set("css_url", v_.statics.css);
+    layout.set("js_url", v_.statics.js);
+    layout.set("logo_url", v_.statics.logo);
+    layout.set("favicon_url", v_.statics.favicon);
+    layout.set("region_label", Fill(T("region"), {{"name", Clean(Localize(v_.region.name, v_.lang).text)}}));
+    layout.set("as_of_text", Fill(T("as_of"), {{"when", When(v_.as_of)}}));
+    std::string zone = T("zones." + v_.region.time_zone);
+    if (zone == "zones." + v_.region.time_zone) zone = v_.region.time_zone;
+    layout.set("zone_text", Fill(T("all_times"), {{"zone", zone}}));
+    return Mustache("layout", layout);
+  }
+
+  const PageView& v() const { return v_; }
+
+ private:
+  void AddCommon(Data& d) const {
+    // The message catalog as t.section.key.
+    Data t;
+    std::map<std::string, Data> sections;
+    for (const auto& [key, text] : v_.messages.All(v_.lang)) {
+      const size_t dot = key.find('.');
+      if (dot == std::string::npos) {
+        t.set(key, text);
+      } else {
+        sections[key.substr(0, dot)].set(key.substr(dot + 1), text);
+      }
+    }
+    for (auto& [name, section] : sections) t.set(name, section);
+    d.set("t", t);
+    d.set("legend", Legend());
+    for (const char* partial : {"icons", "badge", "legend_block", "message_card", "event_card"}) {
+      const std::string* src = v_.templates.Source(partial);
+      const std::string text = src ? *src : std::string();
+      d.set(partial, Partial([text] { return text; }));
+    }
+  }
+
+  std::string Mustache(std::string_view name, Data& data) const {
+    const std::string* src = v_.templates.Source(name);
+    if (!src) return {};
+    kainjow::mustache::mustache tmpl(*src);
+    tmpl.set_custom_escape(Escape);
+    return tmpl.render(data);
+  }
+
+  const PageView& v_;
+};
+
+Status NoPlatform(std::string_view slug) {
+  return Status::NotFound("no platform \"" + std::string(slug) + "\"");
+}
+
+// Events of a platform in the region that are in `state` at the view's instant.
+std::vector<const Event*> EventsIn(const PageView& v, std::string_view platform, EventState state) {
+  std::vector<const Event*> out;
+  for (const Event& e : v.model.events) {
+    if (e.platform == platform && e.InRegion(v.region.id) && e.StateAt(v.as_of) == state) {
+      out.push_back(&e);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string PagePath(Lang lang, std::string_view rest) {
+  std::string out = "/" + std::string(LangId(lang));
+  if (rest.empty() || rest.front() != '/') out += '/';
+  out += rest;
+  return out;
+}
+
+Result<Templates> Templates::Load(const Assets& assets) {
+  Templates t;
+  std::string errors;
+  for (const std::string& path : assets.List("templates/")) {
+    constexpr std::string_view kExt = ".mustache";
+    if (path.size() <= kExt.size() || path.compare(path.size() - kExt.size(), kExt.size(), kExt) != 0) {
+      continue;
+    }
+    const std::string name = path.substr(10, path.size() - 10 - kExt.size());
+    const std::string& src = *assets.Find(path);
+    kainjow::mustache::mustache check(src);
+    if (!check.is_valid()) errors += (errors.empty() ? "" : "\n") + path + ": " + check.error_message();
+    t.sources_[name] = src;
+  }
+  for (const char* required : {"layout", "icons", "badge", "legend_block", "message_card", "event_card",
+                               "home", "platform", "service", "event", "history", "error"}) {
+    if (!t.sources_.count(required)) {
+      errors += (errors.empty() ? "" : "\n") + std::string("missing templates/") + required + ".mustache";
+    }
+  }
+  if (!errors.empty()) return Status::Invalid(errors);
+  return t;
+}
+
+const std::string* Templates::Source(std::string_view name) const {
+  auto it = sources_.find(name);
+  return it == sources_.end() ? nullptr : &it->second;
+}
+
+Result<std::string> RenderHome(const PageView& v) {
+  Page page(v);
+  Data d;
+  Data platforms{Data::type::list};
+  for (const Platform& p : v.model.platforms) {
+    Data pd;
+    pd.set("name", Clean(Localize(p.name, v.lang).text));
+    pd.set("category", Clean(Localize(p.category, v.lang).text));
+    pd.set("description", Clean(Localize(p.description, v.lang).text));
+    pd.set("url", page.PlatformUrl(p));
+    pd.set("status", page.Level(v.derived.Platform(v.region.id, p.slug).level));
+    const size_t n = EventsIn(v, p.slug, EventState::kInProgress).size();
+    if (n > 0) {
+      pd.set("in_progress_count", true);
+      pd.set("in_progress_text",
+             Fill(page.T("platform.in_progress_count"), {{"count", std::to_string(n)}}));
+    }
+    platforms.push_back(pd);
+  }
+  d.set("platforms", platforms);
+  // The home page shows the whole site's messages only; platform pages show their own.
+  Data messages{Data::type::list};
+  for (const Message& m : v.model.messages) {
+    if (m.platform.empty() && m.InRegion(v.region.id) && m.ActiveAt(v.as_of)) {
+      messages.push_back(page.MessageData(m));
+    }
+  }
+  d.set("has_messages", !messages.is_empty_list());
+  d.set("messages", messages);
+  return page.Render("home", d, page.T("home.title"), "/");
+}
+
+Result<std::string> RenderPlatform(const PageView& v, std::string_view slug) {
+  const Platform* p = v.model.FindPlatform(slug);
+  if (!p) return NoPlatform(slug);
+  Page page(v);
+  Data d;
+  Data pd;
+  pd.set("name", Clean(Localize(p->name, v.lang).text));
+  pd.set("category", Clean(Localize(p->category, v.lang).text));
+  pd.set("description", Clean(Localize(p->description, v.lang).text));
+  d.set("platform", pd);
+  d.set("status", page.Level(v.derived.Platform(v.region.id, p->slug).level));
+  Data messages = page.Messages(&p->slug);
+  d.set("has_messages", !messages.is_empty_list());
+  d.set("messages", messages);
+
+  Data in_progress{Data::type::list}, planned{Data::type::list}, recent{Data::type::list};
+  std::vector<const Event*> now = EventsIn(v, slug, EventState::kInProgress);
+  std::sort(now.begin(), now.end(), [](auto a, auto b) { return a->starts_at > b->starts_at; });
+  for (const Event* e : now) in_progress.push_back(page.EventSummary(*e, false));
+  std::vector<const Event*> soon = EventsIn(v, slug, EventState::kPlanned);
+  std::sort(soon.begin(), soon.end(), [](auto a, auto b) { return a->starts_at < b->starts_at; });
+  for (const Event* e : soon) planned.push_back(page.EventSummary(*e, false));
+  std::vector<const Event*> past = EventsIn(v, slug, EventState::kEnded);
+  std::sort(past.begin(), past.end(), [](auto a, auto b) { return a->starts_at > b->starts_at; });
+  for (size_t i = 0; i < past.size() && i < static_cast<size_t>(kRecentEvents); ++i) {
+    recent.push_back(page.EventSummary(*past[i], true));
+  }
+  d.set("in_progress", in_progress);
+  d.set("planned", planned);
+  d.set("recent", recent);
+
+  Data services{Data::type::list};
+  for (const Service& s : v.model.services) {
+    if (s.platform != p->slug || s.retired) continue;
+    Data sd;
+    sd.set("name", Clean(Localize(s.name, v.lang).text));
+    sd.set("information", Clean(Localize(s.information, v.lang).text));
+    sd.set("impact", Clean(Localize(s.impact, v.lang).text));
+    sd.set("url", page.ServiceUrl(s));
+    sd.set("status", page.Level(v.derived.Service(v.region.id, s.id).level));
+    services.push_back(sd);
+  }
+  d.set("services", services);
+  d.set("history_url", page.Url("/" + p->slug + "/history"));
+  return page.Render("platform", d, Clean(Localize(p->name, v.lang).text), "/" + p->slug + "/",
+                     p->slug);
+}
+
+Result<std::string> RenderService(const PageView& v, std::string_view platform,
+                                  std::string_view slug) {
+  const Platform* p = v.model.FindPlatform(platform);
+  if (!p) return NoPlatform(platform);
+  const Service* s = v.model.FindService(platform, slug);
+  if (!s) return Status::NotFound("no service \"" + std::string(slug) + "\" in " + p->slug);
+  Page page(v);
+  Data d;
+  const std::string name = Clean(Localize(s->name, v.lang).text);
+  d.set("name", name);
+  d.set("information", Clean(Localize(s->information, v.lang).text));
+  d.set("impact", Clean(Localize(s->impact, v.lang).text));
+  d.set("platform_name", Clean(Localize(p->name, v.lang).text));
+  d.set("platform_url", page.PlatformUrl(*p));
+  d.set("status", page.Level(v.derived.Service(v.region.id, s->id).level));
+
+  Data events{Data::type::list};
+  for (const Event& e : v.model.events) {
+    if (!e.InRegion(v.region.id)) continue;
+    const EventState st = e.StateAt(v.as_of);
+    if (st != EventState::kInProgress && st != EventState::kPlanned) continue;
+    for (const Impact& i : e.impacts) {
+      if (i.service_id == s->id) events.push_back(page.EventSummary(e, true));
+    }
+  }
+  d.set("events", events);
+  Data history = page.Changes(p->slug, s->id, kHistoryChanges);
+  d.set("has_history", !history.is_empty_list());
+  d.set("history", history);
+
+  // The level over time from this service's changes in the region (operational before any).
+  std::vector<const StatusChange*> changes;
+  for (const StatusChange& c : v.model.status_changes) {
+    if (c.region == v.region.id && c.service_id == s->id && c.at <= v.as_of) changes.push_back(&c);
+  }
+  const int64_t today = LocalDay(v.as_of, v.region);
+  const Time window_start = v.as_of - std::chrono::hours(24 * kBarDays);
+  size_t next = 0;
+  Level level = Level::kOperational;
+  const auto advance = [&](Time t) {  // applies the changes up to and including t
+    while (next < changes.size() && changes[next]->at <= t) level = changes[next++]->to;
+  };
+  // Outage time within the 90-day window, for availability.
+  int64_t outage_seconds = 0;
+  Data bars{Data::type::list};
+  for (int64_t day = today - kBarDays + 1; day <= today; ++day) {
+    const Time start = LocalDayStart(day, v.region);
+    const Time end = std::min(LocalDayStart(day + 1, v.region), v.as_of);
+    advance(start);
+    Level worst = level;
+    Time cursor = std::max(start, window_start);
+    while (next < changes.size() && changes[next]->at < end) {
+      const Time at = changes[next]->at;
+      if (level == Level::kOutage && at > cursor) outage_seconds += (at - cursor).count();
+      cursor = std::max(cursor, at);
+      level = changes[next++]->to;
+      worst = Worse(worst, level);
+    }
+    if (level == Level::kOutage && end > cursor) outage_seconds += (end - cursor).count();
+    Data bar = page.Level(worst);
+    bar.set("date_iso", FormatRfc3339(start).substr(0, 10));
+    bar.set("date_text", FormatDate(start + std::chrono::hours(12), v.region, v.lang, v.messages));
+    bars.push_back(bar);
+  }
+  d.set("bars", bars);
+  const double total = static_cast<double>(std::chrono::seconds(v.as_of - window_start).count());
+  const double availability = 100.0 * (1.0 - static_cast<double>(outage_seconds) / total);
+  char value[16];
+  std::snprintf(value, sizeof value, "%.2f %%", std::max(0.0, availability));
+  std::string shown = value;
+  if (v.lang == Lang::kEn) {
+    shown.erase(shown.find(' '), 1);  // "99.95%"
+  } else {
+    std::replace(shown.begin(), shown.end(), '.', ',');  // "99,95 %"
+  }
+  d.set("availability_text", Fill(page.T("service.availability"), {{"value", shown}}));
+  return page.Render("service", d, name + " · " + Clean(Localize(p->name, v.lang).text),
+                     "/" + p->slug + "/services/" + s->slug, p->slug);
+}
+
+Result<std::string> RenderEvent(const PageView& v, int64_t id) {
+  const Event* e = v.model.FindEvent(id);
+  if (!e || !e->InRegion(v.region.id)) {
+    return Status::NotFound("no event #" + std::to_string(id) + " in this region");
+  }
+  const Platform* p = v.model.FindPlatform(e->platform);
+  if (!p) return NoPlatform(e->platform);
+  Page page(v);
+  Data d = page.EventSummary(*e, true);
+  d.set("platform_name", Clean(Localize(p->name, v.lang).text));
+  d.set("platform_url", page.PlatformUrl(*p));
+  const std::string body = page.Markdown(e->body);
+  d.set("has_body", !body.empty());
+  d.set("body_html", body);
+  Data updates{Data::type::list};
+  for (auto it = e->updates.rbegin(); it != e->updates.rend(); ++it) {  // newest first
+    Data u;
+    u.set("at_iso", FormatRfc3339(it->at));
+    u.set("at_text", page.When(it->at));
+    if (it->phase != Phase::kNone) u.set("phase_words", page.T("phase." + std::string(PhaseId(it->phase))));
+    u.set("html", page.Markdown(it->text));
+    updates.push_back(u);
+  }
+  d.set("has_updates", !e->updates.empty());
+  d.set("updates", updates);
+  return page.Render("event", d, Clean(Localize(e->title, v.lang).text),
+                     "/events/" + std::to_string(e->id), p->slug);
+}
+
+Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
+                                  std::optional<EventKind> kind, int page_number) {
+  const Platform* p = v.model.FindPlatform(platform);
+  if (!p) return NoPlatform(platform);
+  Page page(v);
+  std::vector<const Event*> past;
+  for (const Event& e : v.model.events) {
+    if (e.platform != platform || !e.InRegion(v.region.id)) continue;
+    const EventState st = e.StateAt(v.as_of);
+    if (st != EventState::kEnded && st != EventState::kCancelled) continue;
+    if (kind && e.kind != *kind) continue;
+    past.push_back(&e);
+  }
+  std::sort(past.begin(), past.end(), [](auto a, auto b) { return a->starts_at > b->starts_at; });
+  const int pages = std::max<int>(1, (static_cast<int>(past.size()) + kHistoryPageSize - 1) / kHistoryPageSize);
+  if (page_number > pages) return Status::NotFound("there is no page " + std::to_string(page_number));
+  const std::string base = "/" + p->slug + "/history";
+  const auto url_of = [&](std::optional<EventKind> k, int n) {
+    std::string q;
+    if (k) q += "kind=" + std::string(EventKindId(*k));
+    if (n > 1) q += std::string(q.empty() ? "" : "&") + "page=" + std::to_string(n);
+    return page.Url(base) + (q.empty() ? "" : "?" + q);
+  };
+  Data d;
+  const std::string name = Clean(Localize(p->name, v.lang).text);
+  d.set("heading", Fill(page.T("history.title"), {{"name", name}}));
+  d.set("platform_name", name);
+  d.set("platform_url", page.PlatformUrl(*p));
+  Data filters{Data::type::list};
+  {
+    Data all;
+    all.set("words", page.T("kind.all"));
+    all.set("url", url_of(std::nullopt, 1));
+    all.set("current", !kind.has_value());
+    filters.push_back(all);
+  }
+  for (EventKind k : kAllEventKinds) {
+    Data f;
+    f.set("words", page.T("kind." + std::string(EventKindId(k))));
+    f.set("url", url_of(k, 1));
+    f.set("current", kind == k);
+    filters.push_back(f);
+  }
+  d.set("filters", filters);
+  Data months{Data::type::list};
+  std::string current_month;
+  Data month_events{Data::type::list};
+  const auto flush = [&] {
+    if (current_month.empty()) return;
+    Data m;
+    m.set("month", current_month);
+    m.set("events", month_events);
+    months.push_back(m);
+    month_events = Data{Data::type::list};
+  };
+  const size_t first = static_cast<size_t>(page_number - 1) * kHistoryPageSize;
+  for (size_t i = first; i < past.size() && i < first + kHistoryPageSize; ++i) {
+    const std::string month = FormatMonth(past[i]->starts_at, v.region, v.lang, v.messages);
+    if (month != current_month) {
+      flush();
+      current_month = month;
+    }
+    month_events.push_back(page.EventSummary(*past[i], true));
+  }
+  flush();
+  d.set("months", months);
+  if (pages > 1) {
+    d.set("paged", true);
+    d.set("page_text", Fill(page.T("history.page"), {{"page", std::to_string(page_number)},
+                                                     {"pages", std::to_string(pages)}}));
+    if (page_number > 1) d.set("previous_url", url_of(kind, page_number - 1));
+    if (page_number < pages) d.set("next_url", url_of(kind, page_number + 1));
+  }
+  Data global = page.Changes(p->slug, std::nullopt, kHistoryChanges);
+  d.set("has_global", !global.is_empty_list());
+  d.set("global", global);
+  std::string path = base;
+  return page.Render("history", d, Fill(page.T("history.title"), {{"name", name}}), path, p->slug);
+}
+
+std::string RenderError(const PageView& v, int status, std::string_view message) {
+  Page page(v);
+  Data d;
+  const bool not_found = status == 404;
+  const std::string heading = not_found ? page.T("error.not_found_title") : page.T("error.error_title");
+  d.set("heading", heading);
+  d.set("message", not_found ? page.T("error.not_found") : std::string(message));
+  d.set("home_url", page.Url("/"));
+  return page.Render("error", d, heading, "/");
+}
+
+}  // namespace vigie

@@ -1,0 +1,59 @@
+// The public site's pages: pure functions from the model, its derived levels, the templates
+// and the message catalogs to HTML, for one region and one language.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+#include "domain/derive.h"
+#include "domain/model.h"
+#include "render/assets.h"
+#include "render/messages.h"
+
+namespace vigie {
+
+// The mustache templates of assets/templates, each checked at load. Immutable; thread-safe
+// (each render parses its own instance: pages are rendered once per snapshot).
+class Templates {
+ public:
+  static Result<Templates> Load(const Assets& assets);
+  // The source of templates/NAME.mustache, or nullptr.
+  const std::string* Source(std::string_view name) const;
+
+ private:
+  std::map<std::string, std::string, std::less<>> sources_;
+};
+
+// Content-hashed URLs of the static files, so they can be cached forever.
+struct StaticUrls {
+  std::string css, js, logo, favicon;
+};
+
+struct PageView {
+  const Model& model;
+  const DerivedState& derived;
+  Time as_of;
+  const Region& region;
+  Lang lang;
+  const Messages& messages;
+  const Templates& templates;
+  const StaticUrls& statics;
+  const Text& site_name;
+};
+
+Result<std::string> RenderHome(const PageView& v);
+Result<std::string> RenderPlatform(const PageView& v, std::string_view platform);
+Result<std::string> RenderService(const PageView& v, std::string_view platform,
+                                  std::string_view service);
+Result<std::string> RenderEvent(const PageView& v, int64_t id);
+// Past events of the platform by month, newest first, `kind` filter, 20 per page.
+Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
+                                  std::optional<EventKind> kind, int page);
+// A 404 or other error page in the visitor's language.
+std::string RenderError(const PageView& v, int status, std::string_view message);
+
+// The path of a page in a language: PagePath(Lang::kEn, "/infinity/") = "/en/infinity/".
+std::string PagePath(Lang lang, std::string_view rest);
+
+}  // namespace vigie
