@@ -28,3 +28,41 @@
     });
   });
 })();
+
+// "Follow": without JavaScript the link opens the RSS feed; with it, the link opens a panel
+// with the feed's address, a copy button and the other formats.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".follow").forEach(function (follow) {
+      var link = follow.querySelector(".follow-link");
+      var panel = follow.querySelector(".follow-panel");
+      if (!link || !panel) return;
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        var open = panel.hidden;
+        panel.hidden = !open;
+        link.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open) {
+          var input = panel.querySelector("input");
+          if (input) { input.focus(); input.select(); }
+        }
+      });
+      var copy = panel.querySelector(".copy");
+      var input = panel.querySelector("input");
+      var status = panel.querySelector(".copied");
+      if (!copy || !input) return;
+      copy.addEventListener("click", function () {
+        function done() { if (status) status.textContent = copy.getAttribute("data-copied"); }
+        input.select();
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(input.value).then(done, function () {
+            if (document.execCommand("copy")) done();
+          });
+        } else if (document.execCommand("copy")) {
+          done();
+        }
+      });
+    });
+  });
+})();

@@ -142,6 +142,7 @@ void ReadRegions(const std::string& file, const toml::table& site, Config& cfg,
     s.String("name_en", r.name.en);
     s.String("time_zone", r.time_zone);
     s.String("default_language", lang);
+    s.String("base_url", r.base_url);
     if (const toml::node* h = t->get("hosts")) {
       const toml::array* ha = h->as_array();
       if (!ha) {
@@ -174,6 +175,11 @@ void ReadRegions(const std::string& file, const toml::table& site, Config& cfg,
       errors.push_back(where + "region \"" + r.id + "\": default_language must be fr or en");
     }
     if (r.name.empty()) r.name = {r.id, r.id};
+    while (!r.base_url.empty() && r.base_url.back() == '/') r.base_url.pop_back();
+    if (!r.base_url.empty() && r.base_url.rfind("http://", 0) != 0 &&
+        r.base_url.rfind("https://", 0) != 0) {
+      errors.push_back(where + "region \"" + r.id + "\": base_url must start with http:// or https://");
+    }
     for (const Region& other : cfg.site.regions) {
       if (other.id == r.id) errors.push_back(where + "region \"" + r.id + "\" is defined twice");
     }
@@ -283,6 +289,10 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     while (!cfg.site.base_url.empty() && cfg.site.base_url.back() == '/') cfg.site.base_url.pop_back();
     if (cfg.site.base_url.rfind("http://", 0) != 0 && cfg.site.base_url.rfind("https://", 0) != 0) {
       errors.push_back(path + ": site.base_url must start with http:// or https://");
+    }
+    // A region's public URL: its own base_url, else site.base_url.
+    for (Region& r : cfg.site.regions) {
+      if (r.base_url.empty()) r.base_url = cfg.site.base_url;
     }
     if (cfg.site.regions.empty()) {
       errors.push_back(path + ": define at least one region with [[site.regions]]");

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/api.h"
+#include "feeds/feeds.h"
 #include "http/conditional.h"
 
 namespace vigie {
@@ -13,6 +14,7 @@ constexpr const char* kJson = "application/json; charset=utf-8";
 constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kApiCache = "public, max-age=15";
 constexpr const char* kPageCache = "public, max-age=15";
+constexpr const char* kFeedCache = "public, max-age=60";
 constexpr const char* kImmutable = "public, max-age=31536000, immutable";
 constexpr const char* kLangCookie = "vigie_lang";
 
@@ -87,24 +89,30 @@ Result<Context> Resolve(const http::Request& req, const Publisher& publisher, co
   return c;
 }
 
+// Renders a body; may lower `last_modified` (preset to the region's last change) to the last
+// change of what it shows.
+using RenderBody = std::function<Result<std::string>(Time& last_modified)>;
+
 // Serves the body under `key` from the snapshot's cache, rendering it on first use.
 http::Response ServeRendered(const http::Request& req, const Context& c, const std::string& key,
                              const char* content_type, const char* cache_control,
-                             const std::function<Result<std::string>()>& render,
+                             const RenderBody& render,
                              const std::function<http::Response(const Status&)>& on_error) {
   Status failed;
   std::shared_ptr<const Body> body = c.snap->Cached(key, [&]() -> std::shared_ptr<const Body> {
-    Result<std::string> text = render();
+    Time modified = c.snap->LastChangeIn(c.region->id);
+    Result<std::string> text = render(modified);
     if (!text.ok()) {
       failed = text.status();
       return nullptr;
     }
-    return MakeBody(content_type, std::move(text).value(), c.snap->LastChangeIn(c.region->id));
+    return MakeBody(content_type, std::move(text).value(), modified);
   });
   // A failed rendering (unknown slug) is cached as null; render again to get the reason.
   if (!body) {
     if (failed.ok()) {
-      Result<std::string> again = render();
+      Time ignored;
+      Result<std::string> again = render(ignored);
       failed = again.ok() ? Status::Internal("rendering failed") : again.status();
     }
     return on_error(failed);
@@ -114,7 +122,8 @@ http::Response ServeRendered(const http::Request& req, const Context& c, const s
 
 http::Response ServeJson(const http::Request& req, const Context& c, const std::string& key,
                          const std::function<Result<std::string>()>& render) {
-  http::Response res = ServeRendered(req, c, key, kJson, kApiCache, render, ErrorFor);
+  http::Response res = ServeRendered(req, c, key, kJson, kApiCache,
+                                     [&](Time&) { return render(); }, ErrorFor);
   res.Set("Access-Control-Allow-Origin", "*");
   return res;
 }
@@ -306,7 +315,7 @@ void Site::AddRoutes() {
       }
       const PageView view = PageViewOf(*c, config_, web_);
       http::Response res = ServeRendered(req, *c, "page" + c->Key(req, extra), kHtml, kPageCache,
-                                         [&] { return render(req, view); }, fail);
+                                         [&](Time&) { return render(req, view); }, fail);
       res.Set("Content-Language", std::string(LangId(*lang)));
       return res;
     });
@@ -403,6 +412,56 @@ void Site::AddRoutes() {
         if (!n.ok()) return n.status();
         return key + "&page=" + std::to_string(*n);
       });
+
+  // The follow feeds: RSS with Atom and JSON Feed twins, and iCalendar. No cookie, no
+  // redirect, no login: readers poll them every few minutes.
+  enum class FeedScope { kSite, kPlatform, kService };
+  const auto feed = [this](FeedScope scope) {
+    return [this, scope](http::Request& req) -> http::Response {
+      const auto fail = [](const Status& st) {
+        http::Response res = ErrorFor(st);
+        return res;
+      };
+      std::optional<Lang> lang = ParseLang(req.Param("lang"));
+      const std::string file(req.Param("file"));
+      const size_t dot = file.rfind('.');
+      if (!lang || dot == std::string::npos) return fail(Status::NotFound("no feed at " + req.path));
+      const std::string name = file.substr(0, dot), ext = file.substr(dot + 1);
+      std::optional<FeedFormat> format;
+      if (ext == "rss") format = FeedFormat::kRss;
+      if (ext == "atom") format = FeedFormat::kAtom;
+      if (ext == "json") format = FeedFormat::kJson;
+      const bool ics = ext == "ics" && scope == FeedScope::kPlatform && name == "maintenance";
+      if (!format && !ics) return fail(Status::NotFound("no feed at " + req.path));
+      Result<Context> c = Resolve(req, publisher_, config_);
+      if (!c.ok()) return fail(c.status());
+      c->lang = *lang;
+      const std::string platform(req.Param("platform"));
+      const FeedView view{c->snap->model(), c->snap->derived(), c->snap->as_of(), *c->region,
+                          c->lang, web_.messages, config_.site.name, c->region->base_url};
+      const auto render = [&](Time& modified) -> Result<std::string> {
+        if (ics) return MaintenanceCalendar(view, platform);
+        Result<Feed> f = Status::NotFound("no feed at " + req.path);
+        if (scope == FeedScope::kService) f = ServiceStatusFeed(view, platform, name);
+        if (scope == FeedScope::kPlatform && name == "status") f = PlatformStatusFeed(view, platform);
+        if (scope == FeedScope::kPlatform && name == "messages") f = MessagesFeed(view, platform);
+        if (scope == FeedScope::kPlatform && name == "events") f = EventsFeed(view, platform);
+        if (scope == FeedScope::kSite && name == "messages") f = MessagesFeed(view, std::nullopt);
+        if (!f.ok()) return f.status();
+        modified = f->updated;  // the last real change of this feed, never "now"
+        return WriteFeed(*f, *format);
+      };
+      http::Response res =
+          ServeRendered(req, *c, "feed" + c->Key(req), ics ? "text/calendar; charset=utf-8"
+                                                           : FeedContentType(*format),
+                        kFeedCache, render, fail);
+      res.Set("Access-Control-Allow-Origin", "*");
+      return res;
+    };
+  };
+  router_.Add("GET", "/feeds/{lang}/{file}", feed(FeedScope::kSite));
+  router_.Add("GET", "/feeds/{lang}/{platform}/{file}", feed(FeedScope::kPlatform));
+  router_.Add("GET", "/feeds/{lang}/{platform}/services/{file}", feed(FeedScope::kService));
 
   // The read-only JSON API v1.
   api("/api/v1/regions", [this](const http::Request&, const Context& c) -> Result<std::string> {

@@ -42,6 +42,7 @@ struct Region {
   std::vector<std::string> hosts;
   std::string time_zone;        // IANA, e.g. "Europe/Paris"
   Lang default_lang = Lang::kFr;
+  std::string base_url;         // public URL of the regional site, for feeds and links
 };
 
 struct Platform {

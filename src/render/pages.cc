@@ -221,6 +221,7 @@ class Page {
       nav.push_back(n);
     }
     layout.set("nav_platforms", nav);
+    layout.set("feeds", announced_);
     layout.set("css_url", v_.statics.css);
     layout.set("js_url", v_.statics.js);
     layout.set("logo_url", v_.statics.logo);
@@ -233,9 +234,35 @@ class Page {
     return Mustache("layout", layout);
   }
 
+  // The "follow" link and its panel for a feed `what` ("infinity/status").
+  Data Follow(const std::string& what, const std::string& name, bool with_calendar) const {
+    Data d;
+    d.set("rss", FeedUrlPath(v_.lang, what, "rss"));
+    d.set("rss_abs", v_.region.base_url + FeedUrlPath(v_.lang, what, "rss"));
+    d.set("atom", FeedUrlPath(v_.lang, what, "atom"));
+    d.set("json", FeedUrlPath(v_.lang, what, "json"));
+    if (with_calendar) {
+      const std::string platform = what.substr(0, what.find('/'));
+      d.set("ics", FeedUrlPath(v_.lang, platform + "/maintenance", "ics"));
+    }
+    d.set("label", Fill(T("follow.label"), {{"name", name}}));
+    d.set("fid", "f" + std::to_string(++follow_ids_));
+    return d;
+  }
+  // A feed announced in the page's head for autodiscovery.
+  void Announce(const std::string& what, const std::string& name) {
+    Data d;
+    d.set("title", Fill(T("follow.rss_title"), {{"name", name}}));
+    d.set("href", FeedUrlPath(v_.lang, what, "rss"));
+    announced_.push_back(d);
+  }
+
   const PageView& v() const { return v_; }
 
  private:
+  mutable int follow_ids_ = 0;
+  Data announced_{Data::type::list};
+
   void AddCommon(Data& d) const {
     // The message catalog as t.section.key.
     Data t;
@@ -251,7 +278,8 @@ class Page {
     for (auto& [name, section] : sections) t.set(name, section);
     d.set("t", t);
     d.set("legend", Legend());
-    for (const char* partial : {"icons", "badge", "legend_block", "message_card", "event_card"}) {
+    for (const char* partial :
+         {"icons", "badge", "legend_block", "message_card", "event_card", "follow_block"}) {
       const std::string* src = v_.templates.Source(partial);
       const std::string text = src ? *src : std::string();
       d.set(partial, Partial([text] { return text; }));
@@ -293,6 +321,11 @@ std::string PagePath(Lang lang, std::string_view rest) {
   return out;
 }
 
+std::string FeedUrlPath(Lang lang, std::string_view what, std::string_view extension) {
+  return "/feeds/" + std::string(LangId(lang)) + "/" + std::string(what) + "." +
+         std::string(extension);
+}
+
 Result<Templates> Templates::Load(const Assets& assets) {
   Templates t;
   std::string errors;
@@ -307,7 +340,7 @@ Result<Templates> Templates::Load(const Assets& assets) {
     if (!check.is_valid()) errors += (errors.empty() ? "" : "\n") + path + ": " + check.error_message();
     t.sources_[name] = src;
   }
-  for (const char* required : {"layout", "icons", "badge", "legend_block", "message_card", "event_card",
+  for (const char* required : {"layout", "icons", "badge", "legend_block", "message_card", "event_card", "follow_block",
                                "home", "platform", "service", "event", "history", "error"}) {
     if (!t.sources_.count(required)) {
       errors += (errors.empty() ? "" : "\n") + std::string("missing templates/") + required + ".mustache";
@@ -351,6 +384,8 @@ Result<std::string> RenderHome(const PageView& v) {
   }
   d.set("has_messages", !messages.is_empty_list());
   d.set("messages", messages);
+  d.set("follow_messages", page.Follow("messages", page.T("platform.messages"), false));
+  page.Announce("messages", page.T("platform.messages"));
   return page.Render("home", d, page.T("home.title"), "/");
 }
 
@@ -365,6 +400,13 @@ Result<std::string> RenderPlatform(const PageView& v, std::string_view slug) {
   pd.set("description", Clean(Localize(p->description, v.lang).text));
   d.set("platform", pd);
   d.set("status", page.Level(v.derived.Platform(v.region.id, p->slug).level));
+  const std::string platform_name = Clean(Localize(p->name, v.lang).text);
+  d.set("follow_status", page.Follow(p->slug + "/status", platform_name, true));
+  d.set("follow_messages", page.Follow(p->slug + "/messages", page.T("platform.messages") + " · " + platform_name, false));
+  d.set("follow_events", page.Follow(p->slug + "/events", page.T("platform.in_progress") + " · " + platform_name, true));
+  page.Announce(p->slug + "/status", page.T("platform.global_status") + " · " + platform_name);
+  page.Announce(p->slug + "/messages", page.T("platform.messages") + " · " + platform_name);
+  page.Announce(p->slug + "/events", platform_name);
   Data messages = page.Messages(&p->slug);
   d.set("has_messages", !messages.is_empty_list());
   d.set("messages", messages);
@@ -394,6 +436,8 @@ Result<std::string> RenderPlatform(const PageView& v, std::string_view slug) {
     sd.set("impact", Clean(Localize(s.impact, v.lang).text));
     sd.set("url", page.ServiceUrl(s));
     sd.set("status", page.Level(v.derived.Service(v.region.id, s.id).level));
+    sd.set("follow", page.Follow(p->slug + "/services/" + s.slug,
+                                 Clean(Localize(s.name, v.lang).text), false));
     services.push_back(sd);
   }
   d.set("services", services);
@@ -417,6 +461,8 @@ Result<std::string> RenderService(const PageView& v, std::string_view platform,
   d.set("platform_name", Clean(Localize(p->name, v.lang).text));
   d.set("platform_url", page.PlatformUrl(*p));
   d.set("status", page.Level(v.derived.Service(v.region.id, s->id).level));
+  d.set("follow", page.Follow(p->slug + "/services/" + s->slug, name, false));
+  page.Announce(p->slug + "/services/" + s->slug, name);
 
   Data events{Data::type::list};
   for (const Event& e : v.model.events) {

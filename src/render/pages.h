@@ -55,5 +55,8 @@ std::string RenderError(const PageView& v, int status, std::string_view message)
 
 // The path of a page in a language: PagePath(Lang::kEn, "/infinity/") = "/en/infinity/".
 std::string PagePath(Lang lang, std::string_view rest);
+// The path of a feed: FeedUrlPath(Lang::kFr, "infinity/status", "rss") =
+// "/feeds/fr/infinity/status.rss".
+std::string FeedUrlPath(Lang lang, std::string_view what, std::string_view extension);
 
 }  // namespace vigie
