@@ -5,6 +5,10 @@
 #include <iostream>
 #include <sstream>
 
+#include <termios.h>
+#include <unistd.h>
+
+#include "admin/operations.h"
 #include "app/importers.h"
 #include "app/site.h"
 #include "core/log.h"
@@ -108,6 +112,119 @@ int RunExport(const Config& config, const std::string& output) {
   return 0;
 }
 
+namespace {
+
+// One line from standard input, without echo when it is a terminal.
+std::string ReadSecret(const std::string& prompt) {
+  const bool tty = isatty(STDIN_FILENO);
+  termios old{};
+  if (tty) {
+    std::cerr << prompt << std::flush;
+    tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// Runs `fn` with the operations of a migrated store and the publisher they write through.
+int WithOperations(const Config& config, const std::string& what,
+                   const std::function<int(Operations&, Store&)>& fn) {
+  Result<std::unique_ptr<Store>> store = OpenMigrated(config);
+  if (!store.ok()) return Fail(what, store.status());
+  SystemClock clock;
+  Publisher publisher(**store, clock, config.site.regions);
+  Operations ops(publisher, **store, clock);
+  return fn(ops, **store);
+}
+
+}  // namespace
+
+int RunUserAdd(const Config& config, const std::string& name, const std::string& role_id) {
+  std::optional<Role> role = ParseRole(role_id);
+  if (!role) return Fail("user add", Status::Invalid("--role must be editor or admin"));
+  return WithOperations(config, "user add", [&](Operations& ops, Store&) {
+    const std::string password = ReadSecret("Password for " + name + " (12 characters or more): ");
+    Result<int64_t> id = ops.AddUser("cli", name, *role, password);
+    if (!id.ok()) return Fail("user add " + name, id.status());
+    std::cout << "added " << name << " (" << role_id << ")\n";
+    return 0;
+  });
+}
+
+int RunUserPasswd(const Config& config, const std::string& name) {
+  return WithOperations(config, "user passwd", [&](Operations& ops, Store&) {
+    const std::string password = ReadSecret("New password for " + name + ": ");
+    Status st = ops.SetPassword("cli", name, password);
+    if (!st.ok()) return Fail("user passwd " + name, st);
+    std::cout << "password of " << name << " changed; every session of " << name << " ended\n";
+    return 0;
+  });
+}
+
+int RunUserDisable(const Config& config, const std::string& name, bool disabled) {
+  return WithOperations(config, "user disable", [&](Operations& ops, Store&) {
+    Status st = ops.SetDisabled("cli", name, disabled);
+    if (!st.ok()) return Fail(std::string(disabled ? "user disable " : "user enable ") + name, st);
+    std::cout << name << (disabled ? " disabled\n" : " enabled\n");
+    return 0;
+  });
+}
+
+int RunUserList(const Config& config) {
+  return WithOperations(config, "user list", [&](Operations&, Store& store) {
+    Result<std::vector<User>> users = store.ListUsers();
+    if (!users.ok()) return Fail("user list", users.status());
+    for (const User& u : *users) {
+      std::cout << u.name << "\t" << RoleId(u.role) << "\t" << (u.disabled ? "disabled" : "active")
+                << "\t" << FormatRfc3339(u.created_at) << "\n";
+    }
+    return 0;
+  });
+}
+
+int RunTokenCreate(const Config& config, const std::string& name, const std::string& role_id) {
+  std::optional<Role> role = ParseRole(role_id);
+  if (!role) return Fail("token create", Status::Invalid("--role must be editor or admin"));
+  return WithOperations(config, "token create", [&](Operations& ops, Store&) {
+    Result<std::string> token = ops.CreateToken("cli", name, *role);
+    if (!token.ok()) return Fail("token create " + name, token.status());
+    std::cout << *token << "\n";
+    std::cerr << "token \"" << name << "\" (" << role_id
+              << ") created: copy it now, it will not be shown again\n";
+    return 0;
+  });
+}
+
+int RunTokenList(const Config& config) {
+  return WithOperations(config, "token list", [&](Operations&, Store& store) {
+    Result<std::vector<ApiToken>> tokens = store.ListTokens();
+    if (!tokens.ok()) return Fail("token list", tokens.status());
+    for (const ApiToken& t : *tokens) {
+      std::cout << t.id << "\t" << t.name << "\t" << RoleId(t.role) << "\t"
+                << (t.revoked_at ? "revoked" : "active") << "\t" << t.created_by << "\n";
+    }
+    return 0;
+  });
+}
+
+int RunTokenRevoke(const Config& config, int64_t id) {
+  return WithOperations(config, "token revoke", [&](Operations& ops, Store&) {
+    Status st = ops.RevokeToken("cli", id);
+    if (!st.ok()) return Fail("token revoke", st);
+    std::cout << "token " << id << " revoked\n";
+    return 0;
+  });
+}
+
 int RunServe(const Config& config, const ServeOptions& options) {
   Result<std::unique_ptr<Store>> opened = OpenMigrated(config);
   if (!opened.ok()) return Fail("serve", opened.status());
@@ -134,7 +251,10 @@ int RunServe(const Config& config, const ServeOptions& options) {
 
   Result<std::shared_ptr<const WebAssets>> web = WebAssets::Load(config.site.assets_override);
   if (!web.ok()) return Fail("serve: assets", web.status());
-  Site site(config, publisher, store, **web);
+  AdminWeb admin(AdminOptions{.secure_cookies = config.site.base_url.rfind("https://", 0) == 0},
+                 publisher, store, clock,
+                 AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});
+  Site site(config, publisher, store, **web, admin);
   http::Server server(config.server, [&site](http::Request& req) { return site.Handle(req); });
   st = server.Listen();
   if (!st.ok()) return Fail("serve", st);

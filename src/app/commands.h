@@ -21,4 +21,14 @@ int RunImportScenario(const Config& config, const std::string& path);
 int RunImportDump(const Config& config, const std::string& path);
 int RunExport(const Config& config, const std::string& output);  // "-" is stdout
 
+// Operators. Passwords are read from standard input (one line; not echoed on a terminal).
+int RunUserAdd(const Config& config, const std::string& name, const std::string& role);
+int RunUserPasswd(const Config& config, const std::string& name);
+int RunUserDisable(const Config& config, const std::string& name, bool disabled);
+int RunUserList(const Config& config);
+// Prints the token once; only its hash is kept.
+int RunTokenCreate(const Config& config, const std::string& name, const std::string& role);
+int RunTokenList(const Config& config);
+int RunTokenRevoke(const Config& config, int64_t id);
+
 }  // namespace vigie

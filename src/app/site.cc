@@ -255,19 +255,24 @@ Result<std::shared_ptr<const WebAssets>> WebAssets::Load(const std::string& over
     if (name == "vigie.js") web->urls.js = url;
     if (name == "logo.svg") web->urls.logo = url;
     if (name == "favicon.svg") web->urls.favicon = url;
+    if (name == "admin.css") web->urls.admin_css = url;
+    if (name == "admin.js") web->urls.admin_js = url;
   }
   if (web->urls.css.empty() || web->urls.js.empty() || web->urls.logo.empty() ||
-      web->urls.favicon.empty()) {
-    return Status::Invalid("static/vigie.css, vigie.js, logo.svg and favicon.svg are required");
+      web->urls.favicon.empty() || web->urls.admin_css.empty() || web->urls.admin_js.empty()) {
+    return Status::Invalid(
+        "static/vigie.css, vigie.js, logo.svg, favicon.svg, admin.css and admin.js are required");
   }
   return std::shared_ptr<const WebAssets>(std::move(web));
 }
 
-Site::Site(const Config& config, Publisher& publisher, Store& store, const WebAssets& web)
+Site::Site(const Config& config, Publisher& publisher, Store& store, const WebAssets& web,
+           AdminWeb& admin)
     : config_(config),
       publisher_(publisher),
       store_(store),
       web_(web),
+      admin_(admin),
       router_([this](const http::Request& req, int status, const std::string& msg) {
         return ErrorResponse(req, status, msg, publisher_, config_, web_);
       }) {
@@ -341,6 +346,47 @@ void Site::AddRoutes() {
                 ",\"as_of\":\"" + FormatRfc3339(snap->as_of()) + "\"}\n");
     return res;
   });
+
+  // The back-office. ORDER IS IMPORTANT: these come before the public pages (whose
+  // /{lang}/... patterns would match /admin/...), and every one of them but the login form goes
+  // through admin_.Page() (session, CSRF on POST, role) or admin_.Api() (bearer token, role).
+  using Admin = http::Response (AdminWeb::*)(http::Request&, const Caller&);
+  const auto office = [this](const char* method, const char* pattern, Role role, Admin handler) {
+    router_.Add(method, pattern, admin_.Page(role, [this, handler](http::Request& r, const Caller& c) {
+      return (admin_.*handler)(r, c);
+    }));
+  };
+  const auto admin_api = [this](const char* pattern, Role role, Admin handler) {
+    router_.Add("POST", pattern, admin_.Api(role, [this, handler](http::Request& r, const Caller& c) {
+      return (admin_.*handler)(r, c);
+    }));
+  };
+  router_.Add("GET", "/admin/login", [this](http::Request& r) { return admin_.LoginForm(r); });
+  router_.Add("POST", "/admin/login", [this](http::Request& r) { return admin_.Login(r); });
+  office("POST", "/admin/logout", Role::kEditor, &AdminWeb::Logout);
+  office("GET", "/admin", Role::kEditor, &AdminWeb::Dashboard);
+  office("POST", "/admin/levels", Role::kEditor, &AdminWeb::SetLevel);
+  office("POST", "/admin/overrides", Role::kEditor, &AdminWeb::SetOverride);
+  office("GET", "/admin/events", Role::kEditor, &AdminWeb::Events);
+  office("POST", "/admin/events", Role::kEditor, &AdminWeb::CreateEvent);
+  office("GET", "/admin/events/{id}", Role::kEditor, &AdminWeb::EventPage);
+  office("POST", "/admin/events/{id}", Role::kEditor, &AdminWeb::EditEvent);
+  office("POST", "/admin/events/{id}/updates", Role::kEditor, &AdminWeb::PostUpdate);
+  office("POST", "/admin/events/{id}/resolve", Role::kEditor, &AdminWeb::Resolve);
+  office("POST", "/admin/events/{id}/cancel", Role::kEditor, &AdminWeb::Cancel);
+  office("GET", "/admin/messages", Role::kEditor, &AdminWeb::Messages);
+  office("POST", "/admin/messages", Role::kEditor, &AdminWeb::CreateMessage);
+  office("POST", "/admin/messages/{id}/expire", Role::kEditor, &AdminWeb::ExpireMessage);
+  office("POST", "/admin/messages/{id}/delete", Role::kEditor, &AdminWeb::DeleteMessage);
+  office("GET", "/admin/audit", Role::kEditor, &AdminWeb::Audit);
+  office("GET", "/admin/tokens", Role::kAdmin, &AdminWeb::Tokens);
+  office("POST", "/admin/tokens", Role::kAdmin, &AdminWeb::CreateToken);
+  office("POST", "/admin/tokens/{id}/revoke", Role::kAdmin, &AdminWeb::RevokeToken);
+  admin_api("/api/v1/admin/levels", Role::kEditor, &AdminWeb::ApiSetLevel);
+  admin_api("/api/v1/admin/events", Role::kEditor, &AdminWeb::ApiCreateEvent);
+  admin_api("/api/v1/admin/events/{id}/updates", Role::kEditor, &AdminWeb::ApiPostUpdate);
+  admin_api("/api/v1/admin/events/{id}/resolve", Role::kEditor, &AdminWeb::ApiResolve);
+  admin_api("/api/v1/admin/messages", Role::kEditor, &AdminWeb::ApiCreateMessage);
 
   // The public pages.
   router_.Add("GET", "/", [this](http::Request& req) {

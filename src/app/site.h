@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "admin/web.h"
 #include "app/config.h"
 #include "core/body.h"
 #include "http/message.h"
@@ -34,7 +35,8 @@ struct WebAssets {
 class Site {
  public:
   // All references must outlive the Site.
-  Site(const Config& config, Publisher& publisher, Store& store, const WebAssets& web);
+  Site(const Config& config, Publisher& publisher, Store& store, const WebAssets& web,
+       AdminWeb& admin);
 
   http::Response Handle(http::Request& req) const { return router_.Handle(req); }
 
@@ -45,6 +47,7 @@ class Site {
   Publisher& publisher_;
   Store& store_;
   const WebAssets& web_;
+  AdminWeb& admin_;
   http::Router router_;
 };
 

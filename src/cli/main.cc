@@ -122,6 +122,72 @@ int main(int argc, char** argv) {
     code = cfg ? vigie::RunExport(*cfg, output) : 2;
   });
 
+  CLI::App* user = app.add_subcommand("user", "operators of the back-office");
+  user->require_subcommand(1);
+  std::string name, role = "editor";
+  CLI::App* user_add = user->add_subcommand("add", "add a user; the password is read from stdin");
+  AddCommon(user_add, common);
+  user_add->add_option("name", name, "user name")->required();
+  user_add->add_option("--role", role, "editor or admin")->capture_default_str();
+  user_add->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunUserAdd(*cfg, name, role) : 2;
+  });
+  CLI::App* user_passwd = user->add_subcommand("passwd", "change a password (read from stdin); ends every session");
+  AddCommon(user_passwd, common);
+  user_passwd->add_option("name", name, "user name")->required();
+  user_passwd->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunUserPasswd(*cfg, name) : 2;
+  });
+  bool enable = false;
+  CLI::App* user_disable = user->add_subcommand("disable", "disable a user (or --enable again)");
+  AddCommon(user_disable, common);
+  user_disable->add_option("name", name, "user name")->required();
+  user_disable->add_flag("--enable", enable, "enable the user again");
+  user_disable->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunUserDisable(*cfg, name, !enable) : 2;
+  });
+  CLI::App* user_list = user->add_subcommand("list", "list the users");
+  AddCommon(user_list, common);
+  user_list->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunUserList(*cfg) : 2;
+  });
+
+  CLI::App* token = app.add_subcommand("token", "API tokens of the admin JSON API");
+  token->require_subcommand(1);
+  CLI::App* token_create = token->add_subcommand("create", "create a token; printed once");
+  AddCommon(token_create, common);
+  token_create->add_option("name", name, "what the token is for")->required();
+  token_create->add_option("--role", role, "editor or admin")->capture_default_str();
+  token_create->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunTokenCreate(*cfg, name, role) : 2;
+  });
+  CLI::App* token_list = token->add_subcommand("list", "list the tokens");
+  AddCommon(token_list, common);
+  token_list->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunTokenList(*cfg) : 2;
+  });
+  int64_t token_id = 0;
+  CLI::App* token_revoke = token->add_subcommand("revoke", "revoke a token by id");
+  AddCommon(token_revoke, common);
+  token_revoke->add_option("id", token_id, "token id (see token list)")->required();
+  token_revoke->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunTokenRevoke(*cfg, token_id) : 2;
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,7 @@
 #include "domain/model.h"
 
+#include "domain/accounts.h"
+
 #include <algorithm>
 
 namespace vigie {
@@ -45,6 +47,9 @@ constexpr std::pair<CauseKind, std::string_view> kCauses[] = {{CauseKind::kManua
                                                               {CauseKind::kEvent, "event"},
                                                               {CauseKind::kOverride, "override"}};
 
+constexpr std::pair<Role, std::string_view> kRoles[] = {{Role::kEditor, "editor"},
+                                                        {Role::kAdmin, "admin"}};
+
 bool Contains(const std::vector<std::string>& v, std::string_view x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
@@ -63,6 +68,8 @@ std::string_view LevelWords(Level l, bool english) {
   return "";
 }
 std::string_view LangId(Lang l) { return IdOf(l, kLangs); }
+std::string_view RoleId(Role r) { return IdOf(r, kRoles); }
+std::optional<Role> ParseRole(std::string_view id) { return FindId(id, kRoles); }
 std::optional<Lang> ParseLang(std::string_view id) { return FindId(id, kLangs); }
 std::string_view EventKindId(EventKind k) { return IdOf(k, kKinds); }
 std::optional<EventKind> ParseEventKind(std::string_view id) { return FindId(id, kKinds); }

@@ -172,6 +172,37 @@ Time LocalDayStart(int64_t day, const Region& region) {
       Zone(region)->to_sys(date::local_seconds(d), date::choose::earliest));
 }
 
+Result<Time> LocalToUtc(std::string_view local, const Region& region) {
+  int y, mo, d, h, mi;
+  char tail = 0;
+  const std::string text(local);
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail) < 5 &&
+      std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d%c", &y, &mo, &d, &h, &mi, &tail) < 5) {
+    return Status::Invalid("\"" + text + "\" is not a date and time like 2026-11-29T22:00");
+  }
+  const date::year_month_day ymd{date::year(y), date::month(unsigned(mo)), date::day(unsigned(d))};
+  if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59) {
+    return Status::Invalid("\"" + text + "\" is not a valid date and time");
+  }
+  const date::local_seconds ls = date::local_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi);
+  try {
+    return std::chrono::floor<std::chrono::seconds>(Zone(region)->to_sys(ls));
+  } catch (const date::nonexistent_local_time&) {
+    return Status::Invalid(text + " does not exist in " + region.time_zone +
+                           " (the clocks skip that hour): choose another time");
+  } catch (const date::ambiguous_local_time&) {
+    return Status::Invalid(text + " happens twice in " + region.time_zone +
+                           " (the clocks go back): choose a time outside that hour");
+  }
+}
+
+std::string UtcToLocalInput(Time t, const Region& region) {
+  const LocalParts p = Local(t, region);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", p.year, p.month, p.day, p.hour, p.minute);
+  return buf;
+}
+
 std::string MarkdownToHtml(std::string_view markdown) {
   // Safe by default in cmark 0.30: raw HTML is dropped and javascript: links emptied.
   char* html = cmark_markdown_to_html(markdown.data(), markdown.size(),

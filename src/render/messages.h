@@ -48,6 +48,13 @@ int64_t LocalDay(Time t, const Region& region);
 // The UTC instant at which a local day starts in the region.
 Time LocalDayStart(int64_t day, const Region& region);
 
+// A local time typed by an operator ("2026-11-29T22:00", as an <input type="datetime-local">
+// sends it) in the region's zone, as a UTC instant. A time that does not exist or happens
+// twice (daylight saving changes) is refused with a sentence that says so.
+Result<Time> LocalToUtc(std::string_view local, const Region& region);
+// The reverse, for form fields: "2026-11-29T22:00".
+std::string UtcToLocalInput(Time t, const Region& region);
+
 // Markdown (CommonMark) to safe HTML: raw HTML dropped, unsafe links emptied.
 std::string MarkdownToHtml(std::string_view markdown);
 

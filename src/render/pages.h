@@ -27,7 +27,7 @@ class Templates {
 
 // Content-hashed URLs of the static files, so they can be cached forever.
 struct StaticUrls {
-  std::string css, js, logo, favicon;
+  std::string css, js, logo, favicon, admin_css, admin_js;
 };
 
 struct PageView {

@@ -7,7 +7,7 @@
 namespace vigie::sqlite {
 
 // Migration i (1-based) brings the schema from version i-1 to i.
-inline constexpr std::array<std::string_view, 1> kMigrations = {
+inline constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
     // are JSON arrays of strings.
     R"sql(
@@ -120,11 +120,46 @@ CREATE TABLE audit (
   detail TEXT NOT NULL
 ) STRICT;
 )sql",
+    // 2: operators. Secrets are stored hashed: argon2id for passwords, BLAKE2b for session
+    // ids and API tokens (random, high-entropy values).
+    R"sql(
+CREATE TABLE users (
+  id                  INTEGER PRIMARY KEY,
+  name                TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  role                TEXT NOT NULL CHECK (role IN ('editor','admin')),
+  password_hash       TEXT NOT NULL,
+  disabled            INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at          INTEGER NOT NULL,
+  password_changed_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE sessions (
+  id_hash      TEXT PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX sessions_by_user ON sessions(user_id);
+
+CREATE TABLE api_tokens (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL,
+  token_hash   TEXT NOT NULL UNIQUE,
+  role         TEXT NOT NULL CHECK (role IN ('editor','admin')),
+  created_by   TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  revoked_at   INTEGER,
+  last_used_at INTEGER
+) STRICT;
+)sql",
 };
 
-// Every table, parents before children: the order of export and import.
-inline constexpr std::array<std::string_view, 11> kTables = {
+// Every table, parents before children: the order of export and import. Sessions are not
+// exported: they are bound to one running site and expire.
+inline constexpr std::array<std::string_view, 13> kTables = {
     "meta",           "platforms",     "services", "manual_levels",  "overrides", "events",
-    "event_services", "event_updates", "messages", "status_changes", "audit"};
+    "event_services", "event_updates", "messages", "status_changes", "audit",     "users",
+    "api_tokens"};
 
 }  // namespace vigie::sqlite

@@ -1,5 +1,6 @@
 // The SQLite Store: WAL, foreign keys, synchronous=FULL (an acknowledged write survives a
 // crash), one connection serialized by a mutex. Writes are rare; reads come from the snapshot.
+#include <algorithm>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -185,7 +186,119 @@ class SqliteTx : public StoreTx {
         .Run();
   }
 
+  Result<int64_t> AddUser(const User& u) override {
+    Stmt st(db_,
+            "INSERT INTO users(name, role, password_hash, disabled, created_at, "
+            "password_changed_at) VALUES (?,?,?,?,?,?) RETURNING id");
+    st.BindAll(u.name, RoleId(u.role), u.password_hash, u.disabled ? 1 : 0, ToUnix(u.created_at),
+               ToUnix(u.password_changed_at));
+    if (!st.Step()) {
+      if (st.status().code() == Status::Code::kConflict) {
+        return Status::Conflict("a user named \"" + u.name + "\" already exists");
+      }
+      return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
+    }
+    const int64_t id = st.Int(0);
+    VIGIE_RETURN_IF_ERROR(st.Run());
+    return id;
+  }
+
+  Status UpdateUser(const User& u) override {
+    VIGIE_RETURN_IF_ERROR(
+        Stmt(db_, "UPDATE users SET role=?, password_hash=?, disabled=?, password_changed_at=? "
+                  "WHERE id=?")
+            .BindAll(RoleId(u.role), u.password_hash, u.disabled ? 1 : 0,
+                     ToUnix(u.password_changed_at), u.id)
+            .Run());
+    return Changed("user #" + std::to_string(u.id));
+  }
+
+  Status CreateSession(const Session& x) override {
+    return Stmt(db_, "INSERT INTO sessions(id_hash, user_id, csrf, created_at, last_seen_at) "
+                     "VALUES (?,?,?,?,?)")
+        .BindAll(x.id_hash, x.user_id, x.csrf, ToUnix(x.created_at), ToUnix(x.last_seen_at))
+        .Run();
+  }
+
+  Status TouchSession(std::string_view id_hash, Time at) override {
+    return Stmt(db_, "UPDATE sessions SET last_seen_at=? WHERE id_hash=?")
+        .BindAll(ToUnix(at), id_hash)
+        .Run();
+  }
+
+  Status DeleteSession(std::string_view id_hash) override {
+    return Stmt(db_, "DELETE FROM sessions WHERE id_hash=?").BindAll(id_hash).Run();
+  }
+
+  Status DeleteSessionsOf(int64_t user_id) override {
+    return Stmt(db_, "DELETE FROM sessions WHERE user_id=?").BindAll(user_id).Run();
+  }
+
+  Result<int64_t> AddToken(const ApiToken& t) override {
+    Stmt st(db_,
+            "INSERT INTO api_tokens(name, token_hash, role, created_by, created_at) "
+            "VALUES (?,?,?,?,?) RETURNING id");
+    st.BindAll(t.name, t.token_hash, RoleId(t.role), t.created_by, ToUnix(t.created_at));
+    if (!st.Step()) return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
+    const int64_t id = st.Int(0);
+    VIGIE_RETURN_IF_ERROR(st.Run());
+    return id;
+  }
+
+  Status RevokeToken(int64_t id, Time at) override {
+    VIGIE_RETURN_IF_ERROR(
+        Stmt(db_, "UPDATE api_tokens SET revoked_at=coalesce(revoked_at, ?) WHERE id=?")
+            .BindAll(ToUnix(at), id)
+            .Run());
+    return Changed("token #" + std::to_string(id));
+  }
+
+  Status TouchToken(int64_t id, Time at) override {
+    return Stmt(db_, "UPDATE api_tokens SET last_used_at=? WHERE id=?").BindAll(ToUnix(at), id).Run();
+  }
+
+  Status UpdateService(const Service& x) override {
+    VIGIE_RETURN_IF_ERROR(
+        Stmt(db_,
+             "UPDATE services SET slug=?, position=?, name_fr=?, name_en=?, information_fr=?, "
+             "information_en=?, impact_fr=?, impact_en=?, retired=? WHERE id=?")
+            .BindAll(x.slug, x.position, x.name.fr, x.name.en, x.information.fr,
+                     x.information.en, x.impact.fr, x.impact.en, x.retired ? 1 : 0, x.id)
+            .Run());
+    return Changed("service #" + std::to_string(x.id));
+  }
+
+  Status UpdateMessage(const Message& m) override {
+    VIGIE_RETURN_IF_ERROR(
+        Stmt(db_,
+             "UPDATE messages SET platform=?, regions=?, title_fr=?, title_en=?, body_fr=?, "
+             "body_en=?, published_at=?, expires_at=? WHERE id=?")
+            .BindAll(m.platform.empty() ? std::nullopt : std::optional<std::string>(m.platform),
+                     ToJsonArray(m.regions), m.title.fr, m.title.en, m.body.fr, m.body.en,
+                     ToUnix(m.published_at), OptUnix(m.expires_at), m.id)
+            .Run());
+    return Changed("message #" + std::to_string(m.id));
+  }
+
+  Status DeleteMessage(int64_t id) override {
+    VIGIE_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM messages WHERE id=?").BindAll(id).Run());
+    return Changed("message #" + std::to_string(id));
+  }
+
+  Status UpdateEventUpdate(int64_t update_id, const EventUpdate& u) override {
+    VIGIE_RETURN_IF_ERROR(
+        Stmt(db_, "UPDATE event_updates SET phase=?, text_fr=?, text_en=? WHERE id=?")
+            .BindAll(PhaseId(u.phase), u.text.fr, u.text.en, update_id)
+            .Run());
+    return Changed("update #" + std::to_string(update_id));
+  }
+
  private:
+  // NotFound when the last statement changed no row.
+  Status Changed(const std::string& what) {
+    return sqlite3_changes(db_.get()) == 0 ? Status::NotFound("no " + what) : Status::Ok();
+  }
+
   static std::optional<int64_t> OptUnix(const std::optional<Time>& t) {
     return t ? std::optional<int64_t>(ToUnix(*t)) : std::nullopt;
   }
@@ -412,7 +525,101 @@ class SqliteStore : public Store {
   Result<std::string> Export() override;
   Status Import(std::string_view dump) override;
 
+  Result<std::optional<User>> FindUser(std::string_view name) override {
+    return OneUser("name=?", std::string(name));
+  }
+  Result<std::optional<User>> FindUserById(int64_t id) override { return OneUser("id=?", id); }
+
+  Result<std::vector<User>> ListUsers() override {
+    std::lock_guard lock(mu_);
+    Stmt st(db_, std::string(kUserColumns) + " ORDER BY name");
+    std::vector<User> out;
+    while (st.Step()) out.push_back(ReadUser(st));
+    VIGIE_RETURN_IF_ERROR(st.status());
+    return out;
+  }
+
+  Result<std::optional<Session>> FindSession(std::string_view id_hash) override {
+    std::lock_guard lock(mu_);
+    Stmt st(db_, "SELECT id_hash, user_id, csrf, created_at, last_seen_at FROM sessions "
+                 "WHERE id_hash=?");
+    st.BindAll(id_hash);
+    std::optional<Session> out;
+    if (st.Step()) {
+      out = Session{st.Str(0), st.Int(1), st.Str(2), FromUnix(st.Int(3)), FromUnix(st.Int(4))};
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+    return out;
+  }
+
+  Result<std::optional<ApiToken>> FindToken(std::string_view token_hash) override {
+    std::lock_guard lock(mu_);
+    Stmt st(db_, std::string(kTokenColumns) + " WHERE token_hash=?");
+    st.BindAll(token_hash);
+    std::optional<ApiToken> out;
+    if (st.Step()) out = ReadToken(st);
+    VIGIE_RETURN_IF_ERROR(st.status());
+    return out;
+  }
+
+  Result<std::vector<ApiToken>> ListTokens() override {
+    std::lock_guard lock(mu_);
+    Stmt st(db_, std::string(kTokenColumns) + " ORDER BY id DESC");
+    std::vector<ApiToken> out;
+    while (st.Step()) out.push_back(ReadToken(st));
+    VIGIE_RETURN_IF_ERROR(st.status());
+    return out;
+  }
+
+  Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& f) override {
+    std::lock_guard lock(mu_);
+    Stmt st(db_,
+            "SELECT id, at, actor, action, detail FROM audit WHERE (?1 = '' OR actor = ?1) "
+            "AND (?2 = '' OR substr(action, 1, length(?2)) = ?2) AND (?3 = 0 OR id < ?3) "
+            "ORDER BY id DESC LIMIT ?4");
+    st.BindAll(f.actor, f.action, f.before_id, std::max(1, std::min(f.limit, 1000)));
+    std::vector<AuditEntry> out;
+    while (st.Step()) {
+      out.push_back({st.Int(0), FromUnix(st.Int(1)), st.Str(2), st.Str(3), st.Str(4)});
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+    return out;
+  }
+
  private:
+  static constexpr std::string_view kUserColumns =
+      "SELECT id, name, role, password_hash, disabled, created_at, password_changed_at FROM users";
+  static constexpr std::string_view kTokenColumns =
+      "SELECT id, name, token_hash, role, created_by, created_at, revoked_at, last_used_at "
+      "FROM api_tokens";
+
+  static User ReadUser(const Stmt& st) {
+    return User{st.Int(0),
+                st.Str(1),
+                ParseRole(st.Str(2)).value_or(Role::kEditor),
+                st.Str(3),
+                st.Int(4) != 0,
+                FromUnix(st.Int(5)),
+                FromUnix(st.Int(6))};
+  }
+  static ApiToken ReadToken(const Stmt& st) {
+    ApiToken t{st.Int(0), st.Str(1), st.Str(2), ParseRole(st.Str(3)).value_or(Role::kEditor),
+               st.Str(4), FromUnix(st.Int(5)), std::nullopt, std::nullopt};
+    if (auto r = st.OptInt(6)) t.revoked_at = FromUnix(*r);
+    if (auto u = st.OptInt(7)) t.last_used_at = FromUnix(*u);
+    return t;
+  }
+  template <typename V>
+  Result<std::optional<User>> OneUser(const char* where, const V& value) {
+    std::lock_guard lock(mu_);
+    Stmt st(db_, std::string(kUserColumns) + " WHERE " + where);
+    st.BindAll(value);
+    std::optional<User> out;
+    if (st.Step()) out = ReadUser(st);
+    VIGIE_RETURN_IF_ERROR(st.status());
+    return out;
+  }
+
   Result<int> VersionLocked() {
     Stmt st(db_, "PRAGMA user_version");
     int v = st.Step() ? static_cast<int>(st.Int(0)) : 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "domain/accounts.h"
 #include "domain/model.h"
 
 namespace vigie {
@@ -40,6 +41,24 @@ class StoreTx {
                              std::string_view detail) = 0;
   virtual Result<std::string> GetMeta(std::string_view key) = 0;  // "" when unset
   virtual Status SetMeta(std::string_view key, std::string_view value) = 0;
+
+  // ---- Operators ----
+  // Conflict when the name is taken (names compare case-insensitively).
+  virtual Result<int64_t> AddUser(const User& u) = 0;
+  // Role, password hash, disabled flag and password_changed_at, by id.
+  virtual Status UpdateUser(const User& u) = 0;
+  virtual Status CreateSession(const Session& s) = 0;
+  virtual Status TouchSession(std::string_view id_hash, Time at) = 0;
+  virtual Status DeleteSession(std::string_view id_hash) = 0;
+  virtual Status DeleteSessionsOf(int64_t user_id) = 0;
+  virtual Result<int64_t> AddToken(const ApiToken& t) = 0;
+  virtual Status RevokeToken(int64_t id, Time at) = 0;
+  virtual Status TouchToken(int64_t id, Time at) = 0;
+  // Event edits that are not plain inserts.
+  virtual Status UpdateService(const Service& s) = 0;  // by id: texts, position, retired
+  virtual Status UpdateMessage(const Message& m) = 0;  // by id
+  virtual Status DeleteMessage(int64_t id) = 0;
+  virtual Status UpdateEventUpdate(int64_t update_id, const EventUpdate& u) = 0;
 };
 
 class Store {
@@ -61,6 +80,16 @@ class Store {
   virtual Result<std::string> Export() = 0;
   // Loads an Export() into an empty database; refuses a non-empty one.
   virtual Status Import(std::string_view dump) = 0;
+
+  // ---- Operators (reads; writes go through Write) ----
+  virtual Result<std::optional<User>> FindUser(std::string_view name) = 0;
+  virtual Result<std::optional<User>> FindUserById(int64_t id) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Result<std::optional<Session>> FindSession(std::string_view id_hash) = 0;
+  virtual Result<std::optional<ApiToken>> FindToken(std::string_view token_hash) = 0;
+  virtual Result<std::vector<ApiToken>> ListTokens() = 0;
+  // Newest first.
+  virtual Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter) = 0;
 };
 
 // Opens "sqlite:PATH" (the file is created when missing). Does not migrate.

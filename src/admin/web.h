@@ -1,0 +1,103 @@
+// The back-office over HTTP: login and server-side sessions, CSRF on every form, the pages
+// operators use, and the admin JSON API with bearer tokens. Handlers only; the routes are in
+// the one route table (app/site.cc), each wrapped by Page() or Api(), which authenticate.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "admin/operations.h"
+#include "admin/security.h"
+#include "http/message.h"
+#include "render/admin_render.h"
+#include "snapshot/publisher.h"
+#include "store/store.h"
+
+namespace vigie {
+
+struct AdminOptions {
+  bool secure_cookies = false;                  // https: Secure and __Host- cookies
+  std::chrono::seconds idle_timeout{30 * 60};   // a session unused this long ends
+  std::chrono::seconds absolute_timeout{12 * 3600};  // and any session after this long
+};
+
+struct AdminAssets {
+  const Messages& messages;
+  const Templates& templates;
+  const StaticUrls& statics;
+  const Text& site_name;
+};
+
+// Who is calling: a signed-in user or an API token.
+struct Caller {
+  std::string name;  // the user, or "token:NAME"
+  Role role = Role::kEditor;
+  std::string csrf;  // the session's form token (empty for tokens)
+  std::string session_hash;
+  Lang lang = Lang::kFr;
+};
+
+class AdminWeb {
+ public:
+  using Handler = std::function<http::Response(http::Request&, const Caller&)>;
+
+  AdminWeb(AdminOptions options, Publisher& publisher, Store& store, const Clock& clock,
+           AdminAssets assets);
+
+  // A back-office page or form: needs a live session (else a redirect to the login page),
+  // a valid CSRF token on anything but GET/HEAD (else 403), and `role` (else 403).
+  std::function<http::Response(http::Request&)> Page(Role role, Handler handler);
+  // The admin JSON API: needs "Authorization: Bearer TOKEN" of a live token with `role`.
+  std::function<http::Response(http::Request&)> Api(Role role, Handler handler);
+
+  http::Response LoginForm(http::Request& req);
+  http::Response Login(http::Request& req);
+  http::Response Logout(http::Request& req, const Caller& c);
+
+  http::Response Dashboard(http::Request& req, const Caller& c);
+  http::Response SetLevel(http::Request& req, const Caller& c);
+  http::Response SetOverride(http::Request& req, const Caller& c);
+  http::Response Events(http::Request& req, const Caller& c);
+  http::Response CreateEvent(http::Request& req, const Caller& c);
+  http::Response EventPage(http::Request& req, const Caller& c);
+  http::Response EditEvent(http::Request& req, const Caller& c);
+  http::Response PostUpdate(http::Request& req, const Caller& c);
+  http::Response Resolve(http::Request& req, const Caller& c);
+  http::Response Cancel(http::Request& req, const Caller& c);
+  http::Response Messages(http::Request& req, const Caller& c);
+  http::Response CreateMessage(http::Request& req, const Caller& c);
+  http::Response ExpireMessage(http::Request& req, const Caller& c);
+  http::Response DeleteMessage(http::Request& req, const Caller& c);
+  http::Response Audit(http::Request& req, const Caller& c);
+  http::Response Tokens(http::Request& req, const Caller& c);
+  http::Response CreateToken(http::Request& req, const Caller& c);
+  http::Response RevokeToken(http::Request& req, const Caller& c);
+
+  http::Response ApiSetLevel(http::Request& req, const Caller& c);
+  http::Response ApiCreateEvent(http::Request& req, const Caller& c);
+  http::Response ApiPostUpdate(http::Request& req, const Caller& c);
+  http::Response ApiResolve(http::Request& req, const Caller& c);
+  http::Response ApiCreateMessage(http::Request& req, const Caller& c);
+
+ private:
+  std::string SessionCookieName() const;
+  Lang LangOf(const http::Request& req) const;
+  http::Response Html(const Caller& c, int status, std::string_view name,
+                      const nlohmann::json& data, const std::string& title) const;
+  http::Response Back(const std::string& where) const;
+  http::Response FormError(http::Request& req, const Caller& c, const Status& st);
+  nlohmann::json EventForm(const Model& m, const Caller& c) const;
+
+  const AdminOptions options_;
+  Publisher& publisher_;
+  Store& store_;
+  const Clock& clock_;
+  AdminAssets assets_;
+  Operations ops_;
+  LoginThrottle throttle_;
+};
+
+}  // namespace vigie

@@ -1,0 +1,521 @@
+#include "api/statuspage.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace vigie::statuspage {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr size_t kRecentLimit = 50;  // incidents.json, scheduled-maintenances.json
+
+// Invalid UTF-8 from the store is replaced, never a failure to answer.
+std::string Dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// Statuspage's shape: "2026-11-28T15:30:00.000Z" (UTC, milliseconds always zero).
+std::string Ts(Time t) {
+  std::string s = FormatRfc3339(t);  // "...:00Z"
+  if (!s.empty() && s.back() == 'Z') s.insert(s.size() - 1, ".000");
+  return s;
+}
+
+json OptTs(const std::optional<Time>& t) { return t ? json(Ts(*t)) : json(nullptr); }
+
+std::string Str(std::string_view s) { return std::string(s); }
+
+// A text in the view's language (or the other one); null when empty in both.
+json TextOrNull(const Text& t, Lang lang) {
+  const Localized l = Localize(t, lang);
+  return l.text.empty() ? json(nullptr) : json(Str(l.text));
+}
+
+std::string ServiceId(int64_t id) { return "svc-" + std::to_string(id); }
+std::string GroupId(std::string_view slug) { return "grp-" + Str(slug); }
+std::string IncidentId(int64_t id) { return "inc-" + std::to_string(id); }
+std::string UpdateId(int64_t id) { return "upd-" + std::to_string(id); }
+// The update made of the event's own body (Statuspage has no body outside the updates).
+std::string BodyUpdateId(int64_t event_id) { return "upd-body-" + std::to_string(event_id); }
+
+// What every body shares: the page's scope (a region, maybe narrowed to one platform) and the
+// times read once from the history.
+struct Scope {
+  const api::View* v = nullptr;
+  const PageOptions* opts = nullptr;
+  const Platform* platform = nullptr;  // null: the whole region
+  std::string page_id;
+  Time updated_at{};
+  Time history_start{};  // the earliest recorded change: components are "at least that old"
+  // The last recorded change of each component, up to as_of.
+  std::map<int64_t, Time> services;
+  std::map<std::string, Time> platforms;
+
+  const Model& model() const { return v->model; }
+  const std::string& region() const { return v->region.id; }
+  bool Covers(std::string_view platform_slug) const {
+    return platform == nullptr || platform->slug == platform_slug;
+  }
+  // Events shown on this page: of the region and, when narrowed, of the platform.
+  bool Shows(const Event& e) const { return e.InRegion(region()) && Covers(e.platform); }
+};
+
+Time ComputeUpdatedAt(const Scope& s) {
+  const Time as_of = s.v->as_of;
+  std::optional<Time> newest;
+  auto see = [&](Time t) {
+    if (t <= as_of && (!newest || t > *newest)) newest = t;
+  };
+  for (const StatusChange& c : s.model().status_changes) {
+    if (c.region == s.region() && s.Covers(c.platform)) see(c.at);
+  }
+  for (const Event& e : s.model().events) {
+    if (!s.Shows(e)) continue;
+    see(e.updated_at);
+    for (const EventUpdate& u : e.updates) see(u.at);
+    if (e.cancelled) continue;
+    see(e.starts_at);  // the clock alone changes the page at a window's edges
+    if (e.ends_at && e.StateAt(as_of) == EventState::kEnded) see(*e.ends_at);
+  }
+  return newest.value_or(as_of);
+}
+
+Result<Scope> MakeScope(const api::View& v, std::optional<std::string_view> platform,
+                        const PageOptions& opts) {
+  Scope s;
+  s.v = &v;
+  s.opts = &opts;
+  s.page_id = "vigie-" + v.region.id;
+  if (platform) {
+    s.platform = v.model.FindPlatform(*platform);
+    if (!s.platform) return Status::NotFound("no platform \"" + Str(*platform) + "\"");
+    s.page_id += "-" + s.platform->slug;
+  }
+  std::optional<Time> start;
+  for (const StatusChange& c : v.model.status_changes) {
+    if (c.at > v.as_of) continue;
+    if (!start || c.at < *start) start = c.at;
+    if (c.region != v.region.id) continue;
+    Time& last = c.service_id ? s.services[*c.service_id] : s.platforms[c.platform];
+    last = std::max(last, c.at);
+  }
+  s.updated_at = opts.updated_at ? *opts.updated_at : ComputeUpdatedAt(s);
+  s.history_start = start.value_or(s.updated_at);
+  return s;
+}
+
+json PageJson(const Scope& s) {
+  const api::View& v = *s.v;
+  json j;
+  j["id"] = s.page_id;
+  if (s.platform) {
+    j["name"] = Str(Localize(s.platform->name, v.lang).text);
+    j["url"] = v.region.base_url + "/" + Str(LangId(v.lang)) + "/" + s.platform->slug;
+  } else {
+    j["name"] = Str(Localize(s.opts->site_name, v.lang).text);
+    j["url"] = v.region.base_url;
+  }
+  j["time_zone"] = v.region.time_zone;
+  j["updated_at"] = Ts(s.updated_at);
+  return j;
+}
+
+// Vigie keeps no creation date: every component is dated from the start of the history (the
+// earliest recorded change), and updated at its last recorded change (else that start too).
+template <typename K>
+void PutTimes(json& j, const Scope& s, const std::map<K, Time>& last, const K& key) {
+  auto it = last.find(key);
+  j["created_at"] = Ts(s.history_start);
+  j["updated_at"] = Ts(it == last.end() ? s.history_start : it->second);
+}
+
+json ServiceComponent(const Scope& s, const Service& svc) {
+  const api::View& v = *s.v;
+  json j;
+  j["id"] = ServiceId(svc.id);
+  j["name"] = Str(Localize(svc.name, v.lang).text);
+  j["status"] = Str(ComponentStatus(v.derived.Service(v.region.id, svc.id).level));
+  PutTimes(j, s, s.services, svc.id);
+  j["position"] = svc.position;
+  j["description"] = TextOrNull(svc.information, v.lang);
+  j["showcase"] = false;
+  j["start_date"] = nullptr;
+  j["group_id"] = GroupId(svc.platform);
+  j["page_id"] = s.page_id;
+  j["group"] = false;
+  j["only_show_if_degraded"] = false;
+  return j;
+}
+
+bool Shown(const Service& svc) { return !svc.retired; }
+
+json GroupComponent(const Scope& s, const Platform& p) {
+  const api::View& v = *s.v;
+  json j;
+  j["id"] = GroupId(p.slug);
+  j["name"] = Str(Localize(p.name, v.lang).text);
+  j["status"] = Str(ComponentStatus(v.derived.Platform(v.region.id, p.slug).level));
+  PutTimes(j, s, s.platforms, p.slug);
+  j["position"] = p.position;
+  j["description"] = TextOrNull(p.description, v.lang);
+  j["showcase"] = false;
+  j["start_date"] = nullptr;
+  j["group_id"] = nullptr;
+  j["page_id"] = s.page_id;
+  j["group"] = true;
+  j["only_show_if_degraded"] = false;
+  json children = json::array();
+  for (const Service& svc : s.model().services) {
+    if (svc.platform == p.slug && Shown(svc)) children.push_back(ServiceId(svc.id));
+  }
+  j["components"] = std::move(children);
+  return j;
+}
+
+// Each platform as a group followed by its services, platforms and services in display order.
+json ComponentsArray(const Scope& s) {
+  json out = json::array();
+  for (const Platform& p : s.model().platforms) {
+    if (!s.Covers(p.slug)) continue;
+    out.push_back(GroupComponent(s, p));
+    for (const Service& svc : s.model().services) {
+      if (svc.platform == p.slug && Shown(svc)) out.push_back(ServiceComponent(s, svc));
+    }
+  }
+  return out;
+}
+
+Level WorstPlatformLevel(const Scope& s) {
+  Level worst = Level::kOperational;
+  for (const Platform& p : s.model().platforms) {
+    if (s.Covers(p.slug)) worst = Worse(worst, s.v->derived.Platform(s.region(), p.slug).level);
+  }
+  return worst;
+}
+
+json StatusObject(const Scope& s) {
+  const Level worst = WorstPlatformLevel(s);
+  return json{{"indicator", Str(Indicator(worst))},
+              {"description", Str(IndicatorDescription(worst, s.v->lang))}};
+}
+
+// ---- Events ----
+
+bool IsMaintenance(const Event& e) { return e.kind == EventKind::kMaintenance; }
+
+// Events shown as incidents: incidents, actions and announcements that have started (a planned
+// one is not news yet); cancelled events never happened.
+bool ShownAsIncident(const Scope& s, const Event& e) {
+  if (IsMaintenance(e) || !s.Shows(e)) return false;
+  const EventState st = e.StateAt(s.v->as_of);
+  return st == EventState::kInProgress || st == EventState::kEnded;
+}
+
+bool ShownAsMaintenance(const Scope& s, const Event& e) {
+  return IsMaintenance(e) && s.Shows(e) && e.StateAt(s.v->as_of) != EventState::kCancelled;
+}
+
+std::string_view EventStatus(const Event& e, Time as_of) {
+  const EventState st = e.StateAt(as_of);
+  if (IsMaintenance(e)) {
+    if (st == EventState::kPlanned) return "scheduled";
+    return st == EventState::kEnded ? "completed" : "in_progress";
+  }
+  if (st == EventState::kEnded) return "resolved";
+  if (e.kind != EventKind::kIncident) return "monitoring";
+  switch (e.phase) {
+    case Phase::kIdentified: return "identified";
+    case Phase::kMonitoring: return "monitoring";
+    case Phase::kResolved: return "monitoring";  // resolved, but its end is still to come
+    case Phase::kInvestigating:
+    case Phase::kNone: break;
+  }
+  return "investigating";
+}
+
+// An update's status: its phase for incidents (carried from the update before when it has
+// none); for the other kinds, where the event stood at the update's time.
+std::string_view UpdateStatus(const Event& e, Time at, Phase carried) {
+  if (e.kind == EventKind::kIncident) {
+    return carried == Phase::kNone ? "investigating" : PhaseId(carried);
+  }
+  const bool after_end = e.ends_at && at >= *e.ends_at;
+  if (IsMaintenance(e)) {
+    if (at < e.starts_at) return "scheduled";
+    return after_end ? "completed" : "in_progress";
+  }
+  return after_end ? "resolved" : "monitoring";
+}
+
+json UpdateJson(const Scope& s, const Event& e, const std::string& id, std::string_view status,
+                const Text& text, Time at) {
+  json j;
+  j["id"] = id;
+  j["status"] = Str(status);
+  j["body"] = Str(Localize(text, s.v->lang).text);
+  j["incident_id"] = IncidentId(e.id);
+  j["created_at"] = Ts(at);
+  j["updated_at"] = Ts(at);
+  j["display_at"] = Ts(at);
+  j["affected_components"] = nullptr;
+  j["deliver_notifications"] = true;
+  j["custom_tweet"] = nullptr;
+  j["tweet_id"] = nullptr;
+  return j;
+}
+
+// Newest first; the event's body, when it has one, is the oldest update.
+json UpdatesArray(const Scope& s, const Event& e) {
+  std::vector<json> oldest_first;
+  Phase carried = Phase::kNone;
+  if (!e.body.empty()) {
+    oldest_first.push_back(UpdateJson(s, e, BodyUpdateId(e.id), UpdateStatus(e, e.created_at, carried),
+                                      e.body, e.created_at));
+  }
+  for (const EventUpdate& u : e.updates) {
+    if (u.phase != Phase::kNone) carried = u.phase;
+    oldest_first.push_back(
+        UpdateJson(s, e, UpdateId(u.id), UpdateStatus(e, u.at, carried), u.text, u.at));
+  }
+  json out = json::array();
+  for (auto it = oldest_first.rbegin(); it != oldest_first.rend(); ++it) out.push_back(*it);
+  return out;
+}
+
+std::string_view EventImpact(const Event& e) {
+  if (IsMaintenance(e)) return "maintenance";
+  if (e.kind != EventKind::kIncident) return "none";
+  Level worst = Level::kOperational;
+  for (const Impact& i : e.impacts) worst = Worse(worst, i.level);
+  return IncidentImpact(worst);
+}
+
+std::optional<Time> MonitoringAt(const Event& e) {
+  if (e.kind != EventKind::kIncident) return std::nullopt;
+  for (const EventUpdate& u : e.updates) {
+    if (u.phase == Phase::kMonitoring) return u.at;
+  }
+  return std::nullopt;
+}
+
+std::optional<Time> ResolvedAt(const Event& e, Time as_of) {
+  if (e.StateAt(as_of) != EventState::kEnded) return std::nullopt;
+  if (e.ends_at) return *e.ends_at;
+  for (const EventUpdate& u : e.updates) {
+    if (u.phase == Phase::kResolved) return u.at;
+  }
+  return e.updated_at;
+}
+
+json EventJson(const Scope& s, const Event& e) {
+  const api::View& v = *s.v;
+  json j;
+  j["id"] = IncidentId(e.id);
+  j["name"] = Str(Localize(e.title, v.lang).text);
+  j["status"] = Str(EventStatus(e, v.as_of));
+  j["created_at"] = Ts(e.created_at);
+  j["updated_at"] = Ts(e.updated_at);
+  j["monitoring_at"] = OptTs(MonitoringAt(e));
+  j["resolved_at"] = OptTs(ResolvedAt(e, v.as_of));
+  j["impact"] = Str(EventImpact(e));
+  j["shortlink"] =
+      v.region.base_url + "/" + Str(LangId(v.lang)) + "/events/" + std::to_string(e.id);
+  j["started_at"] = Ts(e.starts_at);
+  j["page_id"] = s.page_id;
+  j["incident_updates"] = UpdatesArray(s, e);
+  json components = json::array();
+  std::vector<int64_t> seen;
+  for (const Impact& i : e.impacts) {
+    if (std::find(seen.begin(), seen.end(), i.service_id) != seen.end()) continue;
+    seen.push_back(i.service_id);
+    const Service* svc = s.model().FindService(i.service_id);
+    if (svc && Shown(*svc)) components.push_back(ServiceComponent(s, *svc));
+  }
+  j["components"] = std::move(components);
+  if (IsMaintenance(e)) {
+    j["scheduled_for"] = Ts(e.starts_at);
+    j["scheduled_until"] = OptTs(e.ends_at);
+  }
+  return j;
+}
+
+enum class Order { kNewestFirst, kSoonestFirst };
+
+template <typename Pred>
+json EventsArray(const Scope& s, Pred keep, Order order, size_t limit) {
+  std::vector<const Event*> found;
+  for (const Event& e : s.model().events) {
+    if (keep(e)) found.push_back(&e);
+  }
+  std::stable_sort(found.begin(), found.end(), [&](const Event* a, const Event* b) {
+    if (a->starts_at != b->starts_at) {
+      return order == Order::kSoonestFirst ? a->starts_at < b->starts_at
+                                           : a->starts_at > b->starts_at;
+    }
+    return order == Order::kSoonestFirst ? a->id < b->id : a->id > b->id;
+  });
+  json out = json::array();
+  for (size_t i = 0; i < found.size() && i < limit; ++i) out.push_back(EventJson(s, *found[i]));
+  return out;
+}
+
+constexpr size_t kNoLimit = static_cast<size_t>(-1);
+
+json UnresolvedIncidents(const Scope& s) {
+  return EventsArray(
+      s,
+      [&](const Event& e) {
+        return ShownAsIncident(s, e) && e.StateAt(s.v->as_of) == EventState::kInProgress;
+      },
+      Order::kNewestFirst, kNoLimit);
+}
+
+json MaintenancesIn(const Scope& s, std::initializer_list<EventState> states, Order order,
+                    size_t limit) {
+  return EventsArray(
+      s,
+      [&](const Event& e) {
+        if (!ShownAsMaintenance(s, e)) return false;
+        const EventState st = e.StateAt(s.v->as_of);
+        return std::find(states.begin(), states.end(), st) != states.end();
+      },
+      order, limit);
+}
+
+// {page, <key>: <array>} for a scope, or the NotFound of an unknown platform.
+template <typename F>
+Result<std::string> PageWith(const api::View& v, std::optional<std::string_view> platform,
+                             const PageOptions& opts, const char* key, F array) {
+  Result<Scope> s = MakeScope(v, platform, opts);
+  if (!s.ok()) return s.status();
+  json j;
+  j["page"] = PageJson(*s);
+  j[key] = array(*s);
+  return Dump(j);
+}
+
+}  // namespace
+
+std::string_view ComponentStatus(Level l) {
+  switch (l) {
+    case Level::kOperational: return "operational";
+    case Level::kMinor: return "degraded_performance";
+    case Level::kMajor: return "partial_outage";
+    case Level::kOutage: return "major_outage";
+    case Level::kMaintenance: return "under_maintenance";
+  }
+  return "operational";
+}
+
+std::string_view Indicator(Level worst) {
+  switch (worst) {
+    case Level::kOperational: return "none";
+    case Level::kMinor: return "minor";
+    case Level::kMajor: return "major";
+    case Level::kOutage: return "critical";
+    case Level::kMaintenance: return "maintenance";
+  }
+  return "none";
+}
+
+std::string_view IndicatorDescription(Level worst, Lang lang) {
+  const bool en = lang == Lang::kEn;
+  switch (worst) {
+    case Level::kOperational:
+      return en ? "All Systems Operational" : "Tous les systèmes sont opérationnels";
+    case Level::kMinor: return en ? "Minor Service Outage" : "Panne mineure du service";
+    case Level::kMajor: return en ? "Partial System Outage" : "Panne partielle du système";
+    case Level::kOutage: return en ? "Major System Outage" : "Panne majeure du système";
+    case Level::kMaintenance: return en ? "Service Under Maintenance" : "Service en maintenance";
+  }
+  return "";
+}
+
+std::string_view IncidentImpact(Level worst) {
+  switch (worst) {
+    case Level::kMinor: return "minor";
+    case Level::kMajor: return "major";
+    case Level::kOutage: return "critical";
+    case Level::kOperational:
+    case Level::kMaintenance: break;
+  }
+  return "none";
+}
+
+Result<std::string> SummaryJson(const api::View& v, std::optional<std::string_view> platform,
+                                const PageOptions& page) {
+  Result<Scope> s = MakeScope(v, platform, page);
+  if (!s.ok()) return s.status();
+  json j;
+  j["page"] = PageJson(*s);
+  j["components"] = ComponentsArray(*s);
+  j["incidents"] = UnresolvedIncidents(*s);
+  // In progress and planned, by start: those under way come first.
+  j["scheduled_maintenances"] = MaintenancesIn(
+      *s, {EventState::kInProgress, EventState::kPlanned}, Order::kSoonestFirst, kNoLimit);
+  j["status"] = StatusObject(*s);
+  return Dump(j);
+}
+
+Result<std::string> StatusJson(const api::View& v, std::optional<std::string_view> platform,
+                               const PageOptions& page) {
+  Result<Scope> s = MakeScope(v, platform, page);
+  if (!s.ok()) return s.status();
+  json j;
+  j["page"] = PageJson(*s);
+  j["status"] = StatusObject(*s);
+  return Dump(j);
+}
+
+Result<std::string> ComponentsJson(const api::View& v, std::optional<std::string_view> platform,
+                                   const PageOptions& page) {
+  return PageWith(v, platform, page, "components",
+                  [](const Scope& s) { return ComponentsArray(s); });
+}
+
+Result<std::string> IncidentsJson(const api::View& v, std::optional<std::string_view> platform,
+                                  const PageOptions& page) {
+  return PageWith(v, platform, page, "incidents", [](const Scope& s) {
+    return EventsArray(
+        s, [&](const Event& e) { return ShownAsIncident(s, e); }, Order::kNewestFirst,
+        kRecentLimit);
+  });
+}
+
+Result<std::string> UnresolvedIncidentsJson(const api::View& v,
+                                            std::optional<std::string_view> platform,
+                                            const PageOptions& page) {
+  return PageWith(v, platform, page, "incidents",
+                  [](const Scope& s) { return UnresolvedIncidents(s); });
+}
+
+Result<std::string> ScheduledMaintenancesJson(const api::View& v,
+                                              std::optional<std::string_view> platform,
+                                              const PageOptions& page) {
+  return PageWith(v, platform, page, "scheduled_maintenances", [](const Scope& s) {
+    return MaintenancesIn(s, {EventState::kPlanned, EventState::kInProgress, EventState::kEnded},
+                          Order::kNewestFirst, kRecentLimit);
+  });
+}
+
+Result<std::string> UpcomingMaintenancesJson(const api::View& v,
+                                             std::optional<std::string_view> platform,
+                                             const PageOptions& page) {
+  return PageWith(v, platform, page, "scheduled_maintenances", [](const Scope& s) {
+    return MaintenancesIn(s, {EventState::kPlanned}, Order::kSoonestFirst, kNoLimit);
+  });
+}
+
+Result<std::string> ActiveMaintenancesJson(const api::View& v,
+                                           std::optional<std::string_view> platform,
+                                           const PageOptions& page) {
+  return PageWith(v, platform, page, "scheduled_maintenances", [](const Scope& s) {
+    return MaintenancesIn(s, {EventState::kInProgress}, Order::kSoonestFirst, kNoLimit);
+  });
+}
+
+}  // namespace vigie::statuspage

@@ -1,0 +1,75 @@
+// Atlassian Statuspage public API v2 compatibility: the region's page (or one platform's) in the
+// shape of Statuspage's /api/v2/*.json, so that existing Statuspage clients, widgets and
+// aggregators can read Vigie. Pure functions of an api::View, like the API v1.
+// Documented in docs/statuspage.md (mapping, endpoints, deviations).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/api.h"
+#include "core/status.h"
+#include "domain/level.h"
+#include "domain/model.h"
+
+namespace vigie::statuspage {
+
+// What the page says about itself that the view does not hold.
+struct PageOptions {
+  // The site's name (SiteConfig::name), read in the view's language. Unused when a platform
+  // filter is set: the page is then named after the platform.
+  Text site_name{"Statut des services", "Service status"};
+  // page.updated_at. When unset: the newest status change, event update, event start or end
+  // (<= as_of) in the page's scope, else as_of.
+  std::optional<Time> updated_at;
+};
+
+// The endpoints, each a whole JSON body (with a final newline, like the API v1). `platform`
+// narrows the page to one platform (served under /{platform}/api/v2/...); an unknown platform
+// is Status::NotFound. Nothing else fails.
+//   /api/v2/summary.json                       {page, components, incidents, scheduled_maintenances, status}
+//   /api/v2/status.json                        {page, status}
+//   /api/v2/components.json                    {page, components}
+//   /api/v2/incidents.json                     {page, incidents}  the 50 most recent
+//   /api/v2/incidents/unresolved.json          {page, incidents}  those in progress
+//   /api/v2/scheduled-maintenances.json        {page, scheduled_maintenances}  the 50 most recent
+//   /api/v2/scheduled-maintenances/upcoming.json  {page, scheduled_maintenances}  planned
+//   /api/v2/scheduled-maintenances/active.json    {page, scheduled_maintenances}  in progress
+Result<std::string> SummaryJson(const api::View& v,
+                                std::optional<std::string_view> platform = std::nullopt,
+                                const PageOptions& page = {});
+Result<std::string> StatusJson(const api::View& v,
+                               std::optional<std::string_view> platform = std::nullopt,
+                               const PageOptions& page = {});
+Result<std::string> ComponentsJson(const api::View& v,
+                                   std::optional<std::string_view> platform = std::nullopt,
+                                   const PageOptions& page = {});
+Result<std::string> IncidentsJson(const api::View& v,
+                                  std::optional<std::string_view> platform = std::nullopt,
+                                  const PageOptions& page = {});
+Result<std::string> UnresolvedIncidentsJson(const api::View& v,
+                                            std::optional<std::string_view> platform = std::nullopt,
+                                            const PageOptions& page = {});
+Result<std::string> ScheduledMaintenancesJson(
+    const api::View& v, std::optional<std::string_view> platform = std::nullopt,
+    const PageOptions& page = {});
+Result<std::string> UpcomingMaintenancesJson(
+    const api::View& v, std::optional<std::string_view> platform = std::nullopt,
+    const PageOptions& page = {});
+Result<std::string> ActiveMaintenancesJson(
+    const api::View& v, std::optional<std::string_view> platform = std::nullopt,
+    const PageOptions& page = {});
+
+// The mapping, exposed for tests and for the docs' table.
+// Component status: operational, degraded_performance, partial_outage, major_outage,
+// under_maintenance.
+std::string_view ComponentStatus(Level l);
+// status.indicator: none, minor, major, critical, maintenance.
+std::string_view Indicator(Level worst);
+// status.description: Statuspage's English words ("All Systems Operational", ...), or French.
+std::string_view IndicatorDescription(Level worst, Lang lang);
+// An incident's impact from the worst level it puts a service in: none, minor, major, critical.
+std::string_view IncidentImpact(Level worst);
+
+}  // namespace vigie::statuspage

@@ -1,0 +1,106 @@
+#include "render/admin_render.h"
+
+#include <kainjow/mustache.hpp>
+#include <nlohmann/json.hpp>
+
+namespace vigie {
+
+namespace {
+
+using Data = kainjow::mustache::data;
+
+Data ToData(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::object: {
+      Data d;
+      for (const auto& [k, v] : j.items()) d.set(k, ToData(v));
+      return d;
+    }
+    case nlohmann::json::value_t::array: {
+      Data list{Data::type::list};
+      for (const auto& v : j) list.push_back(ToData(v));
+      return list;
+    }
+    case nlohmann::json::value_t::string: return Data(j.get<std::string>());
+    case nlohmann::json::value_t::boolean: return Data(j.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned: return Data(std::to_string(j.get<int64_t>()));
+    case nlohmann::json::value_t::number_float: return Data(std::to_string(j.get<double>()));
+    default: return Data(false);
+  }
+}
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+Data Catalog(const Messages& m, Lang lang) {
+  Data t;
+  std::map<std::string, Data> sections;
+  for (const auto& [key, text] : m.All(lang)) {
+    const size_t dot = key.find('.');
+    if (dot == std::string::npos) {
+      t.set(key, text);
+    } else {
+      sections[key.substr(0, dot)].set(key.substr(dot + 1), text);
+    }
+  }
+  for (auto& [name, section] : sections) t.set(name, section);
+  return t;
+}
+
+std::string Render(const Templates& templates, std::string_view name, Data& data) {
+  const std::string* src = templates.Source(name);
+  if (!src) return {};
+  kainjow::mustache::mustache tmpl(*src);
+  tmpl.set_custom_escape(Escape);
+  return tmpl.render(data);
+}
+
+}  // namespace
+
+std::string RenderAdminPage(const AdminPageView& v, std::string_view name,
+                            const nlohmann::json& data, const std::string& title) {
+  Data d = ToData(data);
+  const Data t = Catalog(v.messages, v.lang);
+  d.set("t", t);
+  d.set("csrf", v.csrf);
+  for (const char* partial : {"badge", "admin_event_list_current", "admin_event_list_planned",
+                              "admin_event_list_past"}) {
+    const std::string* src = v.templates.Source(partial);
+    d.set(partial, kainjow::mustache::partial([text = src ? *src : std::string()] { return text; }));
+  }
+  const std::string content = Render(v.templates, name, d);
+  Data layout;
+  layout.set("t", t);
+  layout.set("content", content);
+  layout.set("title", title);
+  layout.set("html_lang", std::string(LangId(v.lang)));
+  layout.set("site_name", std::string(Localize(v.site_name, v.lang).text));
+  layout.set("css_url", v.statics.css);
+  layout.set("admin_css_url", v.statics.admin_css);
+  layout.set("admin_js_url", v.statics.admin_js);
+  layout.set("favicon_url", v.statics.favicon);
+  layout.set("user", v.user);
+  layout.set("role", v.role);
+  layout.set("signed_in", !v.user.empty());
+  layout.set("is_admin", v.role == "admin");
+  layout.set("csrf", v.csrf);
+  const std::string* icons = v.templates.Source("icons");
+  layout.set("icons", kainjow::mustache::partial([text = icons ? *icons : std::string()] { return text; }));
+  return Render(v.templates, "admin_layout", layout);
+}
+
+}  // namespace vigie
