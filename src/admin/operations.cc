@@ -139,8 +139,9 @@ Status Operations::PostUpdate(const std::string& actor, int64_t id, const Text& 
     if (phase && *phase != Phase::kNone) {
       e.phase = *phase;
       if (*phase == Phase::kResolved) {
-        e.ends_at = now;  // the actual end
         if (e.starts_at > now) e.starts_at = now;
+        // The actual end; a second after the start when resolved within the second it began.
+        e.ends_at = std::max(now, e.starts_at + std::chrono::seconds(1));
       }
     }
     if (services) {
@@ -167,7 +168,7 @@ Status Operations::Resolve(const std::string& actor, int64_t id, const Text& tex
                              std::string(EventStateId(state)) + ")");
     }
     Event e = *old;
-    e.ends_at = now;
+    e.ends_at = std::max(now, e.starts_at + std::chrono::seconds(1));
     if (e.kind == EventKind::kIncident) e.phase = Phase::kResolved;
     e.updated_at = now;
     VIGIE_RETURN_IF_ERROR(ValidateEvent(m, e));

@@ -68,10 +68,10 @@ bool LoginThrottle::Locked(const std::string& key, Time now) {
   return it != entries_.end() && it->second.locked_until > now;
 }
 
-void LoginThrottle::Fail(const std::string& key, Time now) {
+void LoginThrottle::Fail(const std::string& key, int max_failures, Time now) {
   Entry& e = entries_[key];
   if (now - e.first > options_.window) e = Entry{0, now, {}};
-  if (++e.failures >= options_.max_failures) e.locked_until = now + options_.lockout;
+  if (++e.failures >= max_failures) e.locked_until = now + options_.lockout;
 }
 
 bool LoginThrottle::Allowed(std::string_view account, std::string_view address, Time now) {
@@ -91,8 +91,8 @@ void LoginThrottle::Failed(std::string_view account, std::string_view address, T
       it = stale ? entries_.erase(it) : std::next(it);
     }
   }
-  Fail("u:" + a, now);
-  Fail("a:" + std::string(address), now);
+  Fail("u:" + a, options_.max_failures, now);
+  Fail("a:" + std::string(address), options_.max_failures_per_address, now);
 }
 
 void LoginThrottle::Succeeded(std::string_view account) {

@@ -30,7 +30,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 class LoginThrottle {
  public:
   struct Options {
-    int max_failures = 5;                         // failures allowed in the window
+    int max_failures = 5;                         // failures of one account in the window
+    int max_failures_per_address = 20;            // from one address (offices share one)
     std::chrono::seconds window{15 * 60};         // the window they are counted in
     std::chrono::seconds lockout{15 * 60};        // how long a key stays locked
   };
@@ -48,7 +49,7 @@ class LoginThrottle {
     Time first{}, locked_until{};
   };
   bool Locked(const std::string& key, Time now);
-  void Fail(const std::string& key, Time now);
+  void Fail(const std::string& key, int max_failures, Time now);
 
   Options options_;
   std::mutex mu_;

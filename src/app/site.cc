@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/api.h"
+#include "api/statuspage.h"
 #include "feeds/feeds.h"
 #include "http/conditional.h"
 
@@ -192,7 +193,8 @@ PageView PageViewOf(const Context& c, const Config& config, const WebAssets& web
 http::Response ErrorResponse(const http::Request& req, int status, const std::string& message,
                              const Publisher& publisher, const Config& config,
                              const WebAssets& web) {
-  if (req.path.rfind("/api/", 0) == 0 || req.path == "/healthz" || req.path == "/readyz") {
+  if (req.path.rfind("/api/", 0) == 0 || req.path.find("/api/v2/") != std::string::npos ||
+      req.path == "/healthz" || req.path == "/readyz") {
     return JsonError(status, message);
   }
   Result<Context> c = Resolve(req, publisher, config);
@@ -508,6 +510,28 @@ void Site::AddRoutes() {
   router_.Add("GET", "/feeds/{lang}/{file}", feed(FeedScope::kSite));
   router_.Add("GET", "/feeds/{lang}/{platform}/{file}", feed(FeedScope::kPlatform));
   router_.Add("GET", "/feeds/{lang}/{platform}/services/{file}", feed(FeedScope::kService));
+
+  // Atlassian Statuspage's public API v2, so that its clients and widgets work unchanged:
+  // the whole region as one page at the root, one platform as a page under /{platform}/.
+  using StatuspageFn = Result<std::string> (*)(const api::View&, std::optional<std::string_view>,
+                                               const statuspage::PageOptions&);
+  const auto statuspage = [this, &api](const std::string& file, StatuspageFn fn) {
+    const statuspage::PageOptions options{.site_name = config_.site.name};
+    api("/api/v2/" + file, [this, fn, options](const http::Request&, const Context& c) {
+      return fn(c.View(config_), std::nullopt, options);
+    });
+    api("/{platform}/api/v2/" + file, [this, fn, options](const http::Request& req, const Context& c) {
+      return fn(c.View(config_), req.Param("platform"), options);
+    });
+  };
+  statuspage("summary.json", &statuspage::SummaryJson);
+  statuspage("status.json", &statuspage::StatusJson);
+  statuspage("components.json", &statuspage::ComponentsJson);
+  statuspage("incidents.json", &statuspage::IncidentsJson);
+  statuspage("incidents/unresolved.json", &statuspage::UnresolvedIncidentsJson);
+  statuspage("scheduled-maintenances.json", &statuspage::ScheduledMaintenancesJson);
+  statuspage("scheduled-maintenances/upcoming.json", &statuspage::UpcomingMaintenancesJson);
+  statuspage("scheduled-maintenances/active.json", &statuspage::ActiveMaintenancesJson);
 
   // The read-only JSON API v1.
   api("/api/v1/regions", [this](const http::Request&, const Context& c) -> Result<std::string> {
