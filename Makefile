@@ -8,6 +8,10 @@ BUILD_TYPE ?= RelWithDebInfo
 deps:
 	scripts/install-deps
 
+# The browser tests' npm packages, exactly as locked.
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
@@ -17,7 +21,7 @@ build: deps
 run: build
 	$(BUILD)/vigie serve --config vigie.toml --data data --seed scenarios/demo.toml
 
-test: build
+test: build tests/browser/node_modules/.package-lock.json
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 clean:

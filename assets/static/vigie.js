@@ -33,8 +33,9 @@
 // with the feed's address, a copy button and the other formats.
 (function () {
   "use strict";
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll(".follow").forEach(function (follow) {
+  function wire() {
+    document.querySelectorAll(".follow:not([data-wired])").forEach(function (follow) {
+      follow.setAttribute("data-wired", "");
       var link = follow.querySelector(".follow-link");
       var panel = follow.querySelector(".follow-panel");
       if (!link || !panel) return;
@@ -64,5 +65,45 @@
         }
       });
     });
+  }
+  document.addEventListener("DOMContentLoaded", wire);
+  document.addEventListener("vigie:updated", wire);  // after a live refresh
+})();
+
+// Live: when the site's state changes, the page reloads its own content in place and says so
+// to screen readers. Without JavaScript (or EventSource) the page is simply static.
+(function () {
+  "use strict";
+  if (!window.EventSource || !window.fetch || !window.DOMParser) return;
+  document.addEventListener("DOMContentLoaded", function () {
+    var main = document.querySelector("main[data-live]");
+    var status = document.getElementById("live-status");
+    if (!main) return;
+    var busy = false;
+    function refresh() {
+      if (busy) return;
+      busy = true;
+      fetch(window.location.href, { cache: "no-store", credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.querySelector("main");
+          if (!fresh) return;
+          main.innerHTML = fresh.innerHTML;
+          var foot = doc.querySelector(".foot");
+          var oldFoot = document.querySelector(".foot");
+          if (foot && oldFoot) oldFoot.innerHTML = foot.innerHTML;
+          document.title = doc.title;
+          if (status) {
+            status.textContent = "";
+            setTimeout(function () { status.textContent = status.getAttribute("data-updated"); }, 50);
+          }
+          document.dispatchEvent(new CustomEvent("vigie:updated"));
+        })
+        .catch(function () { /* the next change will try again */ })
+        .then(function () { busy = false; });
+    }
+    var source = new EventSource(main.getAttribute("data-live"));
+    source.addEventListener("change", refresh);
   });
 })();

@@ -349,6 +349,21 @@ void Site::AddRoutes() {
     return res;
   });
 
+  // Live updates: a Server-Sent Events stream that says when the public state changed, so
+  // open pages refresh themselves in place (capped per address and in total by the server).
+  router_.Add("GET", "/live", [this](http::Request&) {
+    http::Response res;
+    auto seen = std::make_shared<uint64_t>(publisher_.Current()->version());
+    res.stream = [this, seen]() -> std::string {
+      const uint64_t now = publisher_.Current()->version();
+      if (now == *seen) return {};
+      *seen = now;
+      return "event: change\ndata: {\"version\":" + std::to_string(now) + "}\n\n";
+    };
+    res.Set("Access-Control-Allow-Origin", "*");
+    return res;
+  });
+
   // The back-office. ORDER IS IMPORTANT: these come before the public pages (whose
   // /{lang}/... patterns would match /admin/...), and every one of them but the login form goes
   // through admin_.Page() (session, CSRF on POST, role) or admin_.Api() (bearer token, role).

@@ -1,6 +1,7 @@
 // HTTP request and response values. No sockets here: handlers are functions of a Request.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,6 +41,12 @@ struct Response {
   std::shared_ptr<const void> owner;
 
   std::string_view body() const { return owner ? shared : std::string_view(own); }
+
+  // A Server-Sent Events stream instead of a body (status 200 only): the server sends the
+  // headers, then calls `stream` about every 250 ms and sends what it returns ("" for
+  // nothing), with a heartbeat comment every 15 s, until the client leaves or the server
+  // stops. Called from one I/O thread at a time; must not block.
+  std::function<std::string()> stream;
 
   void Set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

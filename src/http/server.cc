@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -34,6 +36,11 @@ struct Server::Impl {
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
   uint16_t port = 0;
+
+  // Open event streams, in total and by address (bounded: a stream is long-lived).
+  std::mutex streams_mu;
+  int streams = 0;
+  std::map<std::string, int> streams_by_address;
 
   Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
 };
@@ -107,6 +114,87 @@ Response PlainError(int status, std::string text) {
   return r;
 }
 
+// Takes a stream slot for `remote`; false when a cap is reached.
+bool OpenStream(Server::Impl& s, const std::string& remote) {
+  std::lock_guard lock(s.streams_mu);
+  int& mine = s.streams_by_address[remote];
+  if (s.streams >= s.options.max_streams || mine >= s.options.max_streams_per_address) {
+    if (mine == 0) s.streams_by_address.erase(remote);
+    return false;
+  }
+  ++s.streams;
+  ++mine;
+  return true;
+}
+
+void CloseStream(Server::Impl& s, const std::string& remote) {
+  std::lock_guard lock(s.streams_mu);
+  --s.streams;
+  if (--s.streams_by_address[remote] <= 0) s.streams_by_address.erase(remote);
+}
+
+// Notices that a stream's client went away: a client sends nothing on a stream, so a read
+// that completes means it closed (or broke) the connection.
+struct StreamWatch {
+  bool closed = false;
+  bool done = false;
+};
+
+awaitable<void> WatchClose(tcp::socket& socket, std::shared_ptr<StreamWatch> watch) {
+  char buf[256];
+  beast::error_code ec;
+  while (!ec) co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+  watch->closed = true;
+  watch->done = true;
+}
+
+// Serves a Server-Sent Events stream until the client leaves or the server stops. The
+// response is delimited by the connection's close.
+awaitable<void> ServeStream(Server::Impl& s, beast::tcp_stream& stream, const Response& res,
+                            const std::string& remote) {
+  beast::error_code ec;
+  if (!OpenStream(s, remote)) {
+    co_await WriteResponse(stream, PlainError(503, "too many open event streams"), 11, false,
+                           false, ec);
+    co_return;
+  }
+  std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
+                     "Cache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n";
+  for (const auto& [k, v] : res.headers) {
+    if (k != "Content-Type" && k != "Cache-Control") head += k + ": " + v + "\r\n";
+  }
+  head += "\r\nretry: 2000\n\n";
+  stream.expires_never();
+  auto& socket = stream.socket();
+  co_await asio::async_write(socket, asio::buffer(head), asio::redirect_error(use_awaitable, ec));
+  asio::steady_timer timer(socket.get_executor());
+  // Both coroutines run on the connection's strand.
+  auto watch = std::make_shared<StreamWatch>();
+  asio::co_spawn(socket.get_executor(), WatchClose(socket, watch), asio::detached);
+  auto last_sent = std::chrono::steady_clock::now();
+  while (!ec && !s.stopping && !watch->closed) {
+    std::string chunk = res.stream();
+    const auto now = std::chrono::steady_clock::now();
+    if (chunk.empty() && now - last_sent >= std::chrono::seconds(15)) chunk = ": heartbeat\n\n";
+    if (!chunk.empty()) {
+      co_await asio::async_write(socket, asio::buffer(chunk), asio::redirect_error(use_awaitable, ec));
+      last_sent = now;
+      if (ec) break;
+    }
+    timer.expires_after(std::chrono::milliseconds(250));
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+  // Stop the watcher and wait for it, so that it never outlives the socket.
+  beast::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.cancel(ignored);
+  while (!watch->done) {
+    timer.expires_after(std::chrono::milliseconds(5));
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
+  CloseStream(s, remote);
+}
+
 awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
@@ -149,6 +237,12 @@ awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
     } catch (const std::exception& e) {
       LogError(std::string("handler failed on ") + req.target + ": " + e.what());
       res = PlainError(500, "internal error");
+    }
+    if (res.stream && res.status == 200 && in.method() == bhttp::verb::get) {
+      --s.in_flight;  // a stream does not hold a clean shutdown back
+      LogAccess(remote + " \"" + req.method + " " + req.target + "\" 200 stream");
+      co_await ServeStream(s, stream, res, remote);
+      break;
     }
     const bool keep_alive = in.keep_alive() && !s.stopping;
     stream.expires_after(s.options.read_timeout);

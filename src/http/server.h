@@ -23,6 +23,8 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};   // keep-alive wait for the next request
   int max_connections = 20000;             // beyond, new connections get 503 and are closed
   std::chrono::seconds drain_timeout{10};  // on SIGTERM, how long requests in flight may finish
+  int max_streams = 5000;                  // open event streams at most, in total
+  int max_streams_per_address = 32;        // and from one address (an office's NAT)
 };
 
 class Server {

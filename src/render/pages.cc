@@ -1,6 +1,7 @@
 #include "render/pages.h"
 
 #include <algorithm>
+#include <cctype>
 #include <kainjow/mustache.hpp>
 
 namespace vigie {
@@ -26,6 +27,22 @@ std::string Escape(const std::string& s) {
       case '"': out += "&quot;"; break;
       case '\'': out += "&#39;"; break;
       default: out += c;
+    }
+  }
+  return out;
+}
+
+// Percent-encodes a value for a query string (unreserved characters and '/' kept).
+std::string QueryEscape(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
     }
   }
   return out;
@@ -203,7 +220,7 @@ class Page {
     layout.set("site_name", Clean(Localize(v_.site_name, v_.lang).text));
     layout.set("home_url", Url("/"));
     layout.set("switch_lang_url", "/set-lang/" + std::string(LangId(OtherLang(v_.lang))) +
-                                      "?next=" + PagePath(OtherLang(v_.lang), path));
+                                      "?next=" + QueryEscape(PagePath(OtherLang(v_.lang), path)));
     Data alternates{Data::type::list};
     for (Lang l : kAllLangs) {
       Data a;
@@ -633,7 +650,8 @@ Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
   Data global = page.Changes(p->slug, std::nullopt, kHistoryChanges);
   d.set("has_global", !global.is_empty_list());
   d.set("global", global);
-  std::string path = base;
+  // The same page in the other language keeps its filter and page.
+  std::string path = url_of(kind, page_number).substr(3);
   return page.Render("history", d, Fill(page.T("history.title"), {{"name", name}}), path, p->slug);
 }
 

@@ -1,0 +1,107 @@
+// Starts the real vigie binary on a free loopback port with a temporary data directory.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SOURCE = path.resolve(process.env.VIGIE_SOURCE || process.cwd());
+export const BINARY = path.resolve(process.env.VIGIE_BINARY || path.join(SOURCE, 'build/vigie'));
+export const HERE = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+export const FIXTURES = path.join(HERE, 'fixtures');
+export const ARTIFACTS = path.join(HERE, 'artifacts');
+// The demo scenario; another can stand in while the real one is being written.
+export const DEMO_SCENARIO = path.resolve(
+  SOURCE, process.env.VIGIE_DEMO_SCENARIO || 'scenarios/demo.toml');
+
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Checks that what a vigie needs is there; returns a list of what is missing. */
+export function missingInputs({ seed } = {}) {
+  const catalog = path.resolve(SOURCE, process.env.VIGIE_CATALOG_PATH || 'catalog/divalto.toml');
+  return [BINARY, catalog, seed].filter((f) => f && !existsSync(f));
+}
+
+/**
+ * Starts `vigie serve`. seed: a scenario file (absolute, or relative to the repo root) or
+ * null; catalog: another catalog than the configured one. Resolves once /healthz answers 200.
+ * The result has origin ("http://127.0.0.1:PORT"), port, startedAt (ms, when spawned), log()
+ * and stop().
+ */
+export async function startVigie({ seed = DEMO_SCENARIO, catalog = null } = {}) {
+  const data = mkdtempSync(path.join(tmpdir(), 'vigie-browser-'));
+  const port = await freePort();
+  const args = ['serve', '--config', path.join(SOURCE, 'vigie.toml'), '--data', data,
+    '--listen', `127.0.0.1:${port}`];
+  if (seed) args.push('--seed', path.resolve(SOURCE, seed));
+  const env = { ...process.env };
+  if (catalog) env.VIGIE_CATALOG_PATH = path.resolve(SOURCE, catalog);
+  const startedAt = Date.now();
+  const child = spawn(BINARY, args, { cwd: SOURCE, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      resolve(code ?? signal);
+    });
+    child.on('error', (err) => { // could not start at all
+      running.delete(child);
+      stderr += `${err.message}\n`;
+      resolve(err.code || 'error');
+    });
+  });
+  let exitCode;
+  exited.then((c) => { exitCode = c; });
+
+  const origin = `http://127.0.0.1:${port}`;
+  const vigie = {
+    origin, port, startedAt, data,
+    log: () => stderr,
+    async stop() {
+      if (exitCode === undefined) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(data, { recursive: true, force: true });
+      return exitCode;
+    },
+  };
+
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) {
+      await vigie.stop();
+      throw new Error(`vigie ${args.join(' ')} exited with ${exitCode}:\n${stderr}`);
+    }
+    try {
+      const res = await fetch(`${origin}/healthz`);
+      if (res.status === 200) return vigie;
+    } catch { /* not listening yet */ }
+    await sleep(50);
+  }
+  await vigie.stop();
+  throw new Error(`vigie did not answer /healthz within 30 s:\n${stderr}`);
+}
