@@ -2,11 +2,12 @@
 // without JavaScript, the demo's events, the five levels, a maintenance starting by itself and
 // the regional sites.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launchChromium, screenshotPath, watchProblems } from './lib/browser.mjs';
 import { LANGS, LEVELS, LEVEL_WORDS, backgroundLuminance, contrast } from './lib/site.mjs';
-import { ARTIFACTS, DEMO_SCENARIO, FIXTURES, missingInputs, startVigie } from './lib/vigie.mjs';
+import { ARTIFACTS, BINARY, DEMO_SCENARIO, FIXTURES, SOURCE, missingInputs, startVigie } from './lib/vigie.mjs';
 
 const FIXTURE_CATALOG = path.join(FIXTURES, 'catalog.toml');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -313,6 +314,37 @@ describe('planned maintenance', { timeout: 60_000 }, () => {
     } finally {
       await vigie.stop();
     }
+  });
+});
+
+describe('live updates', { timeout: 60_000 }, () => {
+  test('a write through the admin API shows on an open page within 2 s, without a reload', async () => {
+    const token = execFileSync(BINARY, ['token', 'create', 'live-test', '--config',
+      path.join(SOURCE, 'vigie.toml'), '--data', demo.data], { cwd: SOURCE, encoding: 'utf8' }).trim();
+    await withPage({ locale: 'fr-FR' }, async (page, watch) => {
+      await page.goto(`${demo.origin}/fr/weavy/`);
+      const row = page.locator('table.services tr', { has: page.locator('a[href="/fr/weavy/services/studio"]') });
+      assert.equal(await textOf(row.locator('.level-words')), 'Opérationnel');
+      await page.evaluate(() => { window.__notReloaded = true; });
+      await sleep(500);  // the stream is open
+      const res = await fetch(`${demo.origin}/api/v1/admin/levels`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ platform: 'weavy', service: 'studio', level: 'outage', regions: ['fr'] }),
+      });
+      assert.equal(res.status, 200, await res.text());
+      const written = Date.now();
+      await row.locator('.level-outage').waitFor({ timeout: 2000 });
+      const delay = Date.now() - written;
+      assert.equal(await textOf(row.locator('.level-words')), 'Non opérationnel');
+      assert.equal(await page.evaluate(() => window.__notReloaded), true, 'updated in place');
+      // Screen readers hear it: the polite live region says so.
+      await page.waitForFunction(
+        () => document.getElementById('live-status').textContent.includes('mise à jour'), null,
+        { timeout: 1000 });
+      assert.ok(delay < 2000, `visible after ${delay} ms`);
+      noProblems(watch, 'the live page');
+    });
   });
 });
 

@@ -289,6 +289,52 @@ services = { back-office = "maintenance" }
             v.close()
             os.unlink(f.name)
 
+class LiveTest(unittest.TestCase):
+    def test_the_stream_announces_a_write_and_is_capped_per_address(self):
+        import subprocess
+        import time
+        v = harness.Vigie(seed=False)
+        try:
+            s = socket.create_connection(("127.0.0.1", v.port), timeout=5)
+            s.sendall(b"GET /live HTTP/1.1\r\nHost: x\r\n\r\n")
+            head = s.recv(4096)
+            self.assertTrue(head.startswith(b"HTTP/1.1 200"), head)
+            self.assertIn(b"text/event-stream", head)
+            token = subprocess.run([harness.ARGS.binary, "token", "create", "t", "--config",
+                                    os.path.join(harness.ARGS.source, "vigie.toml"), "--data", v.data],
+                                   capture_output=True, text=True, cwd=harness.ARGS.source).stdout.strip()
+            status, _, _ = v.request("POST", "/api/v1/admin/levels", {"Authorization": "Bearer " + token},
+                                     json.dumps({"platform": "weavy", "service": "studio", "level": "minor"}))
+            self.assertEqual(status, 200)
+            got = b""
+            deadline = time.time() + 2
+            while b"event: change" not in got and time.time() < deadline:
+                got += s.recv(4096)
+            self.assertIn(b"event: change", got)
+            # 32 streams per address at most; a closed one frees its place at once
+            streams = [s]
+            for _ in range(31):
+                c = socket.create_connection(("127.0.0.1", v.port), timeout=5)
+                c.sendall(b"GET /live HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(c.recv(4096).startswith(b"HTTP/1.1 200"))
+                streams.append(c)
+            self.assertTrue(self.get_raw(v, b"GET /live HTTP/1.1\r\nHost: x\r\n\r\n").startswith(b"HTTP/1.1 503"))
+            self.assertEqual(v.get("/healthz")[0], 200, "the site still answers")
+            streams.pop().close()
+            time.sleep(0.6)
+            self.assertTrue(self.get_raw(v, b"GET /live HTTP/1.1\r\nHost: x\r\n\r\n").startswith(b"HTTP/1.1 200"))
+            for c in streams:
+                c.close()
+            self.assertEqual(v.terminate(), 0, "streams do not hold the shutdown back")
+        finally:
+            v.close()
+
+    def get_raw(self, v, data):
+        with socket.create_connection(("127.0.0.1", v.port), timeout=5) as c:
+            c.sendall(data)
+            return c.recv(4096)
+
+
 class ShutdownTest(unittest.TestCase):
     def test_sigterm_drains_and_exits_zero(self):
         v = harness.Vigie(seed=False)
