@@ -5,6 +5,7 @@
   tools.py visible PORT TOKEN COUNT        COUNT writes, each checked on page, feed and API
   tools.py idle PORT COUNT SECONDS READY   hold COUNT idle keep-alive connections
   tools.py port                            a free loopback port
+  tools.py table RESULTS INFO              the report of bench/run (Markdown)
 
 Each prints one line "KEY=VALUE ..." that bench/run parses.
 """
@@ -177,6 +178,195 @@ async def hold_idle(port, count, seconds, ready_file):
     print("open=%d failed=%d alive_at_end=%d" % (len(conns), failed, alive))
 
 
+def parse_kv(line):
+    out = {}
+    for part in line.split():
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k] = v
+    return out
+
+
+def fmt_ms(us):
+    ms = us / 1000.0
+    return "%.2f" % ms if ms < 10 else "%.1f" % ms if ms < 100 else "%.0f" % ms
+
+
+def fmt_rps(r):
+    return "{:,.0f}".format(r)
+
+
+def cmd_table(results_path, info_path):
+    """Prints the report (Markdown); exit 1 when a request failed."""
+    runs = [parse_kv(l) for l in open(results_path) if l.strip()]
+    info = {}
+    for l in open(info_path):
+        if "=" in l:
+            k, v = l.rstrip("\n").split("=", 1)
+            info[k] = v
+    failures = []
+    for r in runs:
+        bad = int(r["status_errors"]) + int(r["connect"]) + int(r["read"]) + int(r["write"])
+        if int(r["requests"]) == 0 or bad:
+            failures.append("%s %s %s c=%s round %s: %s requests, non-2xx/3xx %s, connect %s, "
+                            "read %s, write %s" % (r["server"], r["phase"], r["endpoint"],
+                                                   r["conns"], r["round"], r["requests"],
+                                                   r["status_errors"], r["connect"], r["read"],
+                                                   r["write"]))
+        r["rps"] = int(r["requests"]) / (int(r["duration_us"]) / 1e6)
+        r["resp"] = int(r["bytes"]) / max(1, int(r["requests"]))
+
+    def agg(server, phase, endpoint, conns):
+        sel = [r for r in runs if r["server"] == server and r["phase"] == phase
+               and r["endpoint"] == endpoint and r["conns"] == conns]
+        if not sel:
+            return None
+        med = lambda key: statistics.median(float(x[key]) for x in sel)  # noqa: E731
+        return {"rps": med("rps"), "p50": med("p50_us"), "p99": med("p99_us"),
+                "resp": med("resp"), "n": len(sel),
+                "timeouts": sum(int(x["timeout"]) for x in sel), "runs": sel}
+
+    order = []
+    for r in runs:
+        key = (r["endpoint"], r["conns"])
+        if r["phase"] == "main" and key not in order:
+            order.append(key)
+    conns_order = sorted({c for _, c in order}, key=int)
+    endpoints = []
+    for e, _ in order:
+        if e not in endpoints:
+            endpoints.append(e)
+
+    w = sys.stdout.write
+    w("## bench/run (%s mode): %s\n\n" % (info.get("mode"), info.get("date")))
+    w("Machine: %s. wrk %s, -t2, keep-alive, %s s per run, median of %s round(s); "
+      "nginx %s (2 workers, brotli: %s).\n\n"
+      % (info.get("machine"), info.get("wrk_version"), info.get("duration_s"),
+         info.get("rounds"), info.get("nginx_version", "not run"),
+         info.get("nginx_brotli", "-")))
+    w("| endpoint | conns | body B | Vigie req/s | nginx req/s | Vigie/nginx | Vigie p50 ms "
+      "| Vigie p99 ms | nginx p50 ms | nginx p99 ms | target |\n")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+    targets_met = targets_total = 0
+    for c in conns_order:
+        for e in endpoints:
+            v = agg("vigie", "main", e, c)
+            n = agg("nginx", "main", e, c)
+            if not v:
+                continue
+            body = info.get("body_" + e, "?")
+            if n:
+                ratio = v["rps"] / n["rps"]
+                p99x = v["p99"] / max(1.0, n["p99"])
+                need = 1.0 if e == "304" else 0.8
+                ok = ratio >= need and p99x <= 1.5
+                targets_total += 1
+                targets_met += ok
+                verdict = "met" if ok else "missed (need >=%.1fx, p99 <=1.5x: p99 %.1fx)" % (need, p99x)
+                w("| %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %s | %s |\n"
+                  % (e, c, body, fmt_rps(v["rps"]), fmt_rps(n["rps"]), ratio, fmt_ms(v["p50"]),
+                     fmt_ms(v["p99"]), fmt_ms(n["p50"]), fmt_ms(n["p99"]), verdict))
+            else:
+                w("| %s | %s | %s | %s | - | - | %s | %s | - | - | - |\n"
+                  % (e, c, body, fmt_rps(v["rps"]), fmt_ms(v["p50"]), fmt_ms(v["p99"])))
+    w("\n")
+    # Response sizes on the wire (headers + body), to see that both send the same.
+    sizes = []
+    for e in endpoints:
+        v = agg("vigie", "main", e, conns_order[0])
+        n = agg("nginx", "main", e, conns_order[0])
+        sizes.append("%s %.0f/%s" % (e, v["resp"], "%.0f" % n["resp"] if n else "-"))
+    w("Bytes per response on the wire, headers included (Vigie/nginx): %s.\n\n" % ", ".join(sizes))
+
+    writes = [(e, c) for e in ("platform", "rss") for c in conns_order
+              if agg("vigie", "writes", e, c)]
+    if writes:
+        w("### Admin write every 100 ms during the load (every write invalidates the cache)\n\n")
+        w("| endpoint | conns | Vigie req/s | p50 ms | p99 ms | vs nginx req/s | p99 vs nginx "
+          "| writes | write p50 ms | write p99 ms | write max ms | target |\n")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+        for e, c in writes:
+            v = agg("vigie", "writes", e, c)
+            n = agg("nginx", "main", e, c)
+            ws = v["runs"]
+            wp50 = statistics.median(float(x["w_p50_ms"]) for x in ws)
+            wp99 = statistics.median(float(x["w_p99_ms"]) for x in ws)
+            wmax = max(float(x["w_max_ms"]) for x in ws)
+            wn = sum(int(x["w_writes"]) for x in ws)
+            wfail = sum(int(x["w_failures"]) for x in ws)
+            if wfail:
+                failures.append("%d admin writes failed during %s c=%s" % (wfail, e, c))
+            ratio = v["rps"] / n["rps"] if n else float("nan")
+            p99x = v["p99"] / max(1.0, n["p99"]) if n else float("nan")
+            ok = n is not None and ratio >= 0.8 and p99x <= 1.5
+            if n:
+                targets_total += 1
+                targets_met += ok
+            w("| %s | %s | %s | %s | %s | %.2fx | %.1fx | %d | %.1f | %.1f | %.1f | %s |\n"
+              % (e, c, fmt_rps(v["rps"]), fmt_ms(v["p50"]), fmt_ms(v["p99"]), ratio, p99x, wn,
+                 wp50, wp99, wmax, "met" if ok else "missed"))
+        w("\n")
+
+    w("### Other figures\n\n")
+    mb = lambda kb: "%.1f MB" % (int(kb) / 1024.0)  # noqa: E731
+    lines = []
+    if "idle_rss_kb" in info:
+        ok = int(info["idle_rss_kb"]) < 30 * 1024
+        lines.append("Idle RSS right after start: %s (target < 30 MB: %s); after warm-up %s"
+                     % (mb(info["idle_rss_kb"]), "met" if ok else "missed",
+                        mb(info.get("warm_rss_kb", 0))))
+    if "peak_rss_kb" in info:
+        lines.append("Peak RSS (VmHWM) after the load runs: %s" % mb(info["peak_rss_kb"]))
+    if "peak_rss_writes_kb" in info:
+        lines.append("Peak RSS after the runs with writes: %s" % mb(info["peak_rss_writes_kb"]))
+    for phase in ("idle", "load"):
+        k = "visible_%s_worst_ms" % phase
+        if k in info:
+            worst = float(info[k])
+            lines.append(
+                "Write -> visible (%s, %s writes; page / feed / API worst %s / %s / %s ms, "
+                "medians %s / %s / %s ms; write latency p50 %s ms, max %s ms): worst %.1f ms "
+                "(target <= 50 ms: %s)"
+                % ("no other load" if phase == "idle" else "50 connections loading the platform page",
+                   info.get("visible_%s_writes" % phase),
+                   info.get("visible_%s_page_worst_ms" % phase),
+                   info.get("visible_%s_feed_worst_ms" % phase),
+                   info.get("visible_%s_api_worst_ms" % phase),
+                   info.get("visible_%s_page_median_ms" % phase),
+                   info.get("visible_%s_feed_median_ms" % phase),
+                   info.get("visible_%s_api_median_ms" % phase),
+                   info.get("visible_%s_write_p50_ms" % phase),
+                   info.get("visible_%s_write_max_ms" % phase),
+                   worst, "met" if worst <= 50 else "missed"))
+    if "idle10k_rss_kb" in info:
+        v = agg("vigie", "idle10k", "platform", "50")
+        base = agg("vigie", "main", "platform", "50")
+        speed = v["rps"] / base["rps"] if base else float("nan")
+        ok = int(info["idle10k_rss_kb"]) < 300 * 1024 and speed >= 0.8
+        lines.append("%s idle keep-alive connections held: RSS %s (after the load beside them %s); "
+                     "meanwhile the platform page at 50 connections: %s req/s, p99 %s ms "
+                     "(%.2fx the run without them) (target < 300 MB at full speed: %s) [%s]"
+                     % (info.get("idle10k_open"), mb(info["idle10k_rss_kb"]),
+                        mb(info.get("idle10k_rss_after_kb", 0)), fmt_rps(v["rps"]),
+                        fmt_ms(v["p99"]), speed, "met" if ok else "missed",
+                        info.get("idle10k_result", "")))
+    if "final_peak_rss_kb" in info:
+        lines.append("Peak RSS (VmHWM) over the whole run: %s" % mb(info["final_peak_rss_kb"]))
+    timeouts = sum(int(r["timeout"]) for r in runs)
+    if timeouts:
+        lines.append("wrk timeouts (> 10 s, not counted as failures): %d" % timeouts)
+    if targets_total:
+        lines.append("Throughput/p99 targets met: %d of %d" % (targets_met, targets_total))
+    for l in lines:
+        w("- %s\n" % l)
+    if failures:
+        w("\n### FAILED REQUESTS\n\n")
+        for f in failures:
+            w("- %s\n" % f)
+        return 1
+    return 0
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "writer":
@@ -185,6 +375,8 @@ def main(argv):
         cmd_visible(int(argv[2]), argv[3], int(argv[4]))
     elif cmd == "idle":
         asyncio.run(hold_idle(int(argv[2]), int(argv[3]), float(argv[4]), argv[5]))
+    elif cmd == "table":
+        sys.exit(cmd_table(argv[2], argv[3]))
     elif cmd == "port":
         s = socket.socket()
         s.bind((HOST, 0))

@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "api/statuspage.h"
 #include "feeds/feeds.h"
+#include "render/badge.h"
 #include "http/conditional.h"
 
 namespace vigie {
@@ -364,9 +365,49 @@ void Site::AddRoutes() {
     return res;
   });
 
-  // The back-office. ORDER IS IMPORTANT: these come before the public pages (whose
-  // /{lang}/... patterns would match /admin/...), and every one of them but the login form goes
-  // through admin_.Page() (session, CSRF on POST, role) or admin_.Api() (bearer token, role).
+  // Embeds: SVG badges of a platform's global status and of a service, and a small page to
+  // put in an intranet's iframe. Framing is allowed on purpose.
+  const auto badge = [this](http::Request& req, bool service) -> http::Response {
+    std::optional<Lang> lang = ParseLang(req.Param("lang"));
+    std::string file(req.Param(service ? "service" : "platform"));
+    constexpr std::string_view kExt = ".svg";
+    if (!lang || file.size() <= kExt.size() || file.compare(file.size() - kExt.size(), kExt.size(), kExt) != 0) {
+      return JsonError(404, "no badge at " + req.path);
+    }
+    file.resize(file.size() - kExt.size());
+    Result<Context> c = Resolve(req, publisher_, config_);
+    if (!c.ok()) return ErrorFor(c.status());
+    c->lang = *lang;
+    const std::string platform = service ? std::string(req.Param("platform")) : file;
+    http::Response res = ServeRendered(
+        req, *c, "badge" + c->Key(req), "image/svg+xml; charset=utf-8", kApiCache,
+        [&](Time&) -> Result<std::string> {
+          const Model& m = c->snap->model();
+          const Platform* p = m.FindPlatform(platform);
+          if (!p) return Status::NotFound("no platform \"" + platform + "\"");
+          std::string label(Localize(p->name, *lang).text);
+          Level level = c->snap->derived().Platform(c->region->id, p->slug).level;
+          if (service) {
+            const Service* s = m.FindService(p->slug, file);
+            if (!s) return Status::NotFound("no service \"" + file + "\"");
+            label = std::string(Localize(s->name, *lang).text);
+            level = c->snap->derived().Service(c->region->id, s->id).level;
+          }
+          return RenderBadge(label, level, web_.messages.Get(*lang, "level." + std::string(LevelId(level))));
+        },
+        ErrorFor);
+    res.Set("Access-Control-Allow-Origin", "*");
+    return res;
+  };
+  router_.Add("GET", "/badge/{lang}/{platform}", [badge](http::Request& r) { return badge(r, false); });
+  router_.Add("GET", "/badge/{lang}/{platform}/{service}", [badge](http::Request& r) { return badge(r, true); });
+  page("/{lang}/{platform}/embed", [](const http::Request& req, const PageView& v) {
+    return RenderEmbed(v, req.Param("platform"));
+  });
+
+  // The back-office. EVERY ROUTE HERE but the login form goes through admin_.Page()
+  // (session, CSRF on POST, role) or admin_.Api() (bearer token, role): add none without them.
+  // (The literal /admin segment makes these win over the public /{lang}/... patterns.)
   using Admin = http::Response (AdminWeb::*)(http::Request&, const Caller&);
   const auto office = [this](const char* method, const char* pattern, Role role, Admin handler) {
     router_.Add(method, pattern, admin_.Page(role, [this, handler](http::Request& r, const Caller& c) {
@@ -523,6 +564,26 @@ void Site::AddRoutes() {
     };
   };
   router_.Add("GET", "/feeds/{lang}/{file}", feed(FeedScope::kSite));
+  // Statuspage's history feeds: every event of the region; language by ?lang=.
+  for (const FeedFormat format : {FeedFormat::kRss, FeedFormat::kAtom}) {
+    router_.Add("GET", std::string("/history.") + FeedExtension(format), [this, format](http::Request& req) {
+      Result<Context> c = Resolve(req, publisher_, config_);
+      if (!c.ok()) return ErrorFor(c.status());
+      const FeedView view{c->snap->model(), c->snap->derived(), c->snap->as_of(), *c->region,
+                          c->lang, web_.messages, config_.site.name, c->region->base_url};
+      http::Response res = ServeRendered(
+          req, *c, "history" + c->Key(req), FeedContentType(format), kFeedCache,
+          [&](Time& modified) -> Result<std::string> {
+            Result<Feed> f = EventsFeed(view, std::nullopt);
+            if (!f.ok()) return f.status();
+            modified = f->updated;
+            return WriteFeed(*f, format);
+          },
+          ErrorFor);
+      res.Set("Access-Control-Allow-Origin", "*");
+      return res;
+    });
+  }
   router_.Add("GET", "/feeds/{lang}/{platform}/{file}", feed(FeedScope::kPlatform));
   router_.Add("GET", "/feeds/{lang}/{platform}/services/{file}", feed(FeedScope::kService));
 

@@ -178,9 +178,7 @@ std::string WriteAtom(const Feed& f) {
   o += "<updated>" + FormatRfc3339(f.updated) + "</updated>\n";
   o += "<link rel=\"alternate\" type=\"text/html\" href=\"" + Xml(f.link) + "\"/>\n";
   std::string self = f.self;
-  if (self.size() > 4 && self.compare(self.size() - 4, 4, ".rss") == 0) {
-    self = self.substr(0, self.size() - 4) + ".atom";
-  }
+  if (const size_t at = self.find(".rss"); at != std::string::npos) self.replace(at, 4, ".atom");
   o += "<link rel=\"self\" type=\"application/atom+xml\" href=\"" + Xml(self) + "\"/>\n";
   o += "<author><name>" + Xml(f.title) + "</name></author>\n";
   for (const FeedItem& i : f.items) {
@@ -373,21 +371,26 @@ Result<Feed> MessagesFeed(const FeedView& v, std::optional<std::string_view> pla
   return f;
 }
 
-Result<Feed> EventsFeed(const FeedView& v, std::string_view platform) {
-  const Platform* p = v.model.FindPlatform(platform);
-  if (!p) return Status::NotFound("no platform \"" + std::string(platform) + "\"");
+Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platform) {
+  const Platform* p = nullptr;
+  if (platform) {
+    p = v.model.FindPlatform(*platform);
+    if (!p) return Status::NotFound("no platform \"" + std::string(*platform) + "\"");
+  }
   Builder b(v);
   Feed f;
   f.lang = v.lang;
-  const std::string name = Title(L(p->name, v.lang));
-  f.id = b.Id("feed:" + p->slug + ":events");
+  const std::string name = Title(L(p ? p->name : v.site_name, v.lang));
+  f.id = b.Id(p ? "feed:" + p->slug + ":events" : std::string("feed:history"));
   f.title = Fill(b.T("feed.events_feed"), {{"name", name}});
   f.description = f.title;
-  f.link = b.Page("/" + p->slug + "/history");
-  f.self = b.Self(p->slug + "/events");
+  f.link = p ? b.Page("/" + p->slug + "/history") : b.Page("/");
+  // Statuspage's /history.rss is a fixed address: the language comes as ?lang=.
+  f.self = p ? b.Self(p->slug + "/events")
+             : v.base_url + "/history.rss?lang=" + std::string(LangId(v.lang));
   std::vector<FeedItem> all;
   for (const Event& e : v.model.events) {
-    if (e.platform != p->slug || !e.InRegion(v.region.id)) continue;
+    if ((p && e.platform != p->slug) || !e.InRegion(v.region.id) || e.cancelled) continue;
     const std::string kind = b.T("kind." + std::string(EventKindId(e.kind)));
     const std::string link = b.Page("/events/" + std::to_string(e.id));
     const std::string title = Title(L(e.title, v.lang));

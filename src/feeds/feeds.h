@@ -58,8 +58,8 @@ Result<Feed> ServiceStatusFeed(const FeedView& v, std::string_view platform,
                                std::string_view service);
 // General messages of a platform (and the whole site's), or of the whole site only.
 Result<Feed> MessagesFeed(const FeedView& v, std::optional<std::string_view> platform);
-// Events of a platform: one item per event and one per update.
-Result<Feed> EventsFeed(const FeedView& v, std::string_view platform);
+// Events of a platform, or of every platform: one item per event and one per update.
+Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platform);
 
 std::string WriteFeed(const Feed& feed, FeedFormat format);
 const char* FeedContentType(FeedFormat format);

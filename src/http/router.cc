@@ -43,16 +43,34 @@ bool Router::Match(const Route& r, const std::vector<std::string_view>& path, Re
 
 Response Router::Handle(Request& req) const {
   const std::vector<std::string_view> path = Split(req.path);
-  const std::string& method = req.method == "HEAD" ? std::string("GET") : req.method;
+  const std::string method = req.method == "HEAD" ? std::string("GET") : req.method;
+  // The most specific route wins: the one with the most literal segments ("/history.rss"
+  // before "/{lang}"), then the first added.
+  const Route* best = nullptr;
+  int best_literals = -1;
   std::string allow;
   for (const Route& r : routes_) {
-    if (!Match(r, path, req)) continue;
-    if (r.method == method) return r.handler(req);
-    if (allow.find(r.method) == std::string::npos) {
-      allow += (allow.empty() ? "" : ", ") + r.method;
-      if (r.method == "GET") allow += ", HEAD";
+    Request probe;
+    if (!Match(r, path, probe)) continue;
+    if (r.method != method) {
+      if (allow.find(r.method) == std::string::npos) {
+        allow += (allow.empty() ? "" : ", ") + r.method;
+        if (r.method == "GET") allow += ", HEAD";
+      }
+      continue;
     }
-    req.params.clear();
+    int literals = 0;
+    for (const std::string& seg : r.segments) {
+      literals += !(seg.size() > 2 && seg.front() == '{' && seg.back() == '}');
+    }
+    if (literals > best_literals) {
+      best = &r;
+      best_literals = literals;
+    }
+  }
+  if (best) {
+    Match(*best, path, req);
+    return best->handler(req);
   }
   if (allow.empty()) return error_(req, 404, "no page or resource at " + req.path);
   Response res = error_(req, 405, "method " + req.method + " is not allowed here (allowed: " +

@@ -1,5 +1,7 @@
 // One route table: (method, pattern) → handler. Patterns are literal segments and {name}
-// parameters: "/api/v1/platforms/{platform}". HEAD is answered by GET routes.
+// parameters: "/api/v1/platforms/{platform}". HEAD is answered by GET routes. When several
+// patterns match, the one with the most literal segments wins, so the table's order only
+// matters between equally specific patterns.
 #pragma once
 
 #include <functional>

@@ -49,6 +49,33 @@ TEST(Router, UnknownPathIs404_WrongMethodIs405WithAllow) {
   EXPECT_EQ(res.HeaderValue("Allow"), "GET, HEAD, POST");
 }
 
+TEST(Router, TheMostSpecificPatternWinsWhateverTheOrder) {
+  Router r([](const Request&, int status, const std::string&) {
+    Response res;
+    res.status = status;
+    return res;
+  });
+  const auto named = [](std::string name) {
+    return [name](Request&) {
+      Response res;
+      res.SetBody(name);
+      return res;
+    };
+  };
+  r.Add("GET", "/{lang}", named("lang"));
+  r.Add("GET", "/{lang}/{platform}", named("platform"));
+  r.Add("GET", "/history.rss", named("history"));
+  r.Add("GET", "/admin/events", named("admin"));
+  const auto body = [&](const char* path) {
+    Request req = Get("GET", path);
+    return std::string(r.Handle(req).body());
+  };
+  EXPECT_EQ(body("/history.rss"), "history");
+  EXPECT_EQ(body("/fr"), "lang");
+  EXPECT_EQ(body("/admin/events"), "admin");
+  EXPECT_EQ(body("/fr/weavy"), "platform");
+}
+
 TEST(Request, QueryDecodesAndHostDropsPort) {
   Request req;
   req.query = "lang=fr&q=a%20b+c&empty";

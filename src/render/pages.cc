@@ -274,6 +274,12 @@ class Page {
     announced_.push_back(d);
   }
 
+  // Renders `name` on its own, without the layout.
+  std::string Standalone(std::string_view name, Data& data) const {
+    AddCommon(data);
+    return Mustache(name, data);
+  }
+
   const PageView& v() const { return v_; }
 
  private:
@@ -653,6 +659,30 @@ Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
   // The same page in the other language keeps its filter and page.
   std::string path = url_of(kind, page_number).substr(3);
   return page.Render("history", d, Fill(page.T("history.title"), {{"name", name}}), path, p->slug);
+}
+
+Result<std::string> RenderEmbed(const PageView& v, std::string_view slug) {
+  const Platform* p = v.model.FindPlatform(slug);
+  if (!p) return NoPlatform(slug);
+  Page page(v);
+  Data d;
+  d.set("html_lang", std::string(LangId(v.lang)));
+  d.set("name", Clean(Localize(p->name, v.lang).text));
+  d.set("site_name", Clean(Localize(v.site_name, v.lang).text));
+  d.set("css_url", v.statics.css);
+  d.set("url", v.region.base_url + page.PlatformUrl(*p));
+  d.set("status", page.Level(v.derived.Platform(v.region.id, p->slug).level));
+  Data events{Data::type::list};
+  for (const Event* e : EventsIn(v, slug, EventState::kInProgress)) {
+    Data ed;
+    ed.set("kind_words", page.T("kind." + std::string(EventKindId(e->kind))));
+    ed.set("title", Clean(Localize(e->title, v.lang).text));
+    ed.set("url", v.region.base_url + page.EventUrl(e->id));
+    events.push_back(ed);
+  }
+  d.set("events", events);
+  d.set("as_of_text", Fill(page.T("as_of"), {{"when", page.When(v.as_of)}}));
+  return page.Standalone("embed", d);
 }
 
 std::string RenderError(const PageView& v, int status, std::string_view message) {

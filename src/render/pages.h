@@ -50,6 +50,9 @@ Result<std::string> RenderEvent(const PageView& v, int64_t id);
 // Past events of the platform by month, newest first, `kind` filter, 20 per page.
 Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
                                   std::optional<EventKind> kind, int page);
+// A small standalone page with a platform's global status and its events in progress, to
+// embed in an iframe.
+Result<std::string> RenderEmbed(const PageView& v, std::string_view platform);
 // A 404 or other error page in the visitor's language.
 std::string RenderError(const PageView& v, int status, std::string_view message);
 

@@ -156,6 +156,17 @@ class FeedsTest(unittest.TestCase):
             status, hh, body = self.v.request("HEAD", path)
             self.assertEqual((status, body), (200, b""))
 
+    def test_statuspage_history_feeds(self):
+        for ext, version in (("rss", "rss20"), ("atom", "atom10")):
+            for lang in ("fr", "en"):
+                h, body = self.fetch("/history.%s?lang=%s" % (ext, lang))
+                f = feedparser.parse(body)
+                self.assertEqual((f.bozo, f.version), (0, version))
+                titles = " ".join(e.title for e in f.entries)
+                self.assertIn("Incident", titles)
+                self.assertIn("Maintenance", titles)
+                self.assertEqual(h["access-control-allow-origin"], "*")
+
     def test_unknown_feeds_are_404(self):
         for path in ("/feeds/fr/nope/status.rss", "/feeds/fr/infinity/services/nope.rss",
                      "/feeds/fr/infinity/status.xml", "/feeds/de/infinity/status.rss",

@@ -167,6 +167,26 @@ class PagesTest(unittest.TestCase):
         self.assertTrue(h["content-type"].startswith("text/css"))
         self.assertEqual(self.v.get("/static/000000000000/vigie.css")[0], 404)
 
+    def test_badges_and_embed(self):
+        import xml.dom.minidom
+        for path, words in (("/badge/fr/infinity.svg", "Perturbation majeure"),
+                            ("/badge/en/infinity/web-client.svg", "Major disruption"),
+                            ("/badge/en/infinity/telnet.svg", "Operational")):
+            status, h, body = self.v.get(path)
+            self.assertEqual(status, 200, path)
+            self.assertTrue(h["content-type"].startswith("image/svg+xml"))
+            svg = xml.dom.minidom.parseString(body)
+            self.assertEqual(svg.documentElement.getAttribute("role"), "img")
+            self.assertIn(words, svg.documentElement.getAttribute("aria-label"))
+            self.assertIn(words, body.decode())
+        self.assertEqual(self.v.get("/badge/fr/nope.svg")[0], 404)
+        self.assertEqual(self.v.get("/badge/fr/infinity/nope.svg")[0], 404)
+        h, body = self.page("/en/infinity/embed")
+        text = body.decode()
+        self.assertIn("Major disruption", text)
+        self.assertIn('target="_blank"', text)
+        self.assertNotIn("x-frame-options", h)
+
     def test_not_found_pages_speak_the_visitors_language(self):
         _, body = self.page("/fr/nope/", expect=404)
         self.assertEqual(outline(body).h1, "Page introuvable")
