@@ -226,6 +226,9 @@ int RunTokenRevoke(const Config& config, int64_t id) {
 }
 
 int RunServe(const Config& config, const ServeOptions& options) {
+  // Templates and catalogs are checked before anything is written.
+  Result<std::shared_ptr<const WebAssets>> web = WebAssets::Load(config.site.assets_override);
+  if (!web.ok()) return Fail("serve: assets", web.status());
   Result<std::unique_ptr<Store>> opened = OpenMigrated(config);
   if (!opened.ok()) return Fail("serve", opened.status());
   Store& store = **opened;
@@ -249,8 +252,6 @@ int RunServe(const Config& config, const ServeOptions& options) {
   Status st = publisher.Start(/*run_timer=*/true);
   if (!st.ok()) return Fail("serve", st);
 
-  Result<std::shared_ptr<const WebAssets>> web = WebAssets::Load(config.site.assets_override);
-  if (!web.ok()) return Fail("serve: assets", web.status());
   AdminWeb admin(AdminOptions{.secure_cookies = config.site.base_url.rfind("https://", 0) == 0},
                  publisher, store, clock,
                  AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});

@@ -198,6 +198,45 @@ class PagesTest(unittest.TestCase):
         self.page("/de/", expect=404)
 
 
+class OverrideTest(unittest.TestCase):
+    def test_an_override_directory_replaces_templates_and_static_files(self):
+        import os
+        import shutil
+        import subprocess
+        import tempfile
+        override = tempfile.mkdtemp(prefix="vigie-override-")
+        try:
+            os.makedirs(os.path.join(override, "templates"))
+            os.makedirs(os.path.join(override, "static"))
+            with open(os.path.join(harness.ARGS.source, "assets/templates/home.mustache")) as f:
+                home = f.read()
+            with open(os.path.join(override, "templates/home.mustache"), "w") as f:
+                f.write('<p class="brand-note">Marque maison</p>\n' + home)
+            with open(os.path.join(override, "static/logo.svg"), "w") as f:
+                f.write('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>')
+            v = harness.Vigie(seed=False, env={"VIGIE_SITE_ASSETS_OVERRIDE": override})
+            try:
+                _, _, body = v.get("/fr/")
+                text = body.decode()
+                self.assertIn("Marque maison", text)
+                logo = re.search(r'src="(/static/[0-9a-f]+/logo\.svg)"', text).group(1)
+                self.assertIn(b"<rect", v.get(logo)[2])
+            finally:
+                v.close()
+            # a template that does not parse stops the start, with its name
+            with open(os.path.join(override, "templates/home.mustache"), "w") as f:
+                f.write("{{#open}} never closed")
+            p = subprocess.run([harness.ARGS.binary, "serve", "--config",
+                                os.path.join(harness.ARGS.source, "vigie.toml"), "--data",
+                                tempfile.mkdtemp(), "--listen", "127.0.0.1:0"],
+                               env=dict(os.environ, VIGIE_SITE_ASSETS_OVERRIDE=override),
+                               capture_output=True, text=True, timeout=60, cwd=harness.ARGS.source)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("templates/home.mustache", p.stderr)
+        finally:
+            shutil.rmtree(override, ignore_errors=True)
+
+
 class EscapingTest(unittest.TestCase):
     def test_hostile_text_is_escaped_everywhere(self):
         import os
