@@ -247,6 +247,64 @@ Status Operations::DeleteMessage(const std::string& actor, int64_t id) {
   return publisher_.Write(info, [&](const Model&, StoreTx& tx) { return tx.DeleteMessage(id); });
 }
 
+namespace {
+Status ValidService(const Service& s) {
+  if (s.slug.empty() || s.slug.size() > 64 ||
+      s.slug.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos ||
+      s.slug.front() == '-' || s.slug.back() == '-') {
+    return Status::Invalid("a service slug is lower-case letters, digits and '-' (e.g. web-client)");
+  }
+  if (s.name.fr.find_first_not_of(" ") == std::string::npos ||
+      s.name.en.find_first_not_of(" ") == std::string::npos) {
+    return Status::Invalid("give the service a name in French and in English");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Result<int64_t> Operations::AddService(const std::string& actor, const Service& service) {
+  VIGIE_RETURN_IF_ERROR(ValidService(service));
+  int64_t id = 0;
+  WriteInfo info{.actor = actor, .action = "catalog.add",
+                 .detail = service.platform + "/" + service.slug};
+  Status st = publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
+    if (!m.FindPlatform(service.platform)) {
+      return Status::NotFound("unknown platform \"" + service.platform + "\"");
+    }
+    if (m.FindService(service.platform, service.slug)) {
+      return Status::Conflict("service \"" + service.slug + "\" already exists in " + service.platform);
+    }
+    Service s = service;
+    if (s.position <= 0) {
+      for (const Service& other : m.services) {
+        if (other.platform == s.platform) s.position = std::max(s.position, other.position);
+      }
+      ++s.position;
+    }
+    Result<int64_t> r = tx.UpsertService(s);
+    if (!r.ok()) return r.status();
+    id = *r;
+    return Status::Ok();
+  });
+  VIGIE_RETURN_IF_ERROR(st);
+  return id;
+}
+
+Status Operations::EditService(const std::string& actor, int64_t id, const Service& service) {
+  WriteInfo info{.actor = actor, .action = service.retired ? "catalog.retire" : "catalog.edit",
+                 .detail = "#" + std::to_string(id) + " " + service.name.fr};
+  return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
+    const Service* old = m.FindService(id);
+    if (!old) return Status::NotFound("no service #" + std::to_string(id));
+    Service s = service;
+    s.id = id;
+    s.platform = old->platform;
+    s.slug = old->slug;  // a permanent identifier: URLs, feeds, history
+    VIGIE_RETURN_IF_ERROR(ValidService(s));
+    return tx.UpdateService(s);
+  });
+}
+
 Status Operations::Audited(const std::string& actor, const std::string& action,
                            const std::string& detail,
                            const std::function<Status(StoreTx&)>& write) {

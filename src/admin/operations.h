@@ -66,6 +66,11 @@ class Operations {
   Status ExpireMessage(const std::string& actor, int64_t id);
   Status DeleteMessage(const std::string& actor, int64_t id);
 
+  // Catalog (admin only). A new service goes last in its platform unless a position is given.
+  Result<int64_t> AddService(const std::string& actor, const Service& service);
+  // Texts, position and retirement of an existing service; its slug and history stay.
+  Status EditService(const std::string& actor, int64_t id, const Service& service);
+
   // Accounts (admin only; the callers check the role).
   Result<int64_t> AddUser(const std::string& actor, const std::string& name, Role role,
                           const std::string& password);

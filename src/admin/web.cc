@@ -726,6 +726,112 @@ http::Response AdminWeb::RevokeToken(http::Request& req, const Caller& c) {
   return Back("/admin/tokens");
 }
 
+http::Response AdminWeb::Catalog(http::Request&, const Caller& c) {
+  std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model& m = snap->model();
+  json platforms = json::array();
+  for (const Platform& p : m.platforms) {
+    json services = json::array();
+    for (const Service& s : m.services) {
+      if (s.platform != p.slug) continue;
+      services.push_back({{"id", s.id}, {"slug", s.slug}, {"position", s.position},
+                          {"name_fr", s.name.fr}, {"name_en", s.name.en},
+                          {"information_fr", s.information.fr}, {"information_en", s.information.en},
+                          {"impact_fr", s.impact.fr}, {"impact_en", s.impact.en},
+                          {"retired", s.retired}});
+    }
+    platforms.push_back({{"slug", p.slug}, {"name", L(p.name, c.lang)}, {"services", services}});
+  }
+  return Html(c, 200, "admin_catalog", json{{"platforms", platforms}},
+              assets_.messages.Get(c.lang, "admin.catalog"));
+}
+
+namespace {
+Service ServiceOf(const Form& f) {
+  Service s;
+  s.platform = Field(f, "platform");
+  s.slug = Field(f, "slug");
+  s.name = TextOf(f, "name");
+  s.information = TextOf(f, "information");
+  s.impact = TextOf(f, "impact");
+  const std::string position = Field(f, "position");
+  std::from_chars(position.data(), position.data() + position.size(), s.position);
+  s.retired = Field(f, "retired") == "1";
+  return s;
+}
+}  // namespace
+
+http::Response AdminWeb::AddService(http::Request& req, const Caller& c) {
+  Result<int64_t> id = ops_.AddService(c.name, ServiceOf(ParseForm(req.body)));
+  if (!id.ok()) return FormError(req, c, id.status());
+  return Back("/admin/catalog");
+}
+
+http::Response AdminWeb::EditService(http::Request& req, const Caller& c) {
+  std::optional<int64_t> id = IdParam(req);
+  Status st = id ? ops_.EditService(c.name, *id, ServiceOf(ParseForm(req.body)))
+                 : Status::NotFound("no such service");
+  if (!st.ok()) return FormError(req, c, st);
+  return Back("/admin/catalog#s" + std::to_string(*id));
+}
+
+http::Response AdminWeb::Users(http::Request& req, const Caller& c) {
+  Result<std::vector<User>> users = store_.ListUsers();
+  if (!users.ok()) return FormError(req, c, users.status());
+  json list = json::array();
+  for (const User& u : *users) {
+    list.push_back({{"name", u.name}, {"role", std::string(RoleId(u.role))}, {"disabled", u.disabled},
+                    {"created", FormatRfc3339(u.created_at)}, {"self", u.name == c.name}});
+  }
+  return Html(c, 200, "admin_users", json{{"users", list}}, assets_.messages.Get(c.lang, "admin.users"));
+}
+
+http::Response AdminWeb::AddUser(http::Request& req, const Caller& c) {
+  const Form f = ParseForm(req.body);
+  std::optional<Role> role = ParseRole(Field(f, "role"));
+  if (!role) return FormError(req, c, Status::Invalid("choose editor or admin"));
+  Result<int64_t> id = ops_.AddUser(c.name, Field(f, "name"), *role, Field(f, "password"));
+  if (!id.ok()) return FormError(req, c, id.status());
+  return Back("/admin/users");
+}
+
+// POST /admin/users/{name}/{action}: disable, enable, password.
+http::Response AdminWeb::UserAction(http::Request& req, const Caller& c) {
+  const std::string name(req.Param("name"));
+  const std::string action(req.Param("action"));
+  const Form f = ParseForm(req.body);
+  Status st;
+  if (action == "disable") {
+    st = name == c.name ? Status::Invalid("you cannot disable your own account")
+                        : ops_.SetDisabled(c.name, name, true);
+  } else if (action == "enable") {
+    st = ops_.SetDisabled(c.name, name, false);
+  } else if (action == "password") {
+    st = ops_.SetPassword(c.name, name, Field(f, "password"));
+  } else {
+    st = Status::NotFound("no action \"" + action + "\"");
+  }
+  if (!st.ok()) return FormError(req, c, st);
+  return Back(action == "password" && name == c.name ? "/admin/login" : "/admin/users");
+}
+
+// Renders the Markdown of a form as the public site will show it.
+http::Response AdminWeb::Preview(http::Request& req, const Caller& c) {
+  const Form f = ParseForm(req.body);
+  json blocks = json::array();
+  for (const char* key : {"title_fr", "title_en", "body_fr", "body_en", "update_fr", "update_en",
+                          "text_fr", "text_en"}) {
+    const std::string text = Field(f, key);
+    if (text.empty()) continue;
+    const bool title = std::string_view(key).substr(0, 5) == "title";
+    blocks.push_back({{"label", assets_.messages.Get(c.lang, std::string("admin.") + key)},
+                      {"lang", std::string(key).substr(std::string(key).size() - 2)},
+                      {"html", title ? std::string() : MarkdownToHtml(text)},
+                      {"text", title ? text : std::string()}});
+  }
+  return Html(c, 200, "admin_preview", json{{"blocks", blocks}}, assets_.messages.Get(c.lang, "admin.preview"));
+}
+
 // ---- Admin JSON API ----
 
 namespace {

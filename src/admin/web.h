@@ -76,6 +76,14 @@ class AdminWeb {
   http::Response CreateToken(http::Request& req, const Caller& c);
   http::Response RevokeToken(http::Request& req, const Caller& c);
 
+  http::Response Catalog(http::Request& req, const Caller& c);
+  http::Response AddService(http::Request& req, const Caller& c);
+  http::Response EditService(http::Request& req, const Caller& c);
+  http::Response Users(http::Request& req, const Caller& c);
+  http::Response AddUser(http::Request& req, const Caller& c);
+  http::Response UserAction(http::Request& req, const Caller& c);
+  http::Response Preview(http::Request& req, const Caller& c);
+
   http::Response ApiSetLevel(http::Request& req, const Caller& c);
   http::Response ApiCreateEvent(http::Request& req, const Caller& c);
   http::Response ApiPostUpdate(http::Request& req, const Caller& c);

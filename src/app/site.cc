@@ -437,6 +437,13 @@ void Site::AddRoutes() {
   office("POST", "/admin/messages/{id}/expire", Role::kEditor, &AdminWeb::ExpireMessage);
   office("POST", "/admin/messages/{id}/delete", Role::kEditor, &AdminWeb::DeleteMessage);
   office("GET", "/admin/audit", Role::kEditor, &AdminWeb::Audit);
+  office("POST", "/admin/preview", Role::kEditor, &AdminWeb::Preview);
+  office("GET", "/admin/catalog", Role::kAdmin, &AdminWeb::Catalog);
+  office("POST", "/admin/catalog", Role::kAdmin, &AdminWeb::AddService);
+  office("POST", "/admin/catalog/{id}", Role::kAdmin, &AdminWeb::EditService);
+  office("GET", "/admin/users", Role::kAdmin, &AdminWeb::Users);
+  office("POST", "/admin/users", Role::kAdmin, &AdminWeb::AddUser);
+  office("POST", "/admin/users/{name}/{action}", Role::kAdmin, &AdminWeb::UserAction);
   office("GET", "/admin/tokens", Role::kAdmin, &AdminWeb::Tokens);
   office("POST", "/admin/tokens", Role::kAdmin, &AdminWeb::CreateToken);
   office("POST", "/admin/tokens/{id}/revoke", Role::kAdmin, &AdminWeb::RevokeToken);

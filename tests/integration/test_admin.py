@@ -286,6 +286,65 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertEqual(self.level_of("weavy", "odata"), "major")
 
+    def test_catalog_add_rename_reorder_retire(self):
+        admin = Browser(self.v)
+        admin.login("alice")
+        status, _, _ = admin.post("/admin/catalog", {"platform": "weavy", "slug": "sms-gateway",
+                                                     "name_fr": "Passerelle SMS", "name_en": "SMS gateway",
+                                                     "information_fr": "Envoi de SMS.", "information_en": "Sends SMS."},
+                                  "/admin/catalog")
+        self.assertEqual(status, 303)
+        services = self.v.json("/api/v1/platforms/weavy")["services"]
+        self.assertEqual(services[-1]["slug"], "sms-gateway")
+        self.assertEqual(len(services), 16)
+        # a duplicate slug is refused
+        status, _, page = admin.post("/admin/catalog", {"platform": "weavy", "slug": "sms-gateway",
+                                                        "name_fr": "X", "name_en": "X"}, "/admin/catalog")
+        self.assertEqual(status, 400)
+        # rename, move first, then retire: hidden from the site, its page and history kept
+        _, _, page = admin.request("GET", "/admin/catalog")
+        sid = int(re.search(r'action="/admin/catalog/(\d+)"[^>]*id="s\d+">\s*<input type="hidden" name="csrf" value="[^"]+">\s*<p><strong>sms-gateway', page).group(1))
+        form = {"name_fr": "Passerelle SMS et vocale", "name_en": "SMS and voice gateway", "position": "0"}
+        status, _, _ = admin.post("/admin/catalog/%d" % sid, form, "/admin/catalog")
+        self.assertEqual(status, 303)
+        services = self.v.json("/api/v1/platforms/weavy?lang=en")["services"]
+        self.assertEqual((services[0]["slug"], services[0]["name"]), ("sms-gateway", "SMS and voice gateway"))
+        form["retired"] = "1"
+        status, _, _ = admin.post("/admin/catalog/%d" % sid, form, "/admin/catalog")
+        self.assertEqual(status, 303)
+        self.assertNotIn("sms-gateway", [s["slug"] for s in self.v.json("/api/v1/platforms/weavy")["services"]])
+        self.assertTrue(self.v.json("/api/v1/platforms/weavy/services/sms-gateway")["retired"])
+        # editors may not touch the catalog
+        editor = Browser(self.v)
+        editor.login("eddie")
+        self.assertEqual(editor.request("GET", "/admin/catalog")[0], 403)
+
+    def test_users_page_and_markdown_preview(self):
+        admin = Browser(self.v)
+        admin.login("alice")
+        status, _, _ = admin.post("/admin/users", {"name": "nina", "role": "editor", "password": "nina's long password"},
+                                  "/admin/users")
+        self.assertEqual(status, 303)
+        self.assertEqual(Browser(self.v).login("nina", "nina's long password")[0], 303)
+        status, _, page = admin.post("/admin/users", {"name": "nina2", "role": "editor", "password": "short"},
+                                     "/admin/users")
+        self.assertEqual(status, 400)
+        self.assertIn("12 characters", html.unescape(page))
+        status, _, _ = admin.post("/admin/users/nina/disable", {}, "/admin/users")
+        self.assertEqual(status, 303)
+        self.assertEqual(Browser(self.v).login("nina", "nina's long password")[0], 401)
+        status, _, page = admin.post("/admin/users/alice/disable", {}, "/admin/users")
+        self.assertEqual(status, 400, "nobody disables themselves")
+        editor = Browser(self.v)
+        editor.login("eddie")
+        self.assertEqual(editor.request("GET", "/admin/users")[0], 403)
+        status, _, page = editor.post("/admin/preview", {"body_fr": "**gras** <script>x</script> [l](javascript:alert(1))"},
+                                      "/admin/events")
+        self.assertEqual(status, 200)
+        self.assertIn("<strong>gras</strong>", page)
+        self.assertNotIn("<script>x", page)
+        self.assertNotIn("javascript:", page)
+
     def test_password_change_ends_every_session(self):
         add_user(self.v, "paula", "editor")
         b = Browser(self.v)
