@@ -252,7 +252,9 @@ int RunServe(const Config& config, const ServeOptions& options) {
   Status st = publisher.Start(/*run_timer=*/true);
   if (!st.ok()) return Fail("serve", st);
 
-  AdminWeb admin(AdminOptions{.secure_cookies = config.site.base_url.rfind("https://", 0) == 0},
+  AdminWeb admin(AdminOptions{.secure_cookies = config.site.base_url.rfind("https://", 0) == 0,
+                              .idle_timeout = std::chrono::seconds(config.admin.session_idle_s),
+                              .absolute_timeout = std::chrono::seconds(config.admin.session_max_s)},
                  publisher, store, clock,
                  AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});
   Site site(config, publisher, store, **web, admin);

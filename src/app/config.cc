@@ -237,7 +237,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
 
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
-    if (key != "server" && key != "storage" && key != "site" && key != "catalog") {
+    if (key != "server" && key != "storage" && key != "site" && key != "catalog" && key != "admin") {
       errors.push_back(path + ":" + std::to_string(node.source().begin.line) +
                        ": unknown section [" + key + "]");
     } else if (!node.is_table()) {
@@ -265,6 +265,12 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     cfg.server.read_timeout = std::chrono::seconds(read_s);
     cfg.server.idle_timeout = std::chrono::seconds(idle_s);
     cfg.server.drain_timeout = std::chrono::seconds(drain_s);
+  }
+  {
+    Section s(path, root["admin"].as_table(), "admin", env, errors);
+    s.Integer("session_idle_s", cfg.admin.session_idle_s, 1, 30 * 86400);
+    s.Integer("session_max_s", cfg.admin.session_max_s, 1, 365 * 86400);
+    s.RejectUnknown();
   }
   {
     Section s(path, root["storage"].as_table(), "storage", env, errors);

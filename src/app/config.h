@@ -20,8 +20,14 @@ struct SiteConfig {
   std::string assets_override;                         // a folder replacing embedded assets
 };
 
+struct AdminConfig {
+  int64_t session_idle_s = 30 * 60;       // a back-office session unused this long ends
+  int64_t session_max_s = 12 * 3600;      // and any session after this long
+};
+
 struct Config {
   http::ServerOptions server;
+  AdminConfig admin;
   std::string storage = "sqlite:data/vigie.db";        // storage.url
   SiteConfig site;
   std::string catalog = "catalog/divalto.toml";         // catalog.path

@@ -362,6 +362,28 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(Browser(self.v).login("paula", "another long password")[0], 401)
 
 
+class SessionExpiryTest(unittest.TestCase):
+    def test_an_idle_session_ends(self):
+        import time
+        v = harness.Vigie(seed=False, env={"VIGIE_ADMIN_SESSION_IDLE_S": "2"})
+        try:
+            add_user(v, "ivy", "editor")
+            b = Browser(v)
+            b.login("ivy")
+            self.assertEqual(b.request("GET", "/admin/")[0], 200)
+            time.sleep(3.2)
+            status, h, _ = b.request("GET", "/admin/")
+            self.assertEqual((status, h.get("location")), (303, "/admin/login?next=/admin/"))
+            # and a form posted with the dead session writes nothing
+            status, _, _ = b.request("POST", "/admin/levels", {"csrf": "x", "region": "fr", "platform": "weavy",
+                                                               "service": "studio", "level": "outage"})
+            self.assertEqual(status, 401)
+            self.assertEqual([s for s in v.json("/api/v1/platforms/weavy")["services"]
+                              if s["slug"] == "studio"][0]["status"]["level"], "operational")
+        finally:
+            v.close()
+
+
 class AdminApiTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
