@@ -631,8 +631,15 @@ http::Response AdminWeb::Messages(http::Request&, const Caller& c) {
   const Model& m = snap->model();
   json list = json::array();
   for (const Message& msg : m.messages) {
+    const Region* zone = msg.regions.empty() ? nullptr : m.FindRegion(msg.regions.front());
+    if (!zone) zone = &m.regions.front();
     list.push_back({{"id", msg.id},
                     {"title", L(msg.title, c.lang)},
+                    {"title_fr", msg.title.fr}, {"title_en", msg.title.en},
+                    {"body_fr", msg.body.fr}, {"body_en", msg.body.en},
+                    {"platform_slug", msg.platform},
+                    {"region_list", msg.regions},
+                    {"expires_input", msg.expires_at ? UtcToLocalInput(*msg.expires_at, *zone) : std::string()},
                     {"platform", msg.platform.empty() ? std::string("—") : msg.platform},
                     {"regions", [&] { std::string r; for (const auto& x : msg.regions) r += (r.empty() ? "" : ", ") + x; return r; }()},
                     {"active", msg.ActiveAt(snap->as_of())},
@@ -662,6 +669,31 @@ http::Response AdminWeb::CreateMessage(http::Request& req, const Caller& c) {
   }
   Result<int64_t> id = ops_.CreateMessage(c.name, d);
   if (!id.ok()) return FormError(req, c, id.status());
+  return Back("/admin/messages");
+}
+
+http::Response AdminWeb::EditMessage(http::Request& req, const Caller& c) {
+  std::optional<int64_t> id = IdParam(req);
+  if (!id) return FormError(req, c, Status::NotFound("no such message"));
+  const Form f = ParseForm(req.body);
+  Result<Model> m = publisher_.LoadModel();
+  if (!m.ok()) return FormError(req, c, m.status());
+  auto it = std::find_if(m->messages.begin(), m->messages.end(), [&](const Message& x) { return x.id == *id; });
+  if (it == m->messages.end()) return FormError(req, c, Status::NotFound("no such message"));
+  MessageDraft d;
+  d.platform = it->platform;  // where a message belongs does not change; its words and expiry do
+  d.regions = it->regions;
+  d.title = TextOf(f, "title");
+  d.body = TextOf(f, "body");
+  const Region* zone = d.regions.empty() ? nullptr : m->FindRegion(d.regions.front());
+  if (!zone) zone = &m->regions.front();
+  if (const std::string exp = Field(f, "expires"); !exp.empty()) {
+    Result<Time> t = LocalToUtc(exp, *zone);
+    if (!t.ok()) return FormError(req, c, t.status().WithContext("expiry"));
+    d.expires_at = *t;
+  }
+  Status st = ops_.EditMessage(c.name, *id, d);
+  if (!st.ok()) return FormError(req, c, st);
   return Back("/admin/messages");
 }
 

@@ -69,6 +69,7 @@ class AdminWeb {
   http::Response Cancel(http::Request& req, const Caller& c);
   http::Response Messages(http::Request& req, const Caller& c);
   http::Response CreateMessage(http::Request& req, const Caller& c);
+  http::Response EditMessage(http::Request& req, const Caller& c);
   http::Response ExpireMessage(http::Request& req, const Caller& c);
   http::Response DeleteMessage(http::Request& req, const Caller& c);
   http::Response Audit(http::Request& req, const Caller& c);

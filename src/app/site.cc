@@ -434,6 +434,7 @@ void Site::AddRoutes() {
   office("POST", "/admin/events/{id}/cancel", Role::kEditor, &AdminWeb::Cancel);
   office("GET", "/admin/messages", Role::kEditor, &AdminWeb::Messages);
   office("POST", "/admin/messages", Role::kEditor, &AdminWeb::CreateMessage);
+  office("POST", "/admin/messages/{id}", Role::kEditor, &AdminWeb::EditMessage);
   office("POST", "/admin/messages/{id}/expire", Role::kEditor, &AdminWeb::ExpireMessage);
   office("POST", "/admin/messages/{id}/delete", Role::kEditor, &AdminWeb::DeleteMessage);
   office("GET", "/admin/audit", Role::kEditor, &AdminWeb::Audit);

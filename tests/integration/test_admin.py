@@ -261,6 +261,11 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(status, 303)
         msgs = self.v.json("/api/v1/platforms/weavy/messages")["messages"]
         mid = [m["id"] for m in msgs if m["title"] == "Message test"][0]
+        status, _, _ = b.post("/admin/messages/%d" % mid, {"title_fr": "Message corrigé", "title_en": "Fixed message",
+                                                           "body_fr": "Texte"}, "/admin/messages")
+        self.assertEqual(status, 303)
+        msgs = self.v.json("/api/v1/platforms/weavy/messages")["messages"]
+        self.assertIn("Message corrigé", [m["title"] for m in msgs])
         import time
         time.sleep(1.1)  # a message lives at least a second
         status, _, _ = b.post("/admin/messages/%d/expire" % mid, {}, "/admin/messages")
