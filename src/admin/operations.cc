@@ -275,6 +275,7 @@ Result<int64_t> Operations::AddService(const std::string& actor, const Service& 
       return Status::Conflict("service \"" + service.slug + "\" already exists in " + service.platform);
     }
     Service s = service;
+    s.created_at = clock_.Now();
     if (s.position <= 0) {
       for (const Service& other : m.services) {
         if (other.platform == s.platform) s.position = std::max(s.position, other.position);

@@ -76,19 +76,9 @@ http::Response JsonResponse(int status, const json& body) {
   return res;
 }
 
-int HttpCode(const Status& st) {
-  switch (st.code()) {
-    case Status::Code::kOk: return 200;
-    case Status::Code::kInvalid: return 400;
-    case Status::Code::kNotFound: return 404;
-    case Status::Code::kConflict: return 409;
-    case Status::Code::kUnavailable: return 503;
-    default: return 500;
-  }
-}
 
 http::Response ApiError(const Status& st) {
-  const int code = HttpCode(st);
+  const int code = http::HttpStatusOf(st);
   const char* name = code == 400 ? "bad_request" : code == 404 ? "not_found"
                    : code == 409 ? "conflict" : "internal";
   return JsonResponse(code, json{{"error", {{"code", name}, {"message", st.message()}}}});
@@ -391,7 +381,7 @@ http::Response AdminWeb::FormError(http::Request& req, const Caller& c, const St
     const std::string path(referer.substr(at));
     if (path.find_first_of("\"<>\r\n") == std::string::npos) back = path;
   }
-  const int code = HttpCode(st);
+  const int code = http::HttpStatusOf(st);
   return Html(c, code == 500 || code == 503 ? code : (code == 404 ? 404 : 400), "admin_message",
               json{{"message", st.message()}, {"link", back}},
               assets_.messages.Get(c.lang, "admin.refused"));

@@ -193,6 +193,8 @@ Result<ImportSummary> ImportCatalog(Publisher& publisher, const std::string& pat
   summary.services = static_cast<int>(services.size());
   WriteInfo info{.actor = actor, .action = "catalog.import",
                  .detail = path + ": " + summary.ToString()};
+  const Time now = SystemClock().Now();
+  for (Service& s : services) s.created_at = now;  // kept by an update: only new ones take it
   VIGIE_RETURN_IF_ERROR(publisher.Write(info, [&](const Model&, StoreTx& tx) -> Status {
     for (const Platform& p : platforms) VIGIE_RETURN_IF_ERROR(tx.UpsertPlatform(p));
     for (const Service& s : services) {

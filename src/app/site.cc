@@ -41,7 +41,7 @@ http::Response JsonError(int status, const std::string& message) {
   return res;
 }
 
-http::Response ErrorFor(const Status& st) { return JsonError(HttpStatusOf(st), st.message()); }
+http::Response ErrorFor(const Status& st) { return JsonError(http::HttpStatusOf(st), st.message()); }
 
 // What every public request resolves first: the snapshot, the region and the language.
 struct Context {
@@ -212,17 +212,6 @@ http::Response ErrorResponse(const http::Request& req, int status, const std::st
 
 }  // namespace
 
-int HttpStatusOf(const Status& st) {
-  switch (st.code()) {
-    case Status::Code::kOk: return 200;
-    case Status::Code::kInvalid: return 400;
-    case Status::Code::kNotFound: return 404;
-    case Status::Code::kConflict: return 409;
-    case Status::Code::kUnavailable: return 503;
-    case Status::Code::kInternal: return 500;
-  }
-  return 500;
-}
 
 Result<std::shared_ptr<const WebAssets>> WebAssets::Load(const std::string& override_dir) {
   Result<Assets> assets = Assets::Load(override_dir);
@@ -308,7 +297,7 @@ void Site::AddRoutes() {
                                nullptr) {
     router_.Add("GET", std::move(pattern), [this, render, extra_key](http::Request& req) {
       const auto fail = [&](const Status& st) {
-        return ErrorResponse(req, HttpStatusOf(st), st.message(), publisher_, config_, web_);
+        return ErrorResponse(req, http::HttpStatusOf(st), st.message(), publisher_, config_, web_);
       };
       std::optional<Lang> lang = ParseLang(req.Param("lang"));
       if (!lang) return fail(Status::NotFound("no page at " + req.path));

@@ -51,7 +51,5 @@ class Site {
   http::Router router_;
 };
 
-// One place maps a Status to an HTTP status code.
-int HttpStatusOf(const Status& st);
 
 }  // namespace vigie

@@ -59,6 +59,7 @@ struct Service {
   int position = 0;
   Text name, information, impact;
   bool retired = false;         // hidden from the site, history kept
+  Time created_at{};            // when it was added to the catalog
 };
 
 // What an operator says a service's level is in a region, outside any event.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "render/escape.h"
 #include "render/pages.h"
 
 namespace vigie {
@@ -31,35 +32,10 @@ std::string CleanText(std::string_view s) {
   return out;
 }
 
-std::string Xml(std::string_view s) {
-  std::string out;
-  for (char c : CleanText(s)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Xml(std::string_view s) { return EscapeMarkup(CleanText(s), "&apos;"); }
 
-std::string Html(std::string_view s) {  // text inside a short HTML description
-  std::string out;
-  for (char c : CleanText(s)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// Text inside a short HTML description.
+std::string Html(std::string_view s) { return EscapeMarkup(CleanText(s)); }
 
 // Titles are one line of plain text, not too long for a widget.
 std::string Title(std::string_view s) {
@@ -132,6 +108,20 @@ class Builder {
       items.push_back(std::move(item));
     }
     return items;
+  }
+
+  // The one item of a status feed whose target never changed: its current level, dated when
+  // the target appeared.
+  FeedItem CurrentItem(const std::string& id, const std::string& name, Level l,
+                       const std::string& link, Time since) const {
+    FeedItem item;
+    item.published = std::min(since, v_.as_of);
+    item.id = Id(id);
+    item.title = Title(Fill(T("feed.status_title"), {{"name", name}, {"level", LevelWords(l)}}));
+    item.html = "<p>" + Html(T("level_help." + std::string(LevelId(l)))) + "</p>";
+    item.link = link;
+    item.category = LevelWords(l);
+    return item;
   }
 
   const FeedView& v() const { return v_; }
@@ -294,14 +284,12 @@ Result<Feed> PlatformStatusFeed(const FeedView& v, std::string_view slug) {
   f.items = b.ChangeItems(p->slug, std::nullopt, name, f.link);
   if (f.items.empty()) {
     // Nothing has ever changed: the current status is still the first item.
-    FeedItem item;
-    item.id = b.Id("status:" + p->slug + ":initial");
-    const Level l = v.derived.Platform(v.region.id, p->slug).level;
-    item.title = Title(Fill(b.T("feed.status_title"), {{"name", name}, {"level", b.LevelWords(l)}}));
-    item.html = "<p>" + Html(b.T("level_help." + std::string(LevelId(l)))) + "</p>";
-    item.link = f.link;
-    item.category = b.LevelWords(l);
-    f.items.push_back(std::move(item));
+    Time since = v.as_of;  // the platform appeared with its first service
+    for (const Service& s : v.model.services) {
+      if (s.platform == p->slug) since = std::min(since, s.created_at);
+    }
+    f.items.push_back(b.CurrentItem("status:" + p->slug + ":initial", name,
+                                    v.derived.Platform(v.region.id, p->slug).level, f.link, since));
   }
   f.updated = Newest(f.items, Time{});
   return f;
@@ -325,15 +313,9 @@ Result<Feed> ServiceStatusFeed(const FeedView& v, std::string_view platform,
   f.self = b.Self(p->slug + "/services/" + s->slug);
   f.items = b.ChangeItems(p->slug, s->id, Title(L(s->name, v.lang)), f.link);
   if (f.items.empty()) {
-    FeedItem item;
-    item.id = b.Id("status:" + p->slug + ":" + s->slug + ":initial");
-    const Level l = v.derived.Service(v.region.id, s->id).level;
-    item.title = Title(Fill(b.T("feed.status_title"),
-                            {{"name", L(s->name, v.lang)}, {"level", b.LevelWords(l)}}));
-    item.html = "<p>" + Html(b.T("level_help." + std::string(LevelId(l)))) + "</p>";
-    item.link = f.link;
-    item.category = b.LevelWords(l);
-    f.items.push_back(std::move(item));
+    f.items.push_back(b.CurrentItem("status:" + p->slug + ":" + s->slug + ":initial",
+                                    L(s->name, v.lang), v.derived.Service(v.region.id, s->id).level,
+                                    f.link, s->created_at));
   }
   f.updated = Newest(f.items, Time{});
   return f;

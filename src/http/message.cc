@@ -20,6 +20,18 @@ bool IEquals(std::string_view a, std::string_view b) {
 }
 }  // namespace
 
+int HttpStatusOf(const Status& st) {
+  switch (st.code()) {
+    case Status::Code::kOk: return 200;
+    case Status::Code::kInvalid: return 400;
+    case Status::Code::kNotFound: return 404;
+    case Status::Code::kConflict: return 409;
+    case Status::Code::kUnavailable: return 503;
+    case Status::Code::kInternal: return 500;
+  }
+  return 500;
+}
+
 std::string PercentDecode(std::string_view s, bool form) {
   std::string out;
   out.reserve(s.size());

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/status.h"
+
 namespace vigie::http {
 
 struct Request {
@@ -57,6 +59,10 @@ struct Response {
   void SetSharedBody(std::string_view bytes, std::shared_ptr<const void> keep);
   std::string_view HeaderValue(std::string_view name) const;
 };
+
+// The one mapping from a Status to an HTTP status code: invalid 400, not found 404,
+// conflict 409, unavailable 503, internal 500.
+int HttpStatusOf(const Status& st);
 
 // Percent-decodes; '+' becomes a space when `form` is true. Invalid escapes are kept as is.
 std::string PercentDecode(std::string_view s, bool form);

@@ -1,5 +1,7 @@
 #include "render/admin_render.h"
 
+#include "render/escape.h"
+
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
 
@@ -30,21 +32,7 @@ Data ToData(const nlohmann::json& j) {
   }
 }
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& s) { return EscapeMarkup(s); }
 
 Data Catalog(const Messages& m, Lang lang) {
   Data t;

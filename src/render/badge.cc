@@ -1,23 +1,17 @@
 #include "render/badge.h"
 
+#include "render/escape.h"
+
 namespace vigie {
 
 namespace {
 
 std::string Escape(std::string_view s) {
-  std::string out;
+  std::string kept;
   for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') out += c;
-    }
+    if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') kept += c;
   }
-  return out;
+  return EscapeMarkup(kept);
 }
 
 // Width of text in 11 px sans-serif, estimated per UTF-8 character (no font at hand).

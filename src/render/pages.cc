@@ -1,5 +1,7 @@
 #include "render/pages.h"
 
+#include "render/escape.h"
+
 #include <algorithm>
 #include <cctype>
 #include <kainjow/mustache.hpp>
@@ -16,21 +18,7 @@ constexpr int kRecentEvents = 5;
 constexpr int kHistoryChanges = 50;
 constexpr int kBarDays = 90;
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& s) { return EscapeMarkup(s); }
 
 // Percent-encodes a value for a query string (unreserved characters and '/' kept).
 std::string QueryEscape(std::string_view s) {

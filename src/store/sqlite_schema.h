@@ -7,7 +7,7 @@
 namespace vigie::sqlite {
 
 // Migration i (1-based) brings the schema from version i-1 to i.
-inline constexpr std::array<std::string_view, 2> kMigrations = {
+inline constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
     // are JSON arrays of strings.
     R"sql(
@@ -152,6 +152,11 @@ CREATE TABLE api_tokens (
   revoked_at   INTEGER,
   last_used_at INTEGER
 ) STRICT;
+)sql",
+    // 3: when a service appeared, so that the feed of a service that never changed can date
+    // its one item (0 for services from before this migration).
+    R"sql(
+ALTER TABLE services ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

@@ -53,14 +53,15 @@ class SqliteTx : public StoreTx {
   Result<int64_t> UpsertService(const Service& s) override {
     Stmt st(db_,
             "INSERT INTO services(platform, slug, position, name_fr, name_en, information_fr, "
-            "information_en, impact_fr, impact_en, retired) VALUES (?,?,?,?,?,?,?,?,?,?) "
+            "information_en, impact_fr, impact_en, retired, created_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT(platform, slug) DO UPDATE SET position=excluded.position, "
             "name_fr=excluded.name_fr, name_en=excluded.name_en, "
             "information_fr=excluded.information_fr, information_en=excluded.information_en, "
             "impact_fr=excluded.impact_fr, impact_en=excluded.impact_en, "
             "retired=excluded.retired RETURNING id");
     st.BindAll(s.platform, s.slug, s.position, s.name.fr, s.name.en, s.information.fr,
-               s.information.en, s.impact.fr, s.impact.en, s.retired ? 1 : 0);
+               s.information.en, s.impact.fr, s.impact.en, s.retired ? 1 : 0, ToUnix(s.created_at));
     if (!st.Step()) return st.status().ok() ? Status::Internal("upsert returned no id") : st.status();
     const int64_t id = st.Int(0);
     VIGIE_RETURN_IF_ERROR(st.Run());
@@ -337,7 +338,7 @@ Result<Model> SqliteTx::Load() {
   {
     Stmt st(db_,
             "SELECT s.id, s.platform, s.slug, s.position, s.name_fr, s.name_en, s.information_fr, "
-            "s.information_en, s.impact_fr, s.impact_en, s.retired FROM services s "
+            "s.information_en, s.impact_fr, s.impact_en, s.retired, s.created_at FROM services s "
             "JOIN platforms p ON p.slug = s.platform ORDER BY p.position, s.position, s.id");
     while (st.Step()) {
       Service s;
@@ -349,6 +350,7 @@ Result<Model> SqliteTx::Load() {
       s.information = {st.Str(6), st.Str(7)};
       s.impact = {st.Str(8), st.Str(9)};
       s.retired = st.Int(10) != 0;
+      s.created_at = FromUnix(st.Int(11));
       m.services.push_back(std::move(s));
     }
     VIGIE_RETURN_IF_ERROR(st.status());

@@ -61,7 +61,7 @@ TEST(SqliteStore, MigrateIsIdempotent) {
   TempDir dir;
   auto store = Open(dir.Db());
   EXPECT_TRUE(store->Migrate().ok());
-  EXPECT_EQ(*store->SchemaVersion(), 2);
+  EXPECT_EQ(*store->SchemaVersion(), 3);
 }
 
 TEST(SqliteStore, WriteIsAllOrNothing) {

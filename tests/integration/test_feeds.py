@@ -97,6 +97,7 @@ class FeedsTest(unittest.TestCase):
         entries = feedparser.parse(body).entries
         self.assertEqual(len(entries), 1)
         self.assertTrue(entries[0].title.endswith("Opérationnel"))
+        self.assertGreaterEqual(entries[0].published_parsed.tm_year, 2026, "dated when the service appeared")
 
     def test_events_feed_has_an_item_per_event_and_per_update_with_the_kind(self):
         _, body = self.fetch("/feeds/en/infinity/events.rss")
