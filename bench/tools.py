@@ -198,12 +198,12 @@ def fmt_rps(r):
 
 def cmd_table(results_path, info_path):
     """Prints the report (Markdown); exit 1 when a request failed."""
-    runs = [parse_kv(l) for l in open(results_path) if l.strip()]
     info = {}
     for l in open(info_path):
         if "=" in l:
             k, v = l.rstrip("\n").split("=", 1)
             info[k] = v
+    runs = [parse_kv(l) for l in open(results_path) if l.strip()]
     failures = []
     for r in runs:
         bad = int(r["status_errors"]) + int(r["connect"]) + int(r["read"]) + int(r["write"])
@@ -215,6 +215,9 @@ def cmd_table(results_path, info_path):
                                                    r["write"]))
         r["rps"] = int(r["requests"]) / (int(r["duration_us"]) / 1e6)
         r["resp"] = int(r["bytes"]) / max(1, int(r["requests"]))
+        # CPU time the server spent per request (all its threads or workers), in µs.
+        r["cpu"] = (int(r.get("cpu_ticks", 0)) * 1e6 / float(info.get("clk_tck", 100))
+                    / max(1, int(r["requests"])))
 
     def agg(server, phase, endpoint, conns):
         sel = [r for r in runs if r["server"] == server and r["phase"] == phase
@@ -223,7 +226,7 @@ def cmd_table(results_path, info_path):
             return None
         med = lambda key: statistics.median(float(x[key]) for x in sel)  # noqa: E731
         return {"rps": med("rps"), "p50": med("p50_us"), "p99": med("p99_us"),
-                "resp": med("resp"), "n": len(sel),
+                "resp": med("resp"), "cpu": med("cpu"), "n": len(sel),
                 "timeouts": sum(int(x["timeout"]) for x in sel), "runs": sel}
 
     order = []
@@ -239,14 +242,14 @@ def cmd_table(results_path, info_path):
 
     w = sys.stdout.write
     w("## bench/run (%s mode): %s\n\n" % (info.get("mode"), info.get("date")))
-    w("Machine: %s. wrk %s, -t2, keep-alive, %s s per run, median of %s round(s); "
-      "nginx %s (2 workers, brotli: %s).\n\n"
+    nginx = ("nginx %s (2 workers, brotli: %s)" % (info["nginx_version"], info.get("nginx_brotli"))
+             if "nginx_version" in info else "nginx not run")
+    w("Machine: %s. wrk %s, -t2, keep-alive, %s s per run, median of %s round(s); %s.\n\n"
       % (info.get("machine"), info.get("wrk_version"), info.get("duration_s"),
-         info.get("rounds"), info.get("nginx_version", "not run"),
-         info.get("nginx_brotli", "-")))
+         info.get("rounds"), nginx))
     w("| endpoint | conns | body B | Vigie req/s | nginx req/s | Vigie/nginx | Vigie p50 ms "
-      "| Vigie p99 ms | nginx p50 ms | nginx p99 ms | target |\n")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+      "| Vigie p99 ms | nginx p50 ms | nginx p99 ms | CPU µs/req Vigie/nginx | target |\n")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
     targets_met = targets_total = 0
     for c in conns_order:
         for e in endpoints:
@@ -263,12 +266,14 @@ def cmd_table(results_path, info_path):
                 targets_total += 1
                 targets_met += ok
                 verdict = "met" if ok else "missed (need >=%.1fx, p99 <=1.5x: p99 %.1fx)" % (need, p99x)
-                w("| %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %s | %s |\n"
+                w("| %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %s | %.1f / %.1f | %s |\n"
                   % (e, c, body, fmt_rps(v["rps"]), fmt_rps(n["rps"]), ratio, fmt_ms(v["p50"]),
-                     fmt_ms(v["p99"]), fmt_ms(n["p50"]), fmt_ms(n["p99"]), verdict))
+                     fmt_ms(v["p99"]), fmt_ms(n["p50"]), fmt_ms(n["p99"]), v["cpu"], n["cpu"],
+                     verdict))
             else:
-                w("| %s | %s | %s | %s | - | - | %s | %s | - | - | - |\n"
-                  % (e, c, body, fmt_rps(v["rps"]), fmt_ms(v["p50"]), fmt_ms(v["p99"])))
+                w("| %s | %s | %s | %s | - | - | %s | %s | - | - | %.1f / - | - |\n"
+                  % (e, c, body, fmt_rps(v["rps"]), fmt_ms(v["p50"]), fmt_ms(v["p99"]),
+                     v["cpu"]))
     w("\n")
     # Response sizes on the wire (headers + body), to see that both send the same.
     sizes = []
@@ -340,18 +345,24 @@ def cmd_table(results_path, info_path):
                    worst, "met" if worst <= 50 else "missed"))
     if "idle10k_rss_kb" in info:
         v = agg("vigie", "idle10k", "platform", "50")
-        base = agg("vigie", "main", "platform", "50")
+        base = agg("vigie", "before10k", "platform", "50") or agg("vigie", "main", "platform", "50")
         speed = v["rps"] / base["rps"] if base else float("nan")
         ok = int(info["idle10k_rss_kb"]) < 300 * 1024 and speed >= 0.8
         lines.append("%s idle keep-alive connections held: RSS %s (after the load beside them %s); "
                      "meanwhile the platform page at 50 connections: %s req/s, p99 %s ms "
-                     "(%.2fx the run without them) (target < 300 MB at full speed: %s) [%s]"
+                     "(%.2fx the run just before without them: %s req/s, p99 %s ms) "
+                     "(target < 300 MB at full speed: %s) [%s]"
                      % (info.get("idle10k_open"), mb(info["idle10k_rss_kb"]),
                         mb(info.get("idle10k_rss_after_kb", 0)), fmt_rps(v["rps"]),
-                        fmt_ms(v["p99"]), speed, "met" if ok else "missed",
+                        fmt_ms(v["p99"]), speed, fmt_rps(base["rps"]), fmt_ms(base["p99"]),
+                        "met" if ok else "missed",
                         info.get("idle10k_result", "")))
     if "final_peak_rss_kb" in info:
         lines.append("Peak RSS (VmHWM) over the whole run: %s" % mb(info["final_peak_rss_kb"]))
+    if "loads" in info:
+        lines.append("Load average (1 min) during the run: %s (the benchmark alone keeps it near 2-4: wrk's 2 threads and the server's 2; "
+                     "clearly more means other work on the machine skewed the figures)"
+                     % info["loads"])
     timeouts = sum(int(r["timeout"]) for r in runs)
     if timeouts:
         lines.append("wrk timeouts (> 10 s, not counted as failures): %d" % timeouts)
