@@ -258,7 +258,8 @@ int RunServe(const Config& config, const ServeOptions& options) {
                  publisher, store, clock,
                  AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});
   Site site(config, publisher, store, **web, admin);
-  http::Server server(config.server, [&site](http::Request& req) { return site.Handle(req); });
+  http::Server server(
+      config.server, [&site](http::Request& req) { return site.Handle(req); }, &Site::Blocking);
   st = server.Listen();
   if (!st.ok()) return Fail("serve", st);
   LogInfo("listening on http://" + config.server.address + ":" + std::to_string(server.port()) +

@@ -1,5 +1,6 @@
 #include "app/site.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "api/api.h"
@@ -52,9 +53,13 @@ struct Context {
     return api::View{snap->model(), snap->derived(), snap->as_of(), *region, lang,
                      cfg.site.default_region};
   }
-  // The cache key of a body: the path and everything the body depends on.
-  std::string Key(const http::Request& req, std::string_view extra = {}) const {
-    std::string k = req.path;
+  // The cache key of a body: its kind, the path and everything the body depends on. Built
+  // in a buffer of the thread (no allocation once warm); valid until the next call.
+  std::string_view Key(std::string_view kind, const http::Request& req,
+                       std::string_view extra = {}) const {
+    thread_local std::string k;
+    k.assign(kind);
+    k += req.path;
     k += '|';
     k += region->id;
     k += '|';
@@ -65,6 +70,23 @@ struct Context {
   }
 };
 
+bool SameHost(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The Host header without its port.
+std::string_view HostName(const http::Request& req) {
+  std::string_view host = req.Header("host");
+  if (!host.empty() && host.front() == '[') {  // [::1]:8080
+    const size_t close = host.find(']');
+    return close == std::string_view::npos ? host : host.substr(0, close + 1);
+  }
+  return host.substr(0, host.find(':'));
+}
+
 Result<Context> Resolve(const http::Request& req, const Publisher& publisher, const Config& cfg) {
   Context c;
   c.snap = publisher.Current();
@@ -73,10 +95,10 @@ Result<Context> Resolve(const http::Request& req, const Publisher& publisher, co
     c.region = m.FindRegion(*r);
     if (!c.region) return Status::Invalid("unknown region \"" + *r + "\"");
   } else {
-    const std::string host = req.Host();
+    const std::string_view host = HostName(req);
     for (const Region& r : m.regions) {
       for (const std::string& h : r.hosts) {
-        if (h == host) c.region = &r;
+        if (SameHost(h, host)) c.region = &r;
       }
     }
     if (!c.region) c.region = m.FindRegion(cfg.site.default_region);
@@ -95,10 +117,18 @@ Result<Context> Resolve(const http::Request& req, const Publisher& publisher, co
 // change of what it shows.
 using RenderBody = std::function<Result<std::string>(Time& last_modified)>;
 
-// Serves the body under `key` from the snapshot's cache, rendering it on first use.
-http::Response ServeRendered(const http::Request& req, const Context& c, const std::string& key,
+// A header sent with every answer of a route (CORS, Content-Language).
+struct FixedHeader {
+  const char* name;
+  std::string_view value;
+};
+using FixedHeaders = std::initializer_list<FixedHeader>;
+
+// Serves the body under `key` from the snapshot's cache, rendering it on first use; its
+// response heads, with Cache-Control and `fixed`, are prepared then too.
+http::Response ServeRendered(const http::Request& req, const Context& c, std::string_view key,
                              const char* content_type, const char* cache_control,
-                             const RenderBody& render,
+                             FixedHeaders fixed, const RenderBody& render,
                              const std::function<http::Response(const Status&)>& on_error) {
   Status failed;
   std::shared_ptr<const Body> body = c.snap->Cached(key, [&]() -> std::shared_ptr<const Body> {
@@ -108,7 +138,9 @@ http::Response ServeRendered(const http::Request& req, const Context& c, const s
       failed = text.status();
       return nullptr;
     }
-    return MakeBody(content_type, std::move(text).value(), modified);
+    HeaderList headers{{"Cache-Control", cache_control}};
+    for (const FixedHeader& h : fixed) headers.emplace_back(h.name, std::string(h.value));
+    return MakeBody(content_type, std::move(text).value(), modified, std::move(headers));
   });
   // A failed rendering (unknown slug) is cached as null; render again to get the reason.
   if (!body) {
@@ -117,17 +149,21 @@ http::Response ServeRendered(const http::Request& req, const Context& c, const s
       Result<std::string> again = render(ignored);
       failed = again.ok() ? Status::Internal("rendering failed") : again.status();
     }
-    return on_error(failed);
+    http::Response res = on_error(failed);
+    for (const FixedHeader& h : fixed) {
+      if (res.HeaderValue(h.name).empty()) res.Set(h.name, std::string(h.value));
+    }
+    return res;
   }
-  return http::ServeBody(req, std::move(body), cache_control);
+  return http::ServeBody(req, std::move(body));
 }
 
-http::Response ServeJson(const http::Request& req, const Context& c, const std::string& key,
+constexpr FixedHeader kCors{"Access-Control-Allow-Origin", "*"};
+
+http::Response ServeJson(const http::Request& req, const Context& c, std::string_view key,
                          const std::function<Result<std::string>()>& render) {
-  http::Response res = ServeRendered(req, c, key, kJson, kApiCache,
-                                     [&](Time&) { return render(); }, ErrorFor);
-  res.Set("Access-Control-Allow-Origin", "*");
-  return res;
+  return ServeRendered(req, c, key, kJson, kApiCache, {kCors}, [&](Time&) { return render(); },
+                       ErrorFor);
 }
 
 // The language of a visitor arriving at "/": their cookie, then Accept-Language, then the
@@ -241,7 +277,8 @@ Result<std::shared_ptr<const WebAssets>> WebAssets::Load(const std::string& over
     const std::string name = path.substr(7);
     const std::string& bytes = *web->assets.Find(path);
     const std::string key = ContentHash(bytes).substr(0, 12) + "/" + name;
-    web->statics[key] = MakeBody(content_type(name), bytes, Time{});
+    web->statics[key] =
+        MakeBody(content_type(name), bytes, Time{}, {{"Cache-Control", kImmutable}});
     const std::string url = "/static/" + key;
     if (name == "vigie.css") web->urls.css = url;
     if (name == "vigie.js") web->urls.js = url;
@@ -271,6 +308,12 @@ Site::Site(const Config& config, Publisher& publisher, Store& store, const WebAs
   AddRoutes();
 }
 
+bool Site::Blocking(const http::Request& req) {
+  if (req.method != "GET" && req.method != "HEAD") return true;
+  return req.path == "/admin" || req.path.rfind("/admin/", 0) == 0 ||
+         req.path.rfind("/api/v1/admin/", 0) == 0;
+}
+
 void Site::AddRoutes() {
   // A handler of the public API: resolves the context, then renders through the cache.
   using Render = std::function<Result<std::string>(const http::Request&, const Context&)>;
@@ -286,7 +329,7 @@ void Site::AddRoutes() {
         if (!k.ok()) return ErrorFor(k.status());
         extra = std::move(k).value();
       }
-      return ServeJson(req, *c, c->Key(req, extra), [&] { return render(req, *c); });
+      return ServeJson(req, *c, c->Key("", req, extra), [&] { return render(req, *c); });
     });
   };
 
@@ -311,10 +354,9 @@ void Site::AddRoutes() {
         extra = std::move(k).value();
       }
       const PageView view = PageViewOf(*c, config_, web_);
-      http::Response res = ServeRendered(req, *c, "page" + c->Key(req, extra), kHtml, kPageCache,
-                                         [&](Time&) { return render(req, view); }, fail);
-      res.Set("Content-Language", std::string(LangId(*lang)));
-      return res;
+      return ServeRendered(req, *c, c->Key("page", req, extra), kHtml, kPageCache,
+                           {{"Content-Language", LangId(*lang)}},
+                           [&](Time&) { return render(req, view); }, fail);
     });
   };
 
@@ -368,8 +410,8 @@ void Site::AddRoutes() {
     if (!c.ok()) return ErrorFor(c.status());
     c->lang = *lang;
     const std::string platform = service ? std::string(req.Param("platform")) : file;
-    http::Response res = ServeRendered(
-        req, *c, "badge" + c->Key(req), "image/svg+xml; charset=utf-8", kApiCache,
+    return ServeRendered(
+        req, *c, c->Key("badge", req), "image/svg+xml; charset=utf-8", kApiCache, {kCors},
         [&](Time&) -> Result<std::string> {
           const Model& m = c->snap->model();
           const Platform* p = m.FindPlatform(platform);
@@ -385,8 +427,6 @@ void Site::AddRoutes() {
           return RenderBadge(label, level, web_.messages.Get(*lang, "level." + std::string(LevelId(level))));
         },
         ErrorFor);
-    res.Set("Access-Control-Allow-Origin", "*");
-    return res;
   };
   router_.Add("GET", "/badge/{lang}/{platform}", [badge](http::Request& r) { return badge(r, false); });
   router_.Add("GET", "/badge/{lang}/{platform}/{service}", [badge](http::Request& r) { return badge(r, true); });
@@ -475,7 +515,7 @@ void Site::AddRoutes() {
     if (it == web_.statics.end()) {
       return ErrorResponse(req, 404, "no such file", publisher_, config_, web_);
     }
-    return http::ServeBody(req, it->second, kImmutable);
+    return http::ServeBody(req, it->second);
   });
   page("/{lang}", [](const http::Request&, const PageView& v) { return RenderHome(v); });
   page("/{lang}/events/{id}",
@@ -552,12 +592,9 @@ void Site::AddRoutes() {
         modified = f->updated;  // the last real change of this feed, never "now"
         return WriteFeed(*f, *format);
       };
-      http::Response res =
-          ServeRendered(req, *c, "feed" + c->Key(req), ics ? "text/calendar; charset=utf-8"
-                                                           : FeedContentType(*format),
-                        kFeedCache, render, fail);
-      res.Set("Access-Control-Allow-Origin", "*");
-      return res;
+      return ServeRendered(req, *c, c->Key("feed", req),
+                           ics ? "text/calendar; charset=utf-8" : FeedContentType(*format),
+                           kFeedCache, {kCors}, render, fail);
     };
   };
   router_.Add("GET", "/feeds/{lang}/{file}", feed(FeedScope::kSite));
@@ -568,8 +605,8 @@ void Site::AddRoutes() {
       if (!c.ok()) return ErrorFor(c.status());
       const FeedView view{c->snap->model(), c->snap->derived(), c->snap->as_of(), *c->region,
                           c->lang, web_.messages, config_.site.name, c->region->base_url};
-      http::Response res = ServeRendered(
-          req, *c, "history" + c->Key(req), FeedContentType(format), kFeedCache,
+      return ServeRendered(
+          req, *c, c->Key("history", req), FeedContentType(format), kFeedCache, {kCors},
           [&](Time& modified) -> Result<std::string> {
             Result<Feed> f = EventsFeed(view, std::nullopt);
             if (!f.ok()) return f.status();
@@ -577,8 +614,6 @@ void Site::AddRoutes() {
             return WriteFeed(*f, format);
           },
           ErrorFor);
-      res.Set("Access-Control-Allow-Origin", "*");
-      return res;
     });
   }
   router_.Add("GET", "/feeds/{lang}/{platform}/{file}", feed(FeedScope::kPlatform));

@@ -39,6 +39,9 @@ class Site {
        AdminWeb& admin);
 
   http::Response Handle(http::Request& req) const { return router_.Handle(req); }
+  // The requests that may wait on the database or hash a password: every write and the
+  // back-office. The server runs them off its I/O threads.
+  static bool Blocking(const http::Request& req);
 
  private:
   void AddRoutes();

@@ -49,9 +49,42 @@ std::string ContentHash(std::string_view data) {
   return hex;
 }
 
+namespace {
+
+void AddLine(std::string& head, std::string_view name, std::string_view value) {
+  head.append(name).append(": ").append(value).append("\r\n");
+}
+
+// Status line, validators and the fixed headers: what a 304 carries (RFC 9110 15.4.5).
+std::string CommonHead(const Body& body, Coding c, bool not_modified) {
+  std::string head = not_modified ? "HTTP/1.1 304 Not Modified\r\n" : "HTTP/1.1 200 OK\r\n";
+  AddLine(head, "ETag", body.etag_of(c));
+  AddLine(head, "Last-Modified", FormatHttpDate(body.last_modified));
+  AddLine(head, "Vary", "Accept-Encoding");
+  for (const auto& [name, value] : body.headers) AddLine(head, name, value);
+  return head;
+}
+
+void PrepareHeads(Body& body) {
+  for (const Coding c : {Coding::kIdentity, Coding::kGzip, Coding::kBrotli}) {
+    if (c != Coding::kIdentity && body.bytes(c).empty()) continue;
+    const size_t i = static_cast<size_t>(c);
+    body.head_304[i] = CommonHead(body, c, true);
+    std::string head = CommonHead(body, c, false);
+    AddLine(head, "Content-Type", body.content_type);
+    if (c == Coding::kGzip) AddLine(head, "Content-Encoding", "gzip");
+    if (c == Coding::kBrotli) AddLine(head, "Content-Encoding", "br");
+    AddLine(head, "Content-Length", std::to_string(body.bytes(c).size()));
+    body.head_200[i] = std::move(head);
+  }
+}
+
+}  // namespace
+
 std::shared_ptr<const Body> MakeBody(std::string content_type, std::string bytes,
-                                     Time last_modified) {
+                                     Time last_modified, HeaderList headers) {
   auto body = std::make_shared<Body>();
+  body->headers = std::move(headers);
   body->content_type = std::move(content_type);
   body->identity = std::move(bytes);
   body->last_modified = last_modified;
@@ -59,19 +92,19 @@ std::shared_ptr<const Body> MakeBody(std::string content_type, std::string bytes
   body->etag = "\"" + hash + "\"";
   // Tiny bodies grow when gzipped: serve them as they are.
   if (body->identity.size() >= 256) {
-    std::string z = Gzip(body->identity, 9);
+    std::string z = Gzip(body->identity, kGzipLevel);
     if (z.size() < body->identity.size()) {
       body->gzip = std::move(z);
       // Compression at a fixed level is deterministic, so the identity hash names it too.
       body->etag_gzip = "\"" + hash + "-gz\"";
     }
-    // Quality 9: within a few percent of 11 at a fraction of its time.
-    std::string br = Brotli(body->identity, 9);
+    std::string br = Brotli(body->identity, kBrotliQuality);
     if (br.size() < body->identity.size()) {
       body->brotli = std::move(br);
       body->etag_brotli = "\"" + hash + "-br\"";
     }
   }
+  PrepareHeads(*body);
   return body;
 }
 

@@ -33,5 +33,6 @@ void LogInfo(std::string_view msg) { Diag()->info("{}", msg); }
 void LogWarn(std::string_view msg) { Diag()->warn("{}", msg); }
 void LogError(std::string_view msg) { Diag()->error("{}", msg); }
 void LogAccess(std::string_view line) { Access()->info("{}", line); }
+bool AccessLogOn() { return Access()->should_log(spdlog::level::info); }
 
 }  // namespace vigie

@@ -12,5 +12,7 @@ void LogWarn(std::string_view msg);
 void LogError(std::string_view msg);
 // One line per request, on stdout.
 void LogAccess(std::string_view line);
+// False when the access log is off (--quiet): callers then skip building the line.
+bool AccessLogOn();
 
 }  // namespace vigie

@@ -53,37 +53,37 @@ bool AcceptsEncoding(std::string_view accept, std::string_view coding) {
   return false;
 }
 
-Response ServeBody(const Request& req, std::shared_ptr<const Body> body,
-                   const std::string& cache_control) {
+Response ServeBody(const Request& req, std::shared_ptr<const Body> body) {
   // Brotli when accepted (smaller), else gzip, else the identity.
   const std::string_view accept = req.Header("accept-encoding");
-  const bool br = !body->brotli.empty() && AcceptsEncoding(accept, "br");
-  const bool gzip = !br && !body->gzip.empty() && AcceptsEncoding(accept, "gzip");
-  const std::string& etag = br ? body->etag_brotli : gzip ? body->etag_gzip : body->etag;
-  const std::string last_modified = FormatHttpDate(body->last_modified);
-
-  Response res;
-  res.Set("ETag", etag);
-  res.Set("Last-Modified", last_modified);
-  res.Set("Cache-Control", cache_control);
-  res.Set("Vary", "Accept-Encoding");
+  Coding coding = Coding::kIdentity;
+  if (!accept.empty()) {
+    if (!body->brotli.empty() && AcceptsEncoding(accept, "br")) {
+      coding = Coding::kBrotli;
+    } else if (!body->gzip.empty() && AcceptsEncoding(accept, "gzip")) {
+      coding = Coding::kGzip;
+    }
+  }
+  const size_t i = static_cast<size_t>(coding);
 
   bool not_modified = false;
   if (std::string_view inm = req.Header("if-none-match"); !inm.empty()) {
-    not_modified = EtagListMatches(inm, etag);
+    not_modified = EtagListMatches(inm, body->etag_of(coding));
   } else if (std::string_view ims = req.Header("if-modified-since"); !ims.empty()) {
     Result<Time> since = ParseHttpDate(ims);
     not_modified = since.ok() && body->last_modified <= *since;
   }
+  Response res;
   if (not_modified) {
     res.status = 304;
+    res.head = body->head_304[i];
+    res.owner = std::move(body);
     return res;
   }
-  res.Set("Content-Type", body->content_type);
-  if (br) res.Set("Content-Encoding", "br");
-  if (gzip) res.Set("Content-Encoding", "gzip");
-  const std::string& bytes = br ? body->brotli : gzip ? body->gzip : body->identity;
+  const std::string_view head = body->head_200[i];
+  const std::string_view bytes = body->bytes(coding);
   res.SetSharedBody(bytes, std::move(body));
+  res.head = head;
   return res;
 }
 

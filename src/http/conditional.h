@@ -11,9 +11,8 @@
 namespace vigie::http {
 
 // Answers `req` with `body`: 200 with the best encoding, or 304 when the client's copy is
-// current. `cache_control` is sent as is ("public, max-age=30").
-Response ServeBody(const Request& req, std::shared_ptr<const Body> body,
-                   const std::string& cache_control);
+// current, with the body's prepared head (its fixed headers included). Allocates nothing.
+Response ServeBody(const Request& req, std::shared_ptr<const Body> body);
 
 // True when Accept-Encoding accepts `coding` (q > 0).
 bool AcceptsEncoding(std::string_view accept_encoding, std::string_view coding);

@@ -70,8 +70,10 @@ std::optional<std::string> Request::Query(std::string_view name) const {
 }
 
 std::string_view Request::Param(std::string_view name) const {
-  auto it = params.find(name);
-  return it == params.end() ? std::string_view() : std::string_view(it->second);
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return {};
 }
 
 std::string Request::Host() const {
@@ -91,17 +93,30 @@ void Response::SetBody(std::string text) {
   own = std::move(text);
   owner.reset();
   shared = {};
+  head = {};
 }
 
 void Response::SetSharedBody(std::string_view bytes, std::shared_ptr<const void> keep) {
   own.clear();
   shared = bytes;
   owner = std::move(keep);
+  head = {};
 }
 
 std::string_view Response::HeaderValue(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (IEquals(k, name)) return v;
+  }
+  // The prepared head: "Name: value\r\n" lines after the status line.
+  std::string_view rest = head;
+  while (!rest.empty()) {
+    const size_t end = rest.find("\r\n");
+    const std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
+    const size_t colon = line.find(": ");
+    if (colon != std::string_view::npos && IEquals(line.substr(0, colon), name)) {
+      return line.substr(colon + 2);
+    }
   }
   return {};
 }

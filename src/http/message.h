@@ -22,7 +22,8 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
   std::string remote;  // peer address
-  std::map<std::string, std::string, std::less<>> params;  // route parameters {name}
+  // Route parameters {name}: names point into the route table, which outlives requests.
+  std::vector<std::pair<std::string_view, std::string>> params;
 
   // The first header of that (lower-case) name, or "".
   std::string_view Header(std::string_view lower_name) const;
@@ -36,6 +37,11 @@ struct Request {
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
+  // A prepared head (a Body's status line and header lines, kept alive by `owner`): the
+  // server writes it as is, then `headers`, Date and Connection, so a cached body is served
+  // without formatting anything. When empty, the server formats `status` and `headers` and
+  // adds Content-Length.
+  std::string_view head;
   // The body is either owned (`own`) or shared: bytes kept alive by `owner`, such as a
   // snapshot's cached body, written without a copy.
   std::string own;
@@ -57,6 +63,7 @@ struct Response {
   void SetBody(std::string text);
   // Replaces the body with bytes that `keep` keeps alive.
   void SetSharedBody(std::string_view bytes, std::shared_ptr<const void> keep);
+  // The value of a header (any case), from `headers` or the prepared head; "" when absent.
   std::string_view HeaderValue(std::string_view name) const;
 };
 

@@ -3,8 +3,8 @@
 namespace vigie::http {
 
 namespace {
-std::vector<std::string_view> Split(std::string_view path) {
-  std::vector<std::string_view> out;
+template <typename Out>
+void Split(std::string_view path, Out&& out) {
   size_t i = 0;
   while (i < path.size()) {
     if (path[i] == '/') {
@@ -12,64 +12,62 @@ std::vector<std::string_view> Split(std::string_view path) {
       continue;
     }
     const size_t j = path.find('/', i);
-    out.push_back(path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
+    out(path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
     i = j == std::string_view::npos ? path.size() : j;
   }
-  return out;
 }
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
-  Route r{std::move(method), {}, std::move(handler)};
-  for (std::string_view s : Split(pattern)) r.segments.emplace_back(s);
+  Route r{std::move(method), {}, 0, std::move(handler)};
+  Split(pattern, [&r](std::string_view s) {
+    const bool param = s.size() > 2 && s.front() == '{' && s.back() == '}';
+    r.segments.push_back(Segment{std::string(param ? s.substr(1, s.size() - 2) : s), param});
+    r.literals += !param;
+  });
   routes_.push_back(std::move(r));
 }
 
-bool Router::Match(const Route& r, const std::vector<std::string_view>& path, Request& req) {
-  if (r.segments.size() != path.size()) return false;
-  for (size_t i = 0; i < path.size(); ++i) {
-    const std::string& seg = r.segments[i];
-    if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') continue;
-    if (seg != path[i]) return false;
-  }
-  for (size_t i = 0; i < path.size(); ++i) {
-    const std::string& seg = r.segments[i];
-    if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
-      req.params[seg.substr(1, seg.size() - 2)] = std::string(path[i]);
-    }
+bool Router::Match(const Route& r, const Path& path) {
+  if (r.segments.size() != path.size) return false;
+  for (size_t i = 0; i < path.size; ++i) {
+    if (!r.segments[i].param && r.segments[i].text != path.segments[i]) return false;
   }
   return true;
 }
 
 Response Router::Handle(Request& req) const {
-  const std::vector<std::string_view> path = Split(req.path);
-  const std::string method = req.method == "HEAD" ? std::string("GET") : req.method;
+  Path path;
+  Split(req.path, [&path](std::string_view s) {
+    if (path.size == kMaxSegments) {
+      path.too_long = true;
+      return;
+    }
+    path.segments[path.size++] = s;
+  });
+  const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : req.method;
   // The most specific route wins: the one with the most literal segments ("/history.rss"
   // before "/{lang}"), then the first added.
   const Route* best = nullptr;
-  int best_literals = -1;
   std::string allow;
-  for (const Route& r : routes_) {
-    Request probe;
-    if (!Match(r, path, probe)) continue;
-    if (r.method != method) {
-      if (allow.find(r.method) == std::string::npos) {
-        allow += (allow.empty() ? "" : ", ") + r.method;
-        if (r.method == "GET") allow += ", HEAD";
+  if (!path.too_long) {
+    for (const Route& r : routes_) {
+      if (!Match(r, path)) continue;
+      if (r.method != method) {
+        if (allow.find(r.method) == std::string::npos) {
+          allow += (allow.empty() ? "" : ", ") + r.method;
+          if (r.method == "GET") allow += ", HEAD";
+        }
+        continue;
       }
-      continue;
-    }
-    int literals = 0;
-    for (const std::string& seg : r.segments) {
-      literals += !(seg.size() > 2 && seg.front() == '{' && seg.back() == '}');
-    }
-    if (literals > best_literals) {
-      best = &r;
-      best_literals = literals;
+      if (!best || r.literals > best->literals) best = &r;
     }
   }
   if (best) {
-    Match(*best, path, req);
+    req.params.clear();
+    for (size_t i = 0; i < path.size; ++i) {
+      if (best->segments[i].param) req.params.emplace_back(best->segments[i].text, path.segments[i]);
+    }
     return best->handler(req);
   }
   if (allow.empty()) return error_(req, 404, "no page or resource at " + req.path);

@@ -4,6 +4,7 @@
 // matters between equally specific patterns.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,12 +26,24 @@ class Router {
   Response Handle(Request& req) const;
 
  private:
+  struct Segment {
+    std::string text;  // the literal, or the parameter's name
+    bool param = false;
+  };
   struct Route {
     std::string method;
-    std::vector<std::string> segments;
+    std::vector<Segment> segments;
+    int literals = 0;  // how specific the pattern is
     Handler handler;
   };
-  static bool Match(const Route& r, const std::vector<std::string_view>& path, Request& req);
+  // At most this many segments in a path: longer paths match no route.
+  static constexpr size_t kMaxSegments = 16;
+  struct Path {
+    std::array<std::string_view, kMaxSegments> segments;
+    size_t size = 0;
+    bool too_long = false;
+  };
+  static bool Match(const Route& r, const Path& path);
 
   std::vector<Route> routes_;
   ErrorResponder error_;

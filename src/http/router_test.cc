@@ -89,38 +89,40 @@ TEST(Request, QueryDecodesAndHostDropsPort) {
 
 TEST(ServeBody, GzipWhenAccepted_304OnEitherValidator) {
   std::string text(2000, 'x');
-  auto body = MakeBody("text/plain", text, FromUnix(1'800'000'000));
+  auto body = MakeBody("text/plain", text, FromUnix(1'800'000'000), {{"Cache-Control", "public"}});
   Request plain;
-  Response r1 = ServeBody(plain, body, "public");
+  Response r1 = ServeBody(plain, body);
   EXPECT_EQ(r1.status, 200);
   EXPECT_EQ(r1.body().size(), 2000u);
   EXPECT_EQ(r1.HeaderValue("Content-Encoding"), "");
+  EXPECT_EQ(r1.HeaderValue("cache-control"), "public");
+  EXPECT_EQ(r1.HeaderValue("Content-Length"), "2000");
 
   Request gz;
   gz.headers = {{"accept-encoding", "br;q=0, gzip;q=0.8"}};
-  Response r2 = ServeBody(gz, body, "public");
+  Response r2 = ServeBody(gz, body);
   EXPECT_EQ(r2.HeaderValue("Content-Encoding"), "gzip");
   EXPECT_LT(r2.body().size(), 100u);
   EXPECT_NE(r2.HeaderValue("ETag"), r1.HeaderValue("ETag"));
 
   Request inm;
   inm.headers = {{"if-none-match", std::string(r1.HeaderValue("ETag"))}};
-  EXPECT_EQ(ServeBody(inm, body, "public").status, 304);
+  EXPECT_EQ(ServeBody(inm, body).status, 304);
   Request ims;
   ims.headers = {{"if-modified-since", std::string(r1.HeaderValue("Last-Modified"))}};
-  EXPECT_EQ(ServeBody(ims, body, "public").status, 304);
+  EXPECT_EQ(ServeBody(ims, body).status, 304);
   Request stale;
   stale.headers = {{"if-none-match", "\"other\""}};
-  EXPECT_EQ(ServeBody(stale, body, "public").status, 200);
+  EXPECT_EQ(ServeBody(stale, body).status, 200);
   Request br;
   br.headers = {{"accept-encoding", "gzip, br"}};
-  Response r3 = ServeBody(br, body, "public");
+  Response r3 = ServeBody(br, body);
   EXPECT_EQ(r3.HeaderValue("Content-Encoding"), "br");
   EXPECT_NE(r3.HeaderValue("ETag"), r2.HeaderValue("ETag"));
 
   Request refused;
   refused.headers = {{"accept-encoding", "gzip;q=0, br;q=0"}};
-  EXPECT_EQ(ServeBody(refused, body, "public").HeaderValue("Content-Encoding"), "");
+  EXPECT_EQ(ServeBody(refused, body).HeaderValue("Content-Encoding"), "");
 }
 
 }  // namespace

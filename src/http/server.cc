@@ -4,6 +4,7 @@
 #include "http/server.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -30,8 +31,12 @@ using asio::use_awaitable;
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  Blocking blocking;
+  // One event loop per I/O thread; the acceptor runs on the first and hands connections
+  // out in turn. A connection stays on its loop, so its state needs no strand.
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::unique_ptr<asio::thread_pool> workers;
+  tcp::acceptor acceptor;
   std::atomic<int> connections{0};
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
@@ -42,12 +47,26 @@ struct Server::Impl {
   int streams = 0;
   std::map<std::string, int> streams_by_address;
 
-  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  Impl(ServerOptions o, Handler h, Blocking b)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        blocking(std::move(b)),
+        loops(MakeLoops(options.threads)),
+        acceptor(*loops.front()) {}
+
+  static std::vector<std::unique_ptr<asio::io_context>> MakeLoops(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> loops;
+    for (int i = 0; i < std::max(1, n); ++i) loops.push_back(std::make_unique<asio::io_context>(1));
+    return loops;
+  }
+  void StopAll() {
+    for (auto& loop : loops) loop->stop();
+  }
 };
 
 namespace {
 
-Request ToRequest(const bhttp::request<bhttp::string_body>& in, std::string remote) {
+Request ToRequest(bhttp::request<bhttp::string_body>&& in, const std::string& remote) {
   Request r;
   r.method = std::string(in.method_string());
   r.target = std::string(in.target());
@@ -57,53 +76,77 @@ Request ToRequest(const bhttp::request<bhttp::string_body>& in, std::string remo
   r.headers.reserve(16);
   for (const auto& field : in) {
     std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     r.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  r.body = in.body();
-  r.remote = std::move(remote);
+  r.body = std::move(in.body());
+  r.remote = remote;
   return r;
 }
 
-// The Date header, formatted at most once per second per thread.
-const std::string& DateNow() {
+// "Date: ...\r\n", formatted at most once per second per thread.
+std::string_view DateLine() {
   thread_local std::string cached;
   thread_local int64_t cached_at = -1;
   const Time now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   if (ToUnix(now) != cached_at) {
     cached_at = ToUnix(now);
-    cached = FormatHttpDate(now);
+    cached = "Date: " + FormatHttpDate(now) + "\r\n";
   }
   return cached;
 }
 
-template <typename Message>
-void CopyHeaders(Message& out, const Response& res, bool keep_alive) {
-  for (const auto& [k, v] : res.headers) out.set(k, v);
-  out.set(bhttp::field::date, DateNow());
-  out.keep_alive(keep_alive);
+bool SafeHeader(std::string_view name, std::string_view value) {
+  return !name.empty() && name.find_first_of("\r\n:") == std::string_view::npos &&
+         value.find_first_of("\r\n") == std::string_view::npos;
 }
 
-// Writes `res`; without a body for HEAD and 304 (the Content-Length of HEAD is the GET one).
-awaitable<void> WriteResponse(beast::tcp_stream& stream, const Response& res, unsigned version,
-                              bool head, bool keep_alive, beast::error_code& ec) {
-  const std::string_view body = res.body();
-  const bool no_body = head || res.status == 304 || res.status == 204;
-  if (no_body) {
-    bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(res.status), version};
-    CopyHeaders(out, res, keep_alive);
-    if (head) out.content_length(body.size());
-    co_await bhttp::async_write(stream, out, asio::redirect_error(use_awaitable, ec));
-    co_return;
+// Formats what the server adds to a response's head into `out`: the status line and
+// headers when nothing was prepared, then Date, Connection and the blank line.
+void FormatHead(std::string& out, const Response& res, unsigned version, bool keep_alive) {
+  out.clear();
+  if (res.head.empty()) {
+    out += "HTTP/1.1 ";
+    out += std::to_string(res.status);
+    out += ' ';
+    const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
+    out.append(reason.data(), reason.size());
+    out += "\r\n";
+    if (res.status != 304 && res.status != 204) {
+      out += "Content-Length: ";
+      out += std::to_string(res.body().size());
+      out += "\r\n";
+    }
   }
-  bhttp::response<bhttp::buffer_body> out{static_cast<bhttp::status>(res.status), version};
-  CopyHeaders(out, res, keep_alive);
-  out.body().data = const_cast<char*>(body.data());
-  out.body().size = body.size();
-  out.body().more = false;
-  out.content_length(body.size());
-  co_await bhttp::async_write(stream, out, asio::redirect_error(use_awaitable, ec));
+  for (const auto& [name, value] : res.headers) {
+    if (!SafeHeader(name, value)) {
+      LogError("header " + name + " dropped: it contains a line break");
+      continue;
+    }
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  out += DateLine();
+  if (!keep_alive) {
+    out += "Connection: close\r\n";
+  } else if (version < 11) {
+    out += "Connection: keep-alive\r\n";
+  }
+  out += "\r\n";
+}
+
+// Writes `res` in one gather write: [prepared head] + formatted head + body; without a body
+// for HEAD and 304 (a HEAD's Content-Length is the GET one). `scratch` is reused between
+// the requests of a connection.
+awaitable<void> WriteResponse(beast::tcp_stream& stream, const Response& res, unsigned version,
+                              bool head, bool keep_alive, std::string& scratch,
+                              beast::error_code& ec) {
+  FormatHead(scratch, res, version, keep_alive);
+  const bool no_body = head || res.status == 304 || res.status == 204;
+  const std::string_view body = no_body ? std::string_view() : res.body();
+  const std::array<asio::const_buffer, 3> buffers{asio::buffer(res.head.data(), res.head.size()),
+                                                  asio::buffer(scratch),
+                                                  asio::buffer(body.data(), body.size())};
+  co_await asio::async_write(stream, buffers, asio::redirect_error(use_awaitable, ec));
 }
 
 Response PlainError(int status, std::string text) {
@@ -154,8 +197,9 @@ awaitable<void> ServeStream(Server::Impl& s, beast::tcp_stream& stream, const Re
                             const std::string& remote) {
   beast::error_code ec;
   if (!OpenStream(s, remote)) {
+    std::string scratch;
     co_await WriteResponse(stream, PlainError(503, "too many open event streams"), 11, false,
-                           false, ec);
+                           false, scratch, ec);
     co_return;
   }
   std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
@@ -195,12 +239,23 @@ awaitable<void> ServeStream(Server::Impl& s, beast::tcp_stream& stream, const Re
   CloseStream(s, remote);
 }
 
+// Runs the handler; an exception becomes a 500.
+Response Call(Server::Impl& s, Request& req) {
+  try {
+    return s.handler(req);
+  } catch (const std::exception& e) {
+    LogError(std::string("handler failed on ") + req.target + ": " + e.what());
+    return PlainError(500, "internal error");
+  }
+}
+
 awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
   const std::string remote = ec ? std::string("?") : endpoint.address().to_string();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  std::string scratch;
   bool first = true;
   while (!s.stopping) {
     bhttp::request_parser<bhttp::string_body> parser;
@@ -222,38 +277,45 @@ awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
         break;
       }
       stream.expires_after(s.options.read_timeout);
-      co_await WriteResponse(stream, refusal, 11, false, false, ec);
-      LogAccess(remote + " \"-\" " + std::to_string(refusal.status) + " 0 0");
+      co_await WriteResponse(stream, refusal, 11, false, false, scratch, ec);
+      if (AccessLogOn()) LogAccess(remote + " \"-\" " + std::to_string(refusal.status) + " 0 0");
       break;
     }
     first = false;
     ++s.in_flight;
     const auto started = std::chrono::steady_clock::now();
-    const bhttp::request<bhttp::string_body>& in = parser.get();
-    Request req = ToRequest(in, remote);
+    const unsigned version = parser.get().version();
+    const bool is_get = parser.get().method() == bhttp::verb::get;
+    const bool is_head = parser.get().method() == bhttp::verb::head;
+    const bool client_keep_alive = parser.get().keep_alive();
+    Request req = ToRequest(parser.release(), remote);
     Response res;
-    try {
-      res = s.handler(req);
-    } catch (const std::exception& e) {
-      LogError(std::string("handler failed on ") + req.target + ": " + e.what());
-      res = PlainError(500, "internal error");
+    if (s.blocking && s.workers && s.blocking(req)) {
+      // Off the I/O thread; the coroutine resumes here once the worker is done.
+      res = co_await asio::co_spawn(
+          s.workers->get_executor(), [&]() -> awaitable<Response> { co_return Call(s, req); },
+          use_awaitable);
+    } else {
+      res = Call(s, req);
     }
-    if (res.stream && res.status == 200 && in.method() == bhttp::verb::get) {
+    if (res.stream && res.status == 200 && is_get) {
       --s.in_flight;  // a stream does not hold a clean shutdown back
-      LogAccess(remote + " \"" + req.method + " " + req.target + "\" 200 stream");
+      if (AccessLogOn()) LogAccess(remote + " \"" + req.method + " " + req.target + "\" 200 stream");
       co_await ServeStream(s, stream, res, remote);
       break;
     }
-    const bool keep_alive = in.keep_alive() && !s.stopping;
+    const bool keep_alive = client_keep_alive && !s.stopping;
     stream.expires_after(s.options.read_timeout);
-    co_await WriteResponse(stream, res, in.version(), in.method() == bhttp::verb::head,
-                           keep_alive, ec);
+    co_await WriteResponse(stream, res, version, is_head, keep_alive, scratch, ec);
     --s.in_flight;
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
-    LogAccess(remote + " \"" + req.method + " " + req.target + "\" " + std::to_string(res.status) +
-              " " + std::to_string(res.body().size()) + " " + std::to_string(micros) + "us");
+    if (AccessLogOn()) {
+      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+      LogAccess(remote + " \"" + req.method + " " + req.target + "\" " +
+                std::to_string(res.status) + " " + std::to_string(res.body().size()) + " " +
+                std::to_string(micros) + "us");
+    }
     if (ec || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -264,21 +326,24 @@ awaitable<void> Refuse(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(2));
   beast::error_code ec;
+  std::string scratch;
   co_await WriteResponse(stream, PlainError(503, "too many connections, try again shortly"), 11,
-                         false, false, ec);
+                         false, false, scratch, ec);
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
 awaitable<void> Accept(Server::Impl& s) {
+  size_t next = 0;
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket = co_await s.acceptor.async_accept(
-        asio::make_strand(s.ioc), asio::redirect_error(use_awaitable, ec));
+    asio::io_context& loop = *s.loops[next++ % s.loops.size()];
+    tcp::socket socket(co_await s.acceptor.async_accept(
+        loop.get_executor(), asio::redirect_error(use_awaitable, ec)));
     if (ec) {
       if (s.stopping || ec == asio::error::operation_aborted) co_return;
       // Out of file descriptors and the like: wait a little rather than spin.
       LogWarn("accept failed: " + ec.message());
-      asio::steady_timer t(s.ioc, std::chrono::milliseconds(50));
+      asio::steady_timer t(s.acceptor.get_executor(), std::chrono::milliseconds(50));
       co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }
@@ -296,19 +361,19 @@ awaitable<void> Accept(Server::Impl& s) {
 
 awaitable<void> Drain(Server::Impl& s) {
   const auto deadline = std::chrono::steady_clock::now() + s.options.drain_timeout;
-  asio::steady_timer t(s.ioc);
+  asio::steady_timer t(*s.loops.front());
   while (s.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     t.expires_after(std::chrono::milliseconds(10));
     beast::error_code ec;
     co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
   }
-  s.ioc.stop();
+  s.StopAll();
 }
 
 }  // namespace
 
-Server::Server(ServerOptions options, Handler handler)
-    : impl_(new Impl(std::move(options), std::move(handler))) {}
+Server::Server(ServerOptions options, Handler handler, Blocking blocking)
+    : impl_(new Impl(std::move(options), std::move(handler), std::move(blocking))) {}
 
 Server::~Server() { delete impl_; }
 
@@ -334,22 +399,29 @@ Status Server::Listen() {
 
 void Server::Run() {
   Impl& s = *impl_;
-  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
-  signals.async_wait([&s](const beast::error_code& ec, int) {
+  asio::io_context& main = *s.loops.front();
+  s.workers = std::make_unique<asio::thread_pool>(std::max(1, s.options.workers));
+  asio::signal_set signals(main, SIGINT, SIGTERM);
+  signals.async_wait([&s, &main](const beast::error_code& ec, int) {
     if (ec) return;
     LogInfo("shutting down: no new connections, draining requests in flight");
     s.stopping = true;
     beast::error_code ignored;
     s.acceptor.close(ignored);
-    asio::co_spawn(s.ioc, Drain(s), asio::detached);
+    asio::co_spawn(main, Drain(s), asio::detached);
   });
-  asio::co_spawn(s.ioc, Accept(s), asio::detached);
+  asio::co_spawn(main, Accept(s), asio::detached);
+  // Each loop keeps running while it has no connection yet.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& loop : s.loops) guards.push_back(asio::make_work_guard(*loop));
   std::vector<std::thread> threads;
-  for (int i = 1; i < std::max(1, s.options.threads); ++i) {
-    threads.emplace_back([&s] { s.ioc.run(); });
+  for (size_t i = 1; i < s.loops.size(); ++i) {
+    threads.emplace_back([&s, i] { s.loops[i]->run(); });
   }
-  s.ioc.run();
+  main.run();
+  s.StopAll();
   for (std::thread& t : threads) t.join();
+  s.workers->join();
 }
 
 }  // namespace vigie::http

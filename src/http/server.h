@@ -1,6 +1,8 @@
-// The HTTP/1.1 server: Boost.Beast with C++20 coroutines on a pool of threads. It reads,
-// dispatches to one handler, writes, and applies limits and timeouts; it knows nothing of
-// what it serves. Boost headers stay in server.cc.
+// The HTTP/1.1 server: Boost.Beast's parser with C++20 coroutines, one event loop per I/O
+// thread (a connection lives on one thread: no strands, no locks). It reads, dispatches to
+// one handler, writes the response head it formats (or the one a cached Body prepared) and
+// the body in one gather write, and applies limits and timeouts; it knows nothing of what
+// it serves. Boost headers stay in server.cc.
 #pragma once
 
 #include <chrono>
@@ -16,7 +18,8 @@ namespace vigie::http {
 struct ServerOptions {
   std::string address = "127.0.0.1";      // listen address (IPv4 or IPv6)
   uint16_t port = 8080;                    // 0 picks a free port
-  int threads = 2;                         // I/O threads; each runs handlers too
+  int threads = 2;                         // I/O threads; each runs non-blocking handlers
+  int workers = 2;                         // threads for blocking handlers (writes, logins)
   size_t header_limit = 16 * 1024;         // larger request headers get 431
   size_t body_limit = 1024 * 1024;         // larger request bodies get 413
   std::chrono::seconds read_timeout{10};   // to read a whole request once it has begun
@@ -30,8 +33,12 @@ struct ServerOptions {
 class Server {
  public:
   using Handler = std::function<Response(Request&)>;
+  // True for the requests whose handler may block (database writes, password hashing):
+  // those run on a small worker pool, never on an I/O thread, so that a write never stalls
+  // the connections that thread serves.
+  using Blocking = std::function<bool(const Request&)>;
 
-  Server(ServerOptions options, Handler handler);
+  Server(ServerOptions options, Handler handler, Blocking blocking = nullptr);
   ~Server();
 
   // Binds the listening socket; the port is known afterwards.

@@ -1,13 +1,35 @@
 #include "snapshot/snapshot.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace vigie {
+
+namespace {
+uint64_t NextId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+// A thread's own view of one snapshot's cache: the bodies it has already looked up. It holds
+// them (not the snapshot) until the thread serves from a newer snapshot.
+struct LocalCache {
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  uint64_t snapshot = 0;
+  std::unordered_map<std::string, std::shared_ptr<const Body>, Hash, std::equal_to<>> bodies;
+};
+// Keys from requests are bounded by the routes, but a thread keeps at most this many.
+constexpr size_t kMaxLocal = 4096;
+}  // namespace
 
 Snapshot::Snapshot(Model model, Time as_of, uint64_t version)
     : model_(std::move(model)),
       as_of_(as_of),
       version_(version),
+      id_(NextId()),
       derived_(Derive(model_, as_of)),
       next_transition_(NextTransition(model_, as_of)) {
   // Only what has happened by as_of counts: a planned event is a change from its creation.
@@ -45,13 +67,20 @@ Time Snapshot::LastChangeIn(const std::string& region) const {
 }
 
 std::shared_ptr<const Body> Snapshot::Cached(
-    const std::string& key, const std::function<std::shared_ptr<const Body>()>& render) const {
+    std::string_view key, const std::function<std::shared_ptr<const Body>()>& render) const {
+  thread_local LocalCache local;
+  if (local.snapshot != id_) {
+    local.bodies.clear();
+    local.snapshot = id_;
+  }
+  if (auto it = local.bodies.find(key); it != local.bodies.end()) return it->second;
+
   std::shared_ptr<Slot> slot;
   {
     std::lock_guard lock(cache_mu_);
-    std::shared_ptr<Slot>& s = cache_[key];
-    if (!s) s = std::make_shared<Slot>();
-    slot = s;
+    auto it = cache_.find(key);
+    if (it == cache_.end()) it = cache_.emplace(std::string(key), std::make_shared<Slot>()).first;
+    slot = it->second;
   }
   std::call_once(slot->once, [&] { slot->body = render(); });
   if (!slot->body) {
@@ -59,7 +88,9 @@ std::shared_ptr<const Body> Snapshot::Cached(
     std::lock_guard lock(cache_mu_);
     auto it = cache_.find(key);
     if (it != cache_.end() && it->second == slot) cache_.erase(it);
+    return nullptr;
   }
+  if (local.bodies.size() < kMaxLocal) local.bodies.emplace(std::string(key), slot->body);
   return slot->body;
 }
 

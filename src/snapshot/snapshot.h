@@ -1,7 +1,7 @@
 // A Snapshot is the whole public state at one instant: the model, the levels derived from it,
 // and the response bodies rendered from it. It is immutable once published and can therefore
 // be read from many threads without locking; only its body cache fills in, each body at most
-// once.
+// once (under a lock taken once per thread and key; later reads use a thread's own table).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/body.h"
@@ -37,26 +38,35 @@ class Snapshot {
 
   // The body for `key`, rendered by `render` the first time it is asked for in this snapshot.
   // Concurrent callers for the same key wait for that one rendering. A null result (the
-  // request was wrong) is returned but not kept.
-  std::shared_ptr<const Body> Cached(const std::string& key,
+  // request was wrong) is returned but not kept. A thread that has already seen a key in
+  // this snapshot finds it in its own table: the hot path takes no lock.
+  std::shared_ptr<const Body> Cached(std::string_view key,
                                      const std::function<std::shared_ptr<const Body>()>& render) const;
+
+  // Process-unique (unlike version(), which restarts with each Publisher).
+  uint64_t id() const { return id_; }
 
  private:
   struct Slot {
     std::once_flag once;
     std::shared_ptr<const Body> body;
   };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
 
   const Model model_;
   const Time as_of_;
   const uint64_t version_;
+  const uint64_t id_;
   const DerivedState derived_;
   const std::optional<Time> next_transition_;
   Time last_change_{};
   std::unordered_map<std::string, Time> last_change_by_region_;
 
   mutable std::mutex cache_mu_;
-  mutable std::unordered_map<std::string, std::shared_ptr<Slot>> cache_;
+  mutable std::unordered_map<std::string, std::shared_ptr<Slot>, KeyHash, std::equal_to<>> cache_;
 };
 
 }  // namespace vigie
