@@ -48,8 +48,10 @@ struct Body {
 std::shared_ptr<const Body> MakeBody(std::string content_type, std::string bytes,
                                      Time last_modified, HeaderList headers = {});
 
-// The levels MakeBody compresses at: fast enough to render on a write, close to the best
-// ratio (gzip 6 is within 1 % of 9 on our pages; brotli 5 within 5 % of 9, 5x faster).
+// The levels MakeBody compresses at: cheap enough to render right after a write, and within
+// 1 % of the best sizes on our bodies. Measured on the demo's 57 KB platform page: gzip 6
+// gives 6,987 B in 1.0 ms (9: 6,970 B, 1.1 ms); brotli 5 gives 6,104 B in 0.8 ms (9:
+// 6,075 B, 9.8 ms).
 inline constexpr int kGzipLevel = 6;
 inline constexpr int kBrotliQuality = 5;
 
