@@ -1,6 +1,8 @@
 #include "snapshot/publisher.h"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "core/log.h"
 #include "domain/derive.h"
@@ -43,11 +45,20 @@ Status Publisher::Write(const WriteInfo& info,
                         const std::function<Status(const Model&, StoreTx&)>& change) {
   std::lock_guard lock(write_mu_);
   const Time now = clock_.Now();
+  // Writes are serialized here and each one publishes, so the current snapshot's model is
+  // the stored state: the change sees it without a load. Only the state after the change is
+  // loaded, once; the status changes it causes are added to it in memory.
+  const std::shared_ptr<const Snapshot> current = Current();
+  std::optional<Model> published;
   Status st = store_.Write([&](StoreTx& tx) -> Status {
-    Result<Model> before = tx.Load();
-    if (!before.ok()) return before.status();
-    before->regions = regions_;
-    VIGIE_RETURN_IF_ERROR(change(*before, tx));
+    std::optional<Model> loaded;
+    if (!current) {
+      Result<Model> m = tx.Load();
+      if (!m.ok()) return m.status();
+      loaded = std::move(m).value();
+      loaded->regions = regions_;
+    }
+    VIGIE_RETURN_IF_ERROR(change(current ? current->model() : *loaded, tx));
 
     Result<Model> after = tx.Load();
     if (!after.ok()) return after.status();
@@ -73,16 +84,25 @@ Status Publisher::Write(const WriteInfo& info,
     if (info.actor != "clock") {
       VIGIE_RETURN_IF_ERROR(tx.InsertAudit(now, info.actor, info.action, info.detail));
     }
+    // The model as stored once this commits: status changes in the Store's order (at, id).
+    auto& changes = after->status_changes;
+    const size_t old_size = changes.size();
+    changes.insert(changes.end(), std::make_move_iterator(rows.begin()),
+                   std::make_move_iterator(rows.end()));
+    const auto by_time = [](const StatusChange& a, const StatusChange& b) {
+      return a.at != b.at ? a.at < b.at : a.id < b.id;
+    };
+    std::inplace_merge(changes.begin(), changes.begin() + static_cast<std::ptrdiff_t>(old_size),
+                       changes.end(), by_time);
+    published = std::move(after).value();
     return Status::Ok();
   });
   VIGIE_RETURN_IF_ERROR(st);
-  return PublishLocked();
+  return PublishLocked(std::move(*published));
 }
 
-Status Publisher::PublishLocked() {
-  Result<Model> model = LoadModel();
-  if (!model.ok()) return model.status();
-  auto snap = std::make_shared<const Snapshot>(std::move(model).value(), clock_.Now(), ++version_);
+Status Publisher::PublishLocked(Model model) {
+  auto snap = std::make_shared<const Snapshot>(std::move(model), clock_.Now(), ++version_);
   {
     // Under the timer's lock, so the timer cannot miss this wake-up between its look at the
     // current snapshot and its wait.

@@ -57,7 +57,7 @@ class Publisher {
   Result<Model> LoadModel();
 
  private:
-  Status PublishLocked();
+  Status PublishLocked(Model model);
   void TimerLoop();
 
   Store& store_;

@@ -151,8 +151,8 @@ class SqliteTx : public StoreTx {
     return id;
   }
 
-  Status InsertStatusChanges(const std::vector<StatusChange>& changes) override {
-    for (const StatusChange& c : changes) {
+  Status InsertStatusChanges(std::vector<StatusChange>& changes) override {
+    for (StatusChange& c : changes) {
       VIGIE_RETURN_IF_ERROR(
           Stmt(db_,
                "INSERT INTO status_changes(region, platform, service_id, from_level, to_level, "
@@ -160,6 +160,7 @@ class SqliteTx : public StoreTx {
               .BindAll(c.region, c.platform, c.service_id, LevelId(c.from), LevelId(c.to),
                        ToUnix(c.at), CauseKindId(c.cause), c.event_id, c.note)
               .Run());
+      c.id = sqlite3_last_insert_rowid(db_.get());
     }
     return Status::Ok();
   }

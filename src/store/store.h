@@ -35,7 +35,8 @@ class StoreTx {
   virtual Status UpdateEvent(const Event& e) = 0;
   virtual Result<int64_t> InsertUpdate(int64_t event_id, const EventUpdate& u) = 0;
   virtual Result<int64_t> InsertMessage(const Message& m) = 0;
-  virtual Status InsertStatusChanges(const std::vector<StatusChange>& changes) = 0;
+  // Inserts the rows and sets each one's id.
+  virtual Status InsertStatusChanges(std::vector<StatusChange>& changes) = 0;
   // Who did what, when: one row per write.
   virtual Status InsertAudit(Time at, std::string_view actor, std::string_view action,
                              std::string_view detail) = 0;
