@@ -25,6 +25,7 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
     r.segments.push_back(Segment{std::string(param ? s.substr(1, s.size() - 2) : s), param});
     r.literals += !param;
   });
+  if (r.segments.size() <= kMaxSegments) by_size_[r.segments.size()].push_back(routes_.size());
   routes_.push_back(std::move(r));
 }
 
@@ -51,7 +52,8 @@ Response Router::Handle(Request& req) const {
   const Route* best = nullptr;
   std::string allow;
   if (!path.too_long) {
-    for (const Route& r : routes_) {
+    for (const size_t i : by_size_[path.size]) {
+      const Route& r = routes_[i];
       if (!Match(r, path)) continue;
       if (r.method != method) {
         if (allow.find(r.method) == std::string::npos) {

@@ -46,6 +46,8 @@ class Router {
   static bool Match(const Route& r, const Path& path);
 
   std::vector<Route> routes_;
+  // Route indexes by segment count: only patterns of the path's length can match.
+  std::array<std::vector<size_t>, kMaxSegments + 1> by_size_;
   ErrorResponder error_;
 };
 

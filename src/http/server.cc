@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "core/log.h"
@@ -28,6 +29,15 @@ using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
 
+// A connection's deadline, checked once a second by its loop's sweeper (a timer per
+// operation would cost a timer-queue update under a lock on every read and write).
+struct Conn {
+  tcp::socket* socket;
+  std::chrono::steady_clock::time_point deadline;
+  void ExpireAfter(std::chrono::seconds d) { deadline = std::chrono::steady_clock::now() + d; }
+  void Never() { deadline = std::chrono::steady_clock::time_point::max(); }
+};
+
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
@@ -35,6 +45,7 @@ struct Server::Impl {
   // One event loop per I/O thread; the acceptor runs on the first and hands connections
   // out in turn. A connection stays on its loop, so its state needs no strand.
   std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<std::unordered_set<Conn*>> conns;  // by loop; touched by that loop only
   std::unique_ptr<asio::thread_pool> workers;
   tcp::acceptor acceptor;
   std::atomic<int> connections{0};
@@ -52,6 +63,7 @@ struct Server::Impl {
         handler(std::move(h)),
         blocking(std::move(b)),
         loops(MakeLoops(options.threads)),
+        conns(loops.size()),
         acceptor(*loops.front()) {}
 
   static std::vector<std::unique_ptr<asio::io_context>> MakeLoops(int n) {
@@ -137,7 +149,8 @@ void FormatHead(std::string& out, const Response& res, unsigned version, bool ke
 // Writes `res` in one gather write: [prepared head] + formatted head + body; without a body
 // for HEAD and 304 (a HEAD's Content-Length is the GET one). `scratch` is reused between
 // the requests of a connection.
-awaitable<void> WriteResponse(beast::tcp_stream& stream, const Response& res, unsigned version,
+template <typename Stream>
+awaitable<void> WriteResponse(Stream& stream, const Response& res, unsigned version,
                               bool head, bool keep_alive, std::string& scratch,
                               beast::error_code& ec) {
   FormatHead(scratch, res, version, keep_alive);
@@ -193,12 +206,12 @@ awaitable<void> WatchClose(tcp::socket& socket, std::shared_ptr<StreamWatch> wat
 
 // Serves a Server-Sent Events stream until the client leaves or the server stops. The
 // response is delimited by the connection's close.
-awaitable<void> ServeStream(Server::Impl& s, beast::tcp_stream& stream, const Response& res,
-                            const std::string& remote) {
+awaitable<void> ServeStream(Server::Impl& s, tcp::socket& socket, Conn& conn,
+                            const Response& res, const std::string& remote) {
   beast::error_code ec;
   if (!OpenStream(s, remote)) {
     std::string scratch;
-    co_await WriteResponse(stream, PlainError(503, "too many open event streams"), 11, false,
+    co_await WriteResponse(socket, PlainError(503, "too many open event streams"), 11, false,
                            false, scratch, ec);
     co_return;
   }
@@ -208,11 +221,10 @@ awaitable<void> ServeStream(Server::Impl& s, beast::tcp_stream& stream, const Re
     if (k != "Content-Type" && k != "Cache-Control") head += k + ": " + v + "\r\n";
   }
   head += "\r\nretry: 2000\n\n";
-  stream.expires_never();
-  auto& socket = stream.socket();
+  conn.Never();
   co_await asio::async_write(socket, asio::buffer(head), asio::redirect_error(use_awaitable, ec));
   asio::steady_timer timer(socket.get_executor());
-  // Both coroutines run on the connection's strand.
+  // Both coroutines run on the connection's loop.
   auto watch = std::make_shared<StreamWatch>();
   asio::co_spawn(socket.get_executor(), WatchClose(socket, watch), asio::detached);
   auto last_sent = std::chrono::steady_clock::now();
@@ -249,11 +261,13 @@ Response Call(Server::Impl& s, Request& req) {
   }
 }
 
-awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
+awaitable<void> Session(Server::Impl& s, size_t loop, tcp::socket socket) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
   const std::string remote = ec ? std::string("?") : endpoint.address().to_string();
-  beast::tcp_stream stream(std::move(socket));
+  Conn conn{&socket, {}};
+  std::unordered_set<Conn*>& registry = s.conns[loop];
+  registry.insert(&conn);
   beast::flat_buffer buffer;
   std::string scratch;
   bool first = true;
@@ -261,8 +275,8 @@ awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(s.options.header_limit));
     parser.body_limit(s.options.body_limit);
-    stream.expires_after(first ? s.options.read_timeout : s.options.idle_timeout);
-    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    conn.ExpireAfter(first ? s.options.read_timeout : s.options.idle_timeout);
+    co_await bhttp::async_read(socket, buffer, parser, asio::redirect_error(use_awaitable, ec));
     if (ec) {
       // A client closing or going quiet is not an error worth logging.
       Response refusal;
@@ -276,8 +290,8 @@ awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
       } else {
         break;
       }
-      stream.expires_after(s.options.read_timeout);
-      co_await WriteResponse(stream, refusal, 11, false, false, scratch, ec);
+      conn.ExpireAfter(s.options.read_timeout);
+      co_await WriteResponse(socket, refusal, 11, false, false, scratch, ec);
       if (AccessLogOn()) LogAccess(remote + " \"-\" " + std::to_string(refusal.status) + " 0 0");
       break;
     }
@@ -290,6 +304,7 @@ awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
     const bool client_keep_alive = parser.get().keep_alive();
     Request req = ToRequest(parser.release(), remote);
     Response res;
+    conn.Never();  // the handler's time is not the client's
     if (s.blocking && s.workers && s.blocking(req)) {
       // Off the I/O thread; the coroutine resumes here once the worker is done.
       res = co_await asio::co_spawn(
@@ -301,12 +316,12 @@ awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
     if (res.stream && res.status == 200 && is_get) {
       --s.in_flight;  // a stream does not hold a clean shutdown back
       if (AccessLogOn()) LogAccess(remote + " \"" + req.method + " " + req.target + "\" 200 stream");
-      co_await ServeStream(s, stream, res, remote);
+      co_await ServeStream(s, socket, conn, res, remote);
       break;
     }
     const bool keep_alive = client_keep_alive && !s.stopping;
-    stream.expires_after(s.options.read_timeout);
-    co_await WriteResponse(stream, res, version, is_head, keep_alive, scratch, ec);
+    conn.ExpireAfter(s.options.read_timeout);
+    co_await WriteResponse(socket, res, version, is_head, keep_alive, scratch, ec);
     --s.in_flight;
     if (AccessLogOn()) {
       const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -318,8 +333,27 @@ awaitable<void> Session(Server::Impl& s, tcp::socket socket) {
     }
     if (ec || !keep_alive) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  registry.erase(&conn);
+  socket.shutdown(tcp::socket::shutdown_send, ec);
   --s.connections;
+}
+
+// Once a second, cancels what the connections of one loop wait for past their deadline:
+// their read or write then fails and the session ends.
+awaitable<void> Sweep(Server::Impl& s, size_t loop) {
+  asio::steady_timer timer(*s.loops[loop]);
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(1));
+    beast::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    const auto now = std::chrono::steady_clock::now();
+    for (Conn* c : s.conns[loop]) {
+      if (c->deadline < now) {
+        c->Never();
+        c->socket->cancel(ec);
+      }
+    }
+  }
 }
 
 awaitable<void> Refuse(tcp::socket socket) {
@@ -336,7 +370,8 @@ awaitable<void> Accept(Server::Impl& s) {
   size_t next = 0;
   for (;;) {
     beast::error_code ec;
-    asio::io_context& loop = *s.loops[next++ % s.loops.size()];
+    const size_t index = next++ % s.loops.size();
+    asio::io_context& loop = *s.loops[index];
     tcp::socket socket(co_await s.acceptor.async_accept(
         loop.get_executor(), asio::redirect_error(use_awaitable, ec)));
     if (ec) {
@@ -355,7 +390,7 @@ awaitable<void> Accept(Server::Impl& s) {
     }
     ++s.connections;
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, Session(s, std::move(socket)), asio::detached);
+    asio::co_spawn(ex, Session(s, index, std::move(socket)), asio::detached);
   }
 }
 
@@ -411,6 +446,7 @@ void Server::Run() {
     asio::co_spawn(main, Drain(s), asio::detached);
   });
   asio::co_spawn(main, Accept(s), asio::detached);
+  for (size_t i = 0; i < s.loops.size(); ++i) asio::co_spawn(*s.loops[i], Sweep(s, i), asio::detached);
   // Each loop keeps running while it has no connection yet.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& loop : s.loops) guards.push_back(asio::make_work_guard(*loop));

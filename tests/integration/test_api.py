@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import sys
+import time
 import unittest
 
 import harness
@@ -333,6 +334,52 @@ class LiveTest(unittest.TestCase):
         with socket.create_connection(("127.0.0.1", v.port), timeout=5) as c:
             c.sendall(data)
             return c.recv(4096)
+
+
+class TimeoutTest(unittest.TestCase):
+    """Deadlines: a request that never finishes and an idle keep-alive connection are closed."""
+
+    def closed_within(self, sock, seconds):
+        """Seconds until the server closes `sock`, or None if it stays open that long."""
+        started = time.time()
+        sock.settimeout(seconds)
+        try:
+            while sock.recv(65536):
+                pass
+        except socket.timeout:
+            return None
+        except ConnectionResetError:
+            pass
+        return time.time() - started
+
+    def test_slow_and_idle_connections_are_closed_at_their_deadline(self):
+        v = harness.Vigie(seed=False, env={"VIGIE_SERVER_READ_TIMEOUT_S": "1",
+                                           "VIGIE_SERVER_IDLE_TIMEOUT_S": "3"})
+        try:
+            # Half a request, then nothing: closed after the read timeout (1 s, checked every
+            # second), long before the idle one.
+            slow = socket.create_connection(("127.0.0.1", v.port))
+            slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            took = self.closed_within(slow, 10)
+            self.assertIsNotNone(took, "a half-sent request was kept open")
+            self.assertLess(took, 2.9)
+            slow.close()
+            # One request on a keep-alive connection, then quiet: closed after about 3 s,
+            # and meanwhile still usable.
+            idle = socket.create_connection(("127.0.0.1", v.port))
+            idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(idle.recv(65536).startswith(b"HTTP/1.1 200"))
+            time.sleep(1.5)
+            idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(idle.recv(65536).startswith(b"HTTP/1.1 200"))
+            took = self.closed_within(idle, 10)
+            self.assertIsNotNone(took, "an idle connection was kept open")
+            self.assertGreater(took, 2.0)
+            self.assertLess(took, 5.0)
+            idle.close()
+            self.assertEqual(v.get("/healthz")[0], 200)
+        finally:
+            v.close()
 
 
 class ShutdownTest(unittest.TestCase):
