@@ -258,6 +258,11 @@ int RunServe(const Config& config, const ServeOptions& options) {
                  publisher, store, clock,
                  AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});
   Site site(config, publisher, store, **web, admin);
+  // The timer stops before the Site goes: its writes warm bodies through the Site.
+  struct StopTimer {
+    Publisher& publisher;
+    ~StopTimer() { publisher.Stop(); }
+  } stop_timer{publisher};
   http::Server server(
       config.server, [&site](http::Request& req) { return site.Handle(req); }, &Site::Blocking);
   st = server.Listen();

@@ -126,21 +126,38 @@ using FixedHeaders = std::initializer_list<FixedHeader>;
 
 // Serves the body under `key` from the snapshot's cache, rendering it on first use; its
 // response heads, with Cache-Control and `fixed`, are prepared then too.
-http::Response ServeRendered(const http::Request& req, const Context& c, std::string_view key,
-                             const char* content_type, const char* cache_control,
-                             FixedHeaders fixed, const RenderBody& render,
+// How to ask `site` again for what `req` asked (the Publisher warms the next snapshot with
+// it): the same path and query on the same host.
+std::function<void()> AskAgain(const Site& site, const http::Request& req) {
+  auto again = std::make_shared<http::Request>();
+  again->method = "GET";
+  again->target = req.target;
+  again->path = req.path;
+  again->query = req.query;
+  again->headers.emplace_back("host", std::string(req.Header("host")));
+  return [&site, again] {
+    http::Request r = *again;
+    site.Handle(r);
+  };
+}
+
+http::Response ServeRendered(const Site& site, const http::Request& req, const Context& c,
+                             std::string_view key, const char* content_type,
+                             const char* cache_control, FixedHeaders fixed,
+                             const RenderBody& render,
                              const std::function<http::Response(const Status&)>& on_error) {
   Status failed;
-  std::shared_ptr<const Body> body = c.snap->Cached(key, [&]() -> std::shared_ptr<const Body> {
+  std::shared_ptr<const Body> body = c.snap->Cached(key, [&]() -> Snapshot::Rendered {
     Time modified = c.snap->LastChangeIn(c.region->id);
     Result<std::string> text = render(modified);
     if (!text.ok()) {
       failed = text.status();
-      return nullptr;
+      return {};
     }
     HeaderList headers{{"Cache-Control", cache_control}};
     for (const FixedHeader& h : fixed) headers.emplace_back(h.name, std::string(h.value));
-    return MakeBody(content_type, std::move(text).value(), modified, std::move(headers));
+    return {MakeBody(content_type, std::move(text).value(), modified, std::move(headers)),
+            AskAgain(site, req)};
   });
   // A failed rendering (unknown slug) is cached as null; render again to get the reason.
   if (!body) {
@@ -160,9 +177,9 @@ http::Response ServeRendered(const http::Request& req, const Context& c, std::st
 
 constexpr FixedHeader kCors{"Access-Control-Allow-Origin", "*"};
 
-http::Response ServeJson(const http::Request& req, const Context& c, std::string_view key,
-                         const std::function<Result<std::string>()>& render) {
-  return ServeRendered(req, c, key, kJson, kApiCache, {kCors}, [&](Time&) { return render(); },
+http::Response ServeJson(const Site& site, const http::Request& req, const Context& c,
+                         std::string_view key, const std::function<Result<std::string>()>& render) {
+  return ServeRendered(site, req, c, key, kJson, kApiCache, {kCors}, [&](Time&) { return render(); },
                        ErrorFor);
 }
 
@@ -329,7 +346,7 @@ void Site::AddRoutes() {
         if (!k.ok()) return ErrorFor(k.status());
         extra = std::move(k).value();
       }
-      return ServeJson(req, *c, c->Key("", req, extra), [&] { return render(req, *c); });
+      return ServeJson(*this, req, *c, c->Key("", req, extra), [&] { return render(req, *c); });
     });
   };
 
@@ -354,7 +371,7 @@ void Site::AddRoutes() {
         extra = std::move(k).value();
       }
       const PageView view = PageViewOf(*c, config_, web_);
-      return ServeRendered(req, *c, c->Key("page", req, extra), kHtml, kPageCache,
+      return ServeRendered(*this, req, *c, c->Key("page", req, extra), kHtml, kPageCache,
                            {{"Content-Language", LangId(*lang)}},
                            [&](Time&) { return render(req, view); }, fail);
     });
@@ -411,7 +428,7 @@ void Site::AddRoutes() {
     c->lang = *lang;
     const std::string platform = service ? std::string(req.Param("platform")) : file;
     return ServeRendered(
-        req, *c, c->Key("badge", req), "image/svg+xml; charset=utf-8", kApiCache, {kCors},
+        *this, req, *c, c->Key("badge", req), "image/svg+xml; charset=utf-8", kApiCache, {kCors},
         [&](Time&) -> Result<std::string> {
           const Model& m = c->snap->model();
           const Platform* p = m.FindPlatform(platform);
@@ -592,7 +609,7 @@ void Site::AddRoutes() {
         modified = f->updated;  // the last real change of this feed, never "now"
         return WriteFeed(*f, *format);
       };
-      return ServeRendered(req, *c, c->Key("feed", req),
+      return ServeRendered(*this, req, *c, c->Key("feed", req),
                            ics ? "text/calendar; charset=utf-8" : FeedContentType(*format),
                            kFeedCache, {kCors}, render, fail);
     };
@@ -606,7 +623,7 @@ void Site::AddRoutes() {
       const FeedView view{c->snap->model(), c->snap->derived(), c->snap->as_of(), *c->region,
                           c->lang, web_.messages, config_.site.name, c->region->base_url};
       return ServeRendered(
-          req, *c, c->Key("history", req), FeedContentType(format), kFeedCache, {kCors},
+          *this, req, *c, c->Key("history", req), FeedContentType(format), kFeedCache, {kCors},
           [&](Time& modified) -> Result<std::string> {
             Result<Feed> f = EventsFeed(view, std::nullopt);
             if (!f.ok()) return f.status();

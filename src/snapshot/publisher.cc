@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <iterator>
 
 #include "core/log.h"
@@ -50,6 +51,7 @@ Status Publisher::Write(const WriteInfo& info,
   // loaded, once; the status changes it causes are added to it in memory.
   const std::shared_ptr<const Snapshot> current = Current();
   std::optional<Model> published;
+  std::chrono::steady_clock::duration load_time{};
   Status st = store_.Write([&](StoreTx& tx) -> Status {
     std::optional<Model> loaded;
     if (!current) {
@@ -60,8 +62,10 @@ Status Publisher::Write(const WriteInfo& info,
     }
     VIGIE_RETURN_IF_ERROR(change(current ? current->model() : *loaded, tx));
 
+    const auto load_started = std::chrono::steady_clock::now();
     Result<Model> after = tx.Load();
     if (!after.ok()) return after.status();
+    load_time = std::chrono::steady_clock::now() - load_started;
     after->regions = regions_;
 
     // Replay every clock transition since the last reconciliation, so history tells when a
@@ -98,11 +102,46 @@ Status Publisher::Write(const WriteInfo& info,
     return Status::Ok();
   });
   VIGIE_RETURN_IF_ERROR(st);
-  return PublishLocked(std::move(*published));
+  return PublishLocked(std::move(*published), load_time);
 }
 
-Status Publisher::PublishLocked(Model model) {
-  auto snap = std::make_shared<const Snapshot>(std::move(model), clock_.Now(), ++version_);
+thread_local const std::shared_ptr<const Snapshot>* Publisher::warming_ = nullptr;
+
+Status Publisher::PublishLocked(Model model, std::chrono::steady_clock::duration load_time) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  std::shared_ptr<const Snapshot> snap =
+      std::make_shared<const Snapshot>(std::move(model), clock_.Now(), ++version_);
+  const auto built = Clock::now();
+  // Warm it: render again what readers asked for in the current snapshot, oldest first, so
+  // that right after the swap they find their bodies ready instead of rendering them on an
+  // I/O thread (and making the other readers of that thread wait).
+  size_t warmed = 0, wanted = 0;
+  if (const std::shared_ptr<const Snapshot> previous = current_.load()) {
+    std::vector<std::function<void()>> recipes = previous->Recipes();
+    wanted = recipes.size();
+    warming_ = &snap;
+    for (const auto& again : recipes) {
+      if (Clock::now() - built > kWarmBudget) break;
+      try {
+        again();
+        ++warmed;
+      } catch (const std::exception& e) {
+        LogError(std::string("warming a body failed: ") + e.what());
+      }
+    }
+    warming_ = nullptr;
+  }
+  const auto ms = [](Clock::duration d) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f",
+                  std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 1000.0);
+    return std::string(text);
+  };
+  LogInfo("snapshot " + std::to_string(snap->version()) + ": model loaded in " + ms(load_time) +
+          " ms, snapshot built in " + ms(built - started) +
+          " ms; " + std::to_string(warmed) + " of " + std::to_string(wanted) +
+          " bodies warmed in " + ms(Clock::now() - built) + " ms");
   {
     // Under the timer's lock, so the timer cannot miss this wake-up between its look at the
     // current snapshot and its wait.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -44,8 +45,12 @@ class Publisher {
   // Stops the timer. Idempotent.
   void Stop();
 
-  // The current snapshot; never null after Start(). Lock-free, thread-safe.
-  std::shared_ptr<const Snapshot> Current() const { return current_.load(); }
+  // The current snapshot; never null after Start(). Thread-safe. While the Publisher warms
+  // a new snapshot (renders again, on its own thread, the bodies readers asked for in the
+  // previous one), that thread sees the new snapshot here.
+  std::shared_ptr<const Snapshot> Current() const {
+    return warming_ ? *warming_ : current_.load();
+  }
 
   // The one write path. `change` sees the model as stored (with regions) and writes through
   // the transaction; when it returns ok, the status changes and the audit row are added, the
@@ -57,12 +62,17 @@ class Publisher {
   Result<Model> LoadModel();
 
  private:
-  Status PublishLocked(Model model);
+  // Builds, warms and publishes the snapshot of `model` (loaded in `load_time`).
+  Status PublishLocked(Model model, std::chrono::steady_clock::duration load_time);
   void TimerLoop();
 
   Store& store_;
   const Clock& clock_;
   const std::vector<Region> regions_;
+
+  static thread_local const std::shared_ptr<const Snapshot>* warming_;
+  // Warming stops after this long; the bodies left are rendered on first request.
+  static constexpr std::chrono::milliseconds kWarmBudget{30};
 
   std::mutex write_mu_;
   std::atomic<std::shared_ptr<const Snapshot>> current_;

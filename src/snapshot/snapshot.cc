@@ -66,8 +66,8 @@ Time Snapshot::LastChangeIn(const std::string& region) const {
   return it == last_change_by_region_.end() ? last_change_ : it->second;
 }
 
-std::shared_ptr<const Body> Snapshot::Cached(
-    std::string_view key, const std::function<std::shared_ptr<const Body>()>& render) const {
+std::shared_ptr<const Body> Snapshot::Cached(std::string_view key,
+                                             const std::function<Rendered()>& render) const {
   thread_local LocalCache local;
   if (local.snapshot != id_) {
     local.bodies.clear();
@@ -79,10 +79,18 @@ std::shared_ptr<const Body> Snapshot::Cached(
   {
     std::lock_guard lock(cache_mu_);
     auto it = cache_.find(key);
-    if (it == cache_.end()) it = cache_.emplace(std::string(key), std::make_shared<Slot>()).first;
+    if (it == cache_.end()) {
+      it = cache_.emplace(std::string(key), std::make_shared<Slot>()).first;
+      it->second->order = next_order_++;
+    }
     slot = it->second;
   }
-  std::call_once(slot->once, [&] { slot->body = render(); });
+  std::call_once(slot->once, [&] {
+    Rendered r = render();
+    std::lock_guard lock(cache_mu_);  // Recipes() reads these under the lock
+    slot->body = std::move(r.body);
+    if (slot->body) slot->again = std::move(r.again);
+  });
   if (!slot->body) {
     // Failures (an unknown slug) are not kept: keys from bad requests must not fill memory.
     std::lock_guard lock(cache_mu_);
@@ -92,6 +100,23 @@ std::shared_ptr<const Body> Snapshot::Cached(
   }
   if (local.bodies.size() < kMaxLocal) local.bodies.emplace(std::string(key), slot->body);
   return slot->body;
+}
+
+std::vector<std::function<void()>> Snapshot::Recipes() const {
+  std::vector<std::pair<uint64_t, std::function<void()>>> found;
+  {
+    std::lock_guard lock(cache_mu_);
+    for (const auto& [key, slot] : cache_) {
+      // Slots still rendering have no body yet (both are set under this lock).
+      if (slot->body && slot->again) found.emplace_back(slot->order, slot->again);
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::function<void()>> out;
+  out.reserve(found.size());
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
 }
 
 }  // namespace vigie

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/body.h"
 #include "domain/derive.h"
@@ -36,12 +37,23 @@ class Snapshot {
   // The last real change seen from one region (its events, messages and status changes).
   Time LastChangeIn(const std::string& region) const;
 
+  // What a rendering gives: the body (null when the request was wrong), and how to render
+  // the same body again from the next snapshot (see Recipes).
+  struct Rendered {
+    std::shared_ptr<const Body> body;
+    std::function<void()> again;
+  };
   // The body for `key`, rendered by `render` the first time it is asked for in this snapshot.
-  // Concurrent callers for the same key wait for that one rendering. A null result (the
+  // Concurrent callers for the same key wait for that one rendering. A null body (the
   // request was wrong) is returned but not kept. A thread that has already seen a key in
   // this snapshot finds it in its own table: the hot path takes no lock.
   std::shared_ptr<const Body> Cached(std::string_view key,
-                                     const std::function<std::shared_ptr<const Body>()>& render) const;
+                                     const std::function<Rendered()>& render) const;
+
+  // The `again` of every body this snapshot rendered, in the order they were first asked
+  // for: the Publisher runs them against the next snapshot before publishing it, so the
+  // bodies readers want are ready when it becomes current.
+  std::vector<std::function<void()>> Recipes() const;
 
   // Process-unique (unlike version(), which restarts with each Publisher).
   uint64_t id() const { return id_; }
@@ -50,6 +62,8 @@ class Snapshot {
   struct Slot {
     std::once_flag once;
     std::shared_ptr<const Body> body;
+    std::function<void()> again;
+    uint64_t order = 0;  // when it was first asked for
   };
   struct KeyHash {
     using is_transparent = void;
@@ -66,6 +80,7 @@ class Snapshot {
   std::unordered_map<std::string, Time> last_change_by_region_;
 
   mutable std::mutex cache_mu_;
+  mutable uint64_t next_order_ = 0;
   mutable std::unordered_map<std::string, std::shared_ptr<Slot>, KeyHash, std::equal_to<>> cache_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "core/body.h"
 #include "domain/test_model.h"
 #include "snapshot/publisher.h"
 #include "store/store.h"
@@ -209,6 +210,64 @@ TEST(Publisher, WriteRecordsStatusChangesAndAudit_AndPublishesASnapshot) {
   const std::string dump = *store->Export();
   EXPECT_NE(dump.find("alice"), std::string::npos);
   EXPECT_NE(dump.find("level.set"), std::string::npos);
+}
+
+TEST(Publisher, TheModelPublishedAfterAWriteIsTheStoredOne) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  Seed(*store);
+  ManualClock clock(At(0));
+  Publisher pub(*store, clock, testing::SmallModel().regions);
+  ASSERT_TRUE(pub.Start(false).ok());
+  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+  for (Level l : {Level::kMinor, Level::kMajor, Level::kOperational}) {
+    clock.Set(clock.Now() + std::chrono::minutes(1));
+    ASSERT_TRUE(pub.Write({.actor = "alice", .action = "level.set"}, [&](const Model&, StoreTx& tx) {
+                  return tx.SetManualLevel({"fr", s1, l, clock.Now(), ""});
+                }).ok());
+  }
+  // The status changes were merged in memory; they must be what a load gives, ids and order.
+  const Model stored = *store->Load();
+  const Model& published = pub.Current()->model();
+  ASSERT_EQ(published.status_changes.size(), stored.status_changes.size());
+  ASSERT_GE(stored.status_changes.size(), 6u);
+  for (size_t i = 0; i < stored.status_changes.size(); ++i) {
+    EXPECT_EQ(published.status_changes[i].id, stored.status_changes[i].id) << i;
+    EXPECT_EQ(published.status_changes[i].at, stored.status_changes[i].at) << i;
+    EXPECT_EQ(published.status_changes[i].to, stored.status_changes[i].to) << i;
+  }
+  EXPECT_EQ(published.manual_levels.size(), stored.manual_levels.size());
+}
+
+TEST(Publisher, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPublished) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  Seed(*store);
+  ManualClock clock(At(0));
+  Publisher pub(*store, clock, testing::SmallModel().regions);
+  ASSERT_TRUE(pub.Start(false).ok());
+  int renders = 0;
+  // What a handler does: look the body up in the current snapshot, say how to ask again.
+  std::function<std::shared_ptr<const Body>()> serve = [&]() {
+    std::shared_ptr<const Snapshot> snap = pub.Current();
+    return snap->Cached("page", [&]() -> Snapshot::Rendered {
+      ++renders;
+      return {MakeBody("text/plain", "version " + std::to_string(snap->version()), At(0)),
+              [&] { serve(); }};
+    });
+  };
+  std::shared_ptr<const Body> first = serve();
+  EXPECT_EQ(renders, 1);
+  EXPECT_EQ(serve(), first);  // cached
+  EXPECT_EQ(renders, 1);
+  ASSERT_TRUE(pub.Write({.actor = "alice", .action = "noop"},
+                        [](const Model&, StoreTx&) { return Status::Ok(); })
+                  .ok());
+  EXPECT_EQ(renders, 2);  // warmed by the write, for the new snapshot
+  std::shared_ptr<const Body> second = serve();
+  EXPECT_EQ(renders, 2);  // and found ready by the next request
+  EXPECT_EQ(second->identity, "version " + std::to_string(pub.Current()->version()));
+  EXPECT_NE(second->identity, first->identity);
 }
 
 TEST(Publisher, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {
