@@ -507,8 +507,9 @@ Result<EventDraft> DraftOf(const Form& f, const Model& m, bool with_kind) {
 
 http::Response AdminWeb::CreateEvent(http::Request& req, const Caller& c) {
   const Form f = ParseForm(req.body);
-  Result<Model> m = publisher_.LoadModel();
-  if (!m.ok()) return FormError(req, c, m.status());
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
   Result<EventDraft> d = DraftOf(f, *m, true);
   if (!d.ok()) return FormError(req, c, d.status());
   Result<int64_t> id = ops_.CreateEvent(c.name, *d);
@@ -575,8 +576,9 @@ http::Response AdminWeb::EditEvent(http::Request& req, const Caller& c) {
   std::optional<int64_t> id = IdParam(req);
   if (!id) return FormError(req, c, Status::NotFound("no such event"));
   const Form f = ParseForm(req.body);
-  Result<Model> m = publisher_.LoadModel();
-  if (!m.ok()) return FormError(req, c, m.status());
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
   Result<EventDraft> d = DraftOf(f, *m, false);
   if (!d.ok()) return FormError(req, c, d.status());
   Status st = ops_.EditEvent(c.name, *id, *d);
@@ -643,8 +645,9 @@ http::Response AdminWeb::Messages(http::Request&, const Caller& c) {
 
 http::Response AdminWeb::CreateMessage(http::Request& req, const Caller& c) {
   const Form f = ParseForm(req.body);
-  Result<Model> m = publisher_.LoadModel();
-  if (!m.ok()) return FormError(req, c, m.status());
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
   MessageDraft d;
   d.platform = Field(f, "platform");
   d.regions = Fields(f, "regions");
@@ -666,8 +669,9 @@ http::Response AdminWeb::EditMessage(http::Request& req, const Caller& c) {
   std::optional<int64_t> id = IdParam(req);
   if (!id) return FormError(req, c, Status::NotFound("no such message"));
   const Form f = ParseForm(req.body);
-  Result<Model> m = publisher_.LoadModel();
-  if (!m.ok()) return FormError(req, c, m.status());
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
   auto it = std::find_if(m->messages.begin(), m->messages.end(), [&](const Message& x) { return x.id == *id; });
   if (it == m->messages.end()) return FormError(req, c, Status::NotFound("no such message"));
   MessageDraft d;
@@ -918,8 +922,9 @@ http::Response AdminWeb::ApiSetLevel(http::Request& req, const Caller& c) {
   if (!j.ok()) return ApiError(j.status());
   std::optional<Level> level = ParseLevel(Str(*j, "level"));
   if (!level) return ApiError(Status::Invalid("level must be operational, minor, major, outage or maintenance"));
-  Result<Model> m = publisher_.LoadModel();
-  if (!m.ok()) return ApiError(m.status());
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
   for (const std::string& region : Regions(*j, *m)) {
     Status st = ops_.SetLevel(c.name, region, Str(*j, "platform"), Str(*j, "service"), *level, Str(*j, "note"));
     if (!st.ok()) return ApiError(st);
@@ -930,8 +935,9 @@ http::Response AdminWeb::ApiSetLevel(http::Request& req, const Caller& c) {
 http::Response AdminWeb::ApiCreateEvent(http::Request& req, const Caller& c) {
   Result<json> j = JsonBody(req);
   if (!j.ok()) return ApiError(j.status());
-  Result<Model> m = publisher_.LoadModel();
-  if (!m.ok()) return ApiError(m.status());
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
   EventDraft d;
   std::optional<EventKind> kind = ParseEventKind(Str(*j, "kind"));
   if (!kind) return ApiError(Status::Invalid("kind must be incident, maintenance, action or announcement"));
@@ -994,8 +1000,9 @@ http::Response AdminWeb::ApiResolve(http::Request& req, const Caller& c) {
 http::Response AdminWeb::ApiCreateMessage(http::Request& req, const Caller& c) {
   Result<json> j = JsonBody(req);
   if (!j.ok()) return ApiError(j.status());
-  Result<Model> m = publisher_.LoadModel();
-  if (!m.ok()) return ApiError(m.status());
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
   MessageDraft d;
   d.platform = Str(*j, "platform");
   d.regions = Regions(*j, *m);

@@ -236,9 +236,9 @@ int RunServe(const Config& config, const ServeOptions& options) {
   Publisher publisher(store, clock, config.site.regions);
 
   // First start: the catalog, then the seed scenario, so the site is never empty.
-  Result<Model> model = publisher.LoadModel();
-  if (!model.ok()) return Fail("serve", model.status());
-  if (model->platforms.empty()) {
+  Result<bool> empty = store.Empty();
+  if (!empty.ok()) return Fail("serve", empty.status());
+  if (*empty) {
     Result<ImportSummary> c = ImportCatalog(publisher, config.catalog, "first-start");
     if (!c.ok()) return Fail("import catalog " + config.catalog, c.status());
     LogInfo("first start: imported " + c->ToString() + " from " + config.catalog);

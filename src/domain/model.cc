@@ -122,11 +122,25 @@ const Platform* Model::FindPlatform(std::string_view slug) const {
   return nullptr;
 }
 
-const Service* Model::FindService(int64_t id) const {
-  for (const Service& s : services) {
-    if (s.id == id) return &s;
+namespace {
+// The element of `items` with that id: through `positions`, or by a scan when they do not
+// know it (not indexed, stale, or no such id).
+template <typename T>
+const T* FindById(const std::vector<T>& items, const std::unordered_map<int64_t, size_t>& positions,
+                  int64_t id) {
+  if (auto it = positions.find(id);
+      it != positions.end() && it->second < items.size() && items[it->second].id == id) {
+    return &items[it->second];
+  }
+  for (const T& x : items) {
+    if (x.id == id) return &x;
   }
   return nullptr;
+}
+}  // namespace
+
+const Service* Model::FindService(int64_t id) const {
+  return FindById(services, service_positions, id);
 }
 
 const Service* Model::FindService(std::string_view platform, std::string_view slug) const {
@@ -136,11 +150,14 @@ const Service* Model::FindService(std::string_view platform, std::string_view sl
   return nullptr;
 }
 
-const Event* Model::FindEvent(int64_t id) const {
-  for (const Event& e : events) {
-    if (e.id == id) return &e;
-  }
-  return nullptr;
+
+const Event* Model::FindEvent(int64_t id) const { return FindById(events, event_positions, id); }
+
+void Model::Index() {
+  service_positions.clear();
+  event_positions.clear();
+  for (size_t i = 0; i < services.size(); ++i) service_positions.emplace(services[i].id, i);
+  for (size_t i = 0; i < events.size(); ++i) event_positions.emplace(events[i].id, i);
 }
 
 }  // namespace vigie

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/time.h"
@@ -174,6 +175,11 @@ struct Model {
   const Service* FindService(int64_t id) const;
   const Service* FindService(std::string_view platform, std::string_view slug) const;
   const Event* FindEvent(int64_t id) const;
+
+  // Positions by id of services and events, for the finders above; built by Index() (the
+  // Snapshot indexes its model). Until then, or once stale, the finders scan.
+  std::unordered_map<int64_t, size_t> service_positions, event_positions;
+  void Index();
 };
 
 }  // namespace vigie

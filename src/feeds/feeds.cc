@@ -370,41 +370,55 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
   // Statuspage's /history.rss is a fixed address: the language comes as ?lang=.
   f.self = p ? b.Self(p->slug + "/events")
              : v.base_url + "/history.rss?lang=" + std::string(LangId(v.lang));
-  std::vector<FeedItem> all;
+  // The newest items first (an event's creation, each of its updates), chosen before any is
+  // rendered: with a long history only the 50 shown are formatted. Ties keep the model's
+  // order (seq), as a stable sort would.
+  struct Candidate {
+    Time published;
+    size_t seq;
+    const Event* event;
+    const EventUpdate* update;  // null for the event itself
+  };
+  std::vector<Candidate> candidates;
   for (const Event& e : v.model.events) {
     if ((p && e.platform != p->slug) || !e.InRegion(v.region.id) || e.cancelled) continue;
+    candidates.push_back({std::min(e.created_at, v.as_of), candidates.size(), &e, nullptr});
+    for (const EventUpdate& u : e.updates) {
+      if (u.at <= v.as_of) candidates.push_back({u.at, candidates.size(), &e, &u});
+    }
+  }
+  const auto newer = [](const Candidate& a, const Candidate& b) {
+    return a.published != b.published ? a.published > b.published : a.seq < b.seq;
+  };
+  const size_t shown = std::min(candidates.size(), kFeedItems);
+  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(shown),
+                    candidates.end(), newer);
+  candidates.resize(shown);
+  for (const Candidate& c : candidates) {
+    const Event& e = *c.event;
     const std::string kind = b.T("kind." + std::string(EventKindId(e.kind)));
     const std::string link = b.Page("/events/" + std::to_string(e.id));
     const std::string title = Title(L(e.title, v.lang));
     FeedItem item;
-    item.id = b.Id("event:" + std::to_string(e.id));
-    item.title = Title(kind + " : " + title);
-    if (v.lang == Lang::kEn) item.title = Title(kind + ": " + title);
-    std::string html = "<p>" + Html(b.T("event.start")) + " : " + Html(FormatDateTime(e.starts_at, v.region, v.lang, v.messages));
-    if (e.ends_at) html += " — " + Html(b.T("event.end")) + " : " + Html(FormatDateTime(*e.ends_at, v.region, v.lang, v.messages));
-    html += "</p>" + MarkdownToHtml(CleanText(L(e.body, v.lang)));
-    item.html = html;
     item.link = link;
     item.category = kind;
-    item.published = std::min(e.created_at, v.as_of);
-    if (item.published <= v.as_of) all.push_back(item);
-    for (const EventUpdate& u : e.updates) {
-      if (u.at > v.as_of) continue;
-      FeedItem up;
-      up.id = b.Id("update:" + std::to_string(u.id));
+    item.published = c.published;
+    if (!c.update) {
+      item.id = b.Id("event:" + std::to_string(e.id));
+      item.title = Title(kind + (v.lang == Lang::kEn ? ": " : " : ") + title);
+      std::string html = "<p>" + Html(b.T("event.start")) + " : " + Html(FormatDateTime(e.starts_at, v.region, v.lang, v.messages));
+      if (e.ends_at) html += " — " + Html(b.T("event.end")) + " : " + Html(FormatDateTime(*e.ends_at, v.region, v.lang, v.messages));
+      html += "</p>" + MarkdownToHtml(CleanText(L(e.body, v.lang)));
+      item.html = std::move(html);
+    } else {
+      const EventUpdate& u = *c.update;
+      item.id = b.Id("update:" + std::to_string(u.id));
       const std::string phase = u.phase == Phase::kNone ? std::string() : b.T("phase." + std::string(PhaseId(u.phase)));
-      up.title = Title((phase.empty() ? kind : phase) + (v.lang == Lang::kEn ? ": " : " : ") + title);
-      up.html = MarkdownToHtml(CleanText(L(u.text, v.lang)));
-      up.link = link;
-      up.category = kind;
-      up.published = u.at;
-      all.push_back(std::move(up));
+      item.title = Title((phase.empty() ? kind : phase) + (v.lang == Lang::kEn ? ": " : " : ") + title);
+      item.html = MarkdownToHtml(CleanText(L(u.text, v.lang)));
     }
+    f.items.push_back(std::move(item));
   }
-  std::stable_sort(all.begin(), all.end(),
-                   [](const FeedItem& a, const FeedItem& b) { return a.published > b.published; });
-  if (all.size() > kFeedItems) all.resize(kFeedItems);
-  f.items = std::move(all);
   f.updated = Newest(f.items, Time{});
   return f;
 }

@@ -1,6 +1,8 @@
 #include "snapshot/publisher.h"
 
 #include <algorithm>
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iterator>
@@ -49,7 +51,7 @@ Status Publisher::Write(const WriteInfo& info,
   // Writes are serialized here and each one publishes, so the current snapshot's model is
   // the stored state: the change sees it without a load. Only the state after the change is
   // loaded, once; the status changes it causes are added to it in memory.
-  const std::shared_ptr<const Snapshot> current = Current();
+  std::shared_ptr<const Snapshot> current = Current();
   std::optional<Model> published;
   std::chrono::steady_clock::duration load_time{};
   Status st = store_.Write([&](StoreTx& tx) -> Status {
@@ -102,7 +104,12 @@ Status Publisher::Write(const WriteInfo& info,
     return Status::Ok();
   });
   VIGIE_RETURN_IF_ERROR(st);
-  return PublishLocked(std::move(*published), load_time);
+  st = PublishLocked(std::move(*published), load_time);
+  // The previous snapshot goes once its last reader is done; give its memory back to the
+  // system rather than keep it in malloc's free lists (hundreds of MB with a large history).
+  current.reset();
+  malloc_trim(0);
+  return st;
 }
 
 thread_local const std::shared_ptr<const Snapshot>* Publisher::warming_ = nullptr;

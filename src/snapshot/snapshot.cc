@@ -25,8 +25,15 @@ struct LocalCache {
 constexpr size_t kMaxLocal = 4096;
 }  // namespace
 
+namespace {
+Model Indexed(Model m) {
+  m.Index();
+  return m;
+}
+}  // namespace
+
 Snapshot::Snapshot(Model model, Time as_of, uint64_t version)
-    : model_(std::move(model)),
+    : model_(Indexed(std::move(model))),
       as_of_(as_of),
       version_(version),
       id_(NextId()),

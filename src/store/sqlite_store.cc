@@ -518,6 +518,13 @@ class SqliteStore : public Store {
     return m;
   }
 
+  Result<bool> Empty() override {
+    std::lock_guard lock(mu_);
+    Stmt st(db_, "SELECT EXISTS (SELECT 1 FROM platforms)");
+    if (!st.Step()) return st.status().ok() ? Status::Internal("no answer") : st.status();
+    return st.Int(0) == 0;
+  }
+
   Status Ping() override {
     std::lock_guard lock(mu_);
     Stmt st(db_, "SELECT count(*) FROM platforms");

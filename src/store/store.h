@@ -77,6 +77,8 @@ class Store {
   virtual Result<Model> Load() = 0;
   // Cheap round trip, for /readyz.
   virtual Status Ping() = 0;
+  // True when no platform is stored yet (a first start), without loading the model.
+  virtual Result<bool> Empty() = 0;
   // The whole database as JSON: every table, every row, in a stable order.
   virtual Result<std::string> Export() = 0;
   // Loads an Export() into an empty database; refuses a non-empty one.
