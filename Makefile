@@ -21,8 +21,11 @@ build: deps
 run: build
 	$(BUILD)/vigie serve --config vigie.toml --data data --seed scenarios/demo.toml
 
+# Last, a few seconds of load on the test build: the benchmark still runs and nothing fails
+# under concurrent requests (figures come from `bench/run`, never from here).
 test: build tests/browser/node_modules/.package-lock.json
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	bench/run --smoke --binary $(BUILD)/vigie
 
 clean:
 	rm -rf $(BUILD)

@@ -62,11 +62,18 @@ Status Publisher::Write(const WriteInfo& info,
       loaded = std::move(m).value();
       loaded->regions = regions_;
     }
+    const int64_t rows_before = tx.RowsChanged();
     VIGIE_RETURN_IF_ERROR(change(current ? current->model() : *loaded, tx));
 
+    // A change that wrote nothing (a start, a clock transition) leaves the model as it was.
     const auto load_started = std::chrono::steady_clock::now();
-    Result<Model> after = tx.Load();
-    if (!after.ok()) return after.status();
+    Result<Model> after = Status::Internal("not loaded");
+    if (tx.RowsChanged() == rows_before) {
+      after = loaded ? std::move(*loaded) : current->model();
+    } else {
+      after = tx.Load();
+      if (!after.ok()) return after.status();
+    }
     load_time = std::chrono::steady_clock::now() - load_started;
     after->regions = regions_;
 

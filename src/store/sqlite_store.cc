@@ -151,6 +151,8 @@ class SqliteTx : public StoreTx {
     return id;
   }
 
+  int64_t RowsChanged() override { return sqlite3_total_changes64(db_.get()); }
+
   Status InsertStatusChanges(std::vector<StatusChange>& changes) override {
     for (StatusChange& c : changes) {
       VIGIE_RETURN_IF_ERROR(

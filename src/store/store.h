@@ -21,6 +21,9 @@ class StoreTx {
 
   // The model as this transaction sees it (regions are not stored: the caller adds them).
   virtual Result<Model> Load() = 0;
+  // How many rows this connection has inserted, updated or deleted so far: equal before and
+  // after a piece of work when it wrote nothing.
+  virtual int64_t RowsChanged() = 0;
 
   // Inserts or updates by slug; texts and position change, history stays.
   virtual Status UpsertPlatform(const Platform& p) = 0;
