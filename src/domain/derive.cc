@@ -94,7 +94,7 @@ std::optional<Time> NextTransition(const Model& model, Time after) {
   return next;
 }
 
-RecordedLevels LastRecorded(const std::vector<StatusChange>& changes) {
+RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes) {
   RecordedLevels out;
   for (const StatusChange& c : changes) {  // oldest first: the last one wins
     if (c.service_id) {

@@ -46,7 +46,7 @@ struct RecordedLevels {
   std::map<std::pair<std::string, int64_t>, StatusChange> services;
   std::map<std::pair<std::string, std::string>, StatusChange> platforms;
 };
-RecordedLevels LastRecorded(const std::vector<StatusChange>& changes);
+RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes);
 
 // The status-change rows that bring the recorded levels to `derived`, stamped at derived.at.
 // A target whose last row is later than derived.at is left alone: history is never rewritten.

@@ -125,8 +125,8 @@ const Platform* Model::FindPlatform(std::string_view slug) const {
 namespace {
 // The element of `items` with that id: through `positions`, or by a scan when they do not
 // know it (not indexed, stale, or no such id).
-template <typename T>
-const T* FindById(const std::vector<T>& items, const std::unordered_map<int64_t, size_t>& positions,
+template <typename T, typename Items>
+const T* FindById(const Items& items, const std::unordered_map<int64_t, size_t>& positions,
                   int64_t id) {
   if (auto it = positions.find(id);
       it != positions.end() && it->second < items.size() && items[it->second].id == id) {
@@ -140,7 +140,7 @@ const T* FindById(const std::vector<T>& items, const std::unordered_map<int64_t,
 }  // namespace
 
 const Service* Model::FindService(int64_t id) const {
-  return FindById(services, service_positions, id);
+  return FindById<Service>(services, service_positions, id);
 }
 
 const Service* Model::FindService(std::string_view platform, std::string_view slug) const {
@@ -151,13 +151,15 @@ const Service* Model::FindService(std::string_view platform, std::string_view sl
 }
 
 
-const Event* Model::FindEvent(int64_t id) const { return FindById(events, event_positions, id); }
+const Event* Model::FindEvent(int64_t id) const { return FindById<Event>(events, event_positions, id); }
 
 void Model::Index() {
   service_positions.clear();
   event_positions.clear();
   for (size_t i = 0; i < services.size(); ++i) service_positions.emplace(services[i].id, i);
-  for (size_t i = 0; i < events.size(); ++i) event_positions.emplace(events[i].id, i);
+  // Read through const: a non-const access would copy each shared event.
+  const SharedVector<Event>& shared_events = events;
+  for (size_t i = 0; i < shared_events.size(); ++i) event_positions.emplace(shared_events[i].id, i);
 }
 
 }  // namespace vigie

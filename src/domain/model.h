@@ -10,6 +10,7 @@
 
 #include "core/time.h"
 #include "domain/level.h"
+#include "domain/shared_vector.h"
 
 namespace vigie {
 
@@ -166,9 +167,10 @@ struct Model {
   std::vector<Service> services;
   std::vector<ManualLevel> manual_levels;
   std::vector<GlobalOverride> overrides;
-  std::vector<Event> events;
+  // Shared between successive models: a write copies pointers, not 100,000 events.
+  SharedVector<Event> events;
   std::vector<Message> messages;
-  std::vector<StatusChange> status_changes;
+  SharedVector<StatusChange> status_changes;
 
   const Region* FindRegion(std::string_view id) const;
   const Platform* FindPlatform(std::string_view slug) const;

@@ -14,6 +14,31 @@ namespace vigie {
 
 namespace {
 constexpr std::string_view kReconciledAt = "reconciled_at";
+
+// Adds `rows` to `changes` in (at, id) order; the elements already there stay shared.
+void MergeByTime(SharedVector<StatusChange>& changes, std::vector<StatusChange>& rows) {
+  if (rows.empty()) return;
+  const auto earlier = [](const StatusChange& a, const StatusChange& b) {
+    return a.at != b.at ? a.at < b.at : a.id < b.id;
+  };
+  std::stable_sort(rows.begin(), rows.end(), earlier);
+  const SharedVector<StatusChange>& old = changes;
+  if (old.empty() || !earlier(rows.front(), old.back())) {
+    for (StatusChange& r : rows) changes.push_back(std::move(r));
+    return;
+  }
+  SharedVector<StatusChange> merged;
+  merged.reserve(old.size() + rows.size());
+  size_t i = 0, j = 0;
+  while (i < old.size() || j < rows.size()) {
+    if (j == rows.size() || (i < old.size() && !earlier(rows[j], old[i]))) {
+      merged.push_shared(old.shared(i++));
+    } else {
+      merged.push_back(std::move(rows[j++]));
+    }
+  }
+  changes = std::move(merged);
+}
 }  // namespace
 
 Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions)
@@ -71,9 +96,12 @@ Status Publisher::Write(const WriteInfo& info,
     if (tx.RowsChanged() == rows_before) {
       after = loaded ? std::move(*loaded) : current->model();
     } else {
-      after = tx.Load();
+      // Only what changed is read again; the rest is shared with the current snapshot.
+      after = loaded ? tx.Load() : tx.LoadSince(current->model());
       if (!after.ok()) return after.status();
     }
+    // `after` is the base of the next LoadSince: start recording changes from here.
+    VIGIE_RETURN_IF_ERROR(tx.ForgetChanges());
     load_time = std::chrono::steady_clock::now() - load_started;
     after->regions = regions_;
 
@@ -98,15 +126,7 @@ Status Publisher::Write(const WriteInfo& info,
       VIGIE_RETURN_IF_ERROR(tx.InsertAudit(now, info.actor, info.action, info.detail));
     }
     // The model as stored once this commits: status changes in the Store's order (at, id).
-    auto& changes = after->status_changes;
-    const size_t old_size = changes.size();
-    changes.insert(changes.end(), std::make_move_iterator(rows.begin()),
-                   std::make_move_iterator(rows.end()));
-    const auto by_time = [](const StatusChange& a, const StatusChange& b) {
-      return a.at != b.at ? a.at < b.at : a.id < b.id;
-    };
-    std::inplace_merge(changes.begin(), changes.begin() + static_cast<std::ptrdiff_t>(old_size),
-                       changes.end(), by_time);
+    MergeByTime(after->status_changes, rows);
     published = std::move(after).value();
     return Status::Ok();
   });

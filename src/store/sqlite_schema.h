@@ -7,7 +7,7 @@
 namespace vigie::sqlite {
 
 // Migration i (1-based) brings the schema from version i-1 to i.
-inline constexpr std::array<std::string_view, 3> kMigrations = {
+inline constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
     // are JSON arrays of strings.
     R"sql(
@@ -157,6 +157,33 @@ CREATE TABLE api_tokens (
     // its one item (0 for services from before this migration).
     R"sql(
 ALTER TABLE services ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 4: the events changed since the writer last loaded the model (triggers fill it, the
+    // writer empties it), so that a write reads again only what it changed.
+    R"sql(
+CREATE TABLE dirty_events (id INTEGER PRIMARY KEY) STRICT;
+CREATE TRIGGER events_inserted AFTER INSERT ON events
+  BEGIN INSERT OR IGNORE INTO dirty_events VALUES (NEW.id); END;
+CREATE TRIGGER events_updated AFTER UPDATE ON events
+  BEGIN INSERT OR IGNORE INTO dirty_events VALUES (OLD.id), (NEW.id); END;
+CREATE TRIGGER events_deleted AFTER DELETE ON events
+  BEGIN INSERT OR IGNORE INTO dirty_events VALUES (OLD.id); END;
+CREATE TRIGGER event_services_inserted AFTER INSERT ON event_services
+  BEGIN INSERT OR IGNORE INTO dirty_events VALUES (NEW.event_id); END;
+CREATE TRIGGER event_services_updated AFTER UPDATE ON event_services
+  BEGIN INSERT OR IGNORE INTO dirty_events VALUES (OLD.event_id), (NEW.event_id); END;
+CREATE TRIGGER event_services_deleted AFTER DELETE ON event_services
+  BEGIN INSERT OR IGNORE INTO dirty_events VALUES (OLD.event_id); END;
+CREATE TRIGGER event_updates_inserted AFTER INSERT ON event_updates
+  BEGIN INSERT OR IGNORE INTO dirty_events VALUES (NEW.event_id); END;
+CREATE TRIGGER event_updates_updated AFTER UPDATE ON event_updates
+  BEGIN INSERT OR IGNORE INTO dirty_events VALUES (OLD.event_id), (NEW.event_id); END;
+CREATE TRIGGER event_updates_deleted AFTER DELETE ON event_updates
+  BEGIN INSERT OR IGNORE INTO dirty_events VALUES (OLD.event_id); END;
+-- An event lists its services in their catalog order.
+CREATE TRIGGER services_moved AFTER UPDATE OF position, platform ON services
+  BEGIN INSERT OR IGNORE INTO dirty_events SELECT event_id FROM event_services
+        WHERE service_id = NEW.id; END;
 )sql",
 };
 

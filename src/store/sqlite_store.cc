@@ -2,6 +2,8 @@
 // crash), one connection serialized by a mutex. Writes are rare; reads come from the snapshot.
 #include <algorithm>
 #include <mutex>
+#include <unordered_map>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite_db.h"
@@ -35,6 +37,12 @@ class SqliteTx : public StoreTx {
   explicit SqliteTx(Db& db) : db_(db) {}
 
   Result<Model> Load() override;
+  Status LoadCatalog(Model& m);
+  Status LoadEvents(SharedVector<Event>& events, bool only_dirty);
+  Status LoadMessages(Model& m);
+  Status LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_id);
+  Result<Model> LoadSince(const Model& previous) override;
+  Status ForgetChanges() override { return Stmt(db_, "DELETE FROM dirty_events").Run(); }
 
   Status UpsertPlatform(const Platform& p) override {
     return Stmt(db_,
@@ -320,8 +328,8 @@ class SqliteTx : public StoreTx {
   Db& db_;
 };
 
-Result<Model> SqliteTx::Load() {
-  Model m;
+// The small tables, read whole: platforms, services, levels, overrides (messages below).
+Status SqliteTx::LoadCatalog(Model& m) {
   {
     Stmt st(db_,
             "SELECT slug, position, name_fr, name_en, category_fr, category_en, description_fr, "
@@ -376,10 +384,17 @@ Result<Model> SqliteTx::Load() {
     }
     VIGIE_RETURN_IF_ERROR(st.status());
   }
+  return Status::Ok();
+}
+
+// Events with their impacts and updates: all, or only those marked in dirty_events.
+Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty) {
   {
     Stmt st(db_,
             "SELECT id, kind, platform, regions, title_fr, title_en, body_fr, body_en, starts_at, "
-            "ends_at, phase, cancelled, created_at, updated_at FROM events ORDER BY starts_at, id");
+            "ends_at, phase, cancelled, created_at, updated_at FROM events " +
+                std::string(only_dirty ? "WHERE id IN (SELECT id FROM dirty_events) " : "") +
+                "ORDER BY starts_at, id");
     while (st.Step()) {
       Event e;
       e.id = st.Int(0);
@@ -394,15 +409,17 @@ Result<Model> SqliteTx::Load() {
       e.cancelled = st.Int(11) != 0;
       e.created_at = FromUnix(st.Int(12));
       e.updated_at = FromUnix(st.Int(13));
-      m.events.push_back(std::move(e));
+      events.push_back(std::move(e));
     }
     VIGIE_RETURN_IF_ERROR(st.status());
   }
   std::unordered_map<int64_t, Event*> by_id;
-  for (Event& e : m.events) by_id[e.id] = &e;
+  for (Event& e : events) by_id[e.id] = &e;
   {
     Stmt st(db_, "SELECT event_id, service_id, level FROM event_services es "
-                 "JOIN services s ON s.id = es.service_id ORDER BY event_id, s.position");
+                 "JOIN services s ON s.id = es.service_id " +
+                     std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
+                     "ORDER BY event_id, s.position");
     while (st.Step()) {
       if (auto it = by_id.find(st.Int(0)); it != by_id.end()) {
         it->second->impacts.push_back({st.Int(1), LevelOr(st.Str(2))});
@@ -411,8 +428,9 @@ Result<Model> SqliteTx::Load() {
     VIGIE_RETURN_IF_ERROR(st.status());
   }
   {
-    Stmt st(db_, "SELECT id, event_id, at, phase, text_fr, text_en FROM event_updates "
-                 "ORDER BY at, id");
+    Stmt st(db_, "SELECT id, event_id, at, phase, text_fr, text_en FROM event_updates " +
+                     std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
+                     "ORDER BY at, id");
     while (st.Step()) {
       if (auto it = by_id.find(st.Int(1)); it != by_id.end()) {
         EventUpdate u;
@@ -425,6 +443,10 @@ Result<Model> SqliteTx::Load() {
     }
     VIGIE_RETURN_IF_ERROR(st.status());
   }
+  return Status::Ok();
+}
+
+Status SqliteTx::LoadMessages(Model& m) {
   {
     Stmt st(db_,
             "SELECT id, platform, regions, title_fr, title_en, body_fr, body_en, published_at, "
@@ -442,10 +464,16 @@ Result<Model> SqliteTx::Load() {
     }
     VIGIE_RETURN_IF_ERROR(st.status());
   }
+  return Status::Ok();
+}
+
+// Status changes with an id above `after_id` (0: all), in (at, id) order.
+Status SqliteTx::LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_id) {
   {
     Stmt st(db_,
             "SELECT id, region, platform, service_id, from_level, to_level, at, cause, event_id, "
-            "note FROM status_changes ORDER BY at, id");
+            "note FROM status_changes WHERE id > ? ORDER BY at, id");
+    st.BindAll(after_id);
     while (st.Step()) {
       StatusChange c;
       c.id = st.Int(0);
@@ -458,9 +486,75 @@ Result<Model> SqliteTx::Load() {
       c.cause = ParseCauseKind(st.Str(7)).value_or(CauseKind::kManual);
       c.event_id = st.OptInt(8);
       c.note = st.Str(9);
-      m.status_changes.push_back(std::move(c));
+      out.push_back(std::move(c));
     }
     VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  return Status::Ok();
+}
+
+Result<Model> SqliteTx::Load() {
+  Model m;
+  VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
+  VIGIE_RETURN_IF_ERROR(LoadEvents(m.events, false));
+  VIGIE_RETURN_IF_ERROR(LoadMessages(m));
+  VIGIE_RETURN_IF_ERROR(LoadStatusChanges(m.status_changes, 0));
+  return m;
+}
+
+Result<Model> SqliteTx::LoadSince(const Model& previous) {
+  Model m;
+  VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
+  VIGIE_RETURN_IF_ERROR(LoadMessages(m));
+
+  // Events: the changed ones (marked by triggers) are read again, the others are shared
+  // with the previous model; the result keeps the Store's order (starts_at, id).
+  SharedVector<Event> changed;
+  VIGIE_RETURN_IF_ERROR(LoadEvents(changed, true));
+  std::unordered_set<int64_t> dirty;
+  {
+    Stmt st(db_, "SELECT id FROM dirty_events");
+    while (st.Step()) dirty.insert(st.Int(0));
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  const auto event_before = [](const Event& a, const Event& b) {
+    return a.starts_at != b.starts_at ? a.starts_at < b.starts_at : a.id < b.id;
+  };
+  const SharedVector<Event>& old_events = previous.events;
+  const SharedVector<Event>& new_events = changed;
+  m.events.reserve(old_events.size() + new_events.size());
+  size_t i = 0, j = 0;
+  while (i < old_events.size() || j < new_events.size()) {
+    if (i < old_events.size() && dirty.count(old_events[i].id)) {
+      ++i;  // replaced by its new version (or deleted)
+    } else if (j == new_events.size() ||
+               (i < old_events.size() && event_before(old_events[i], new_events[j]))) {
+      m.events.push_shared(old_events.shared(i++));
+    } else {
+      m.events.push_shared(new_events.shared(j++));
+    }
+  }
+
+  // Status changes are written once and never changed: the new ones are added.
+  int64_t last_id = 0;
+  for (const StatusChange& c : previous.status_changes) last_id = std::max(last_id, c.id);
+  SharedVector<StatusChange> added;
+  VIGIE_RETURN_IF_ERROR(LoadStatusChanges(added, last_id));
+  const SharedVector<StatusChange>& old_changes = previous.status_changes;
+  const SharedVector<StatusChange>& new_changes = added;
+  const auto change_before = [](const StatusChange& a, const StatusChange& b) {
+    return a.at != b.at ? a.at < b.at : a.id < b.id;
+  };
+  m.status_changes.reserve(old_changes.size() + new_changes.size());
+  i = 0;
+  j = 0;
+  while (i < old_changes.size() || j < new_changes.size()) {
+    if (j == new_changes.size() ||
+        (i < old_changes.size() && change_before(old_changes[i], new_changes[j]))) {
+      m.status_changes.push_shared(old_changes.shared(i++));
+    } else {
+      m.status_changes.push_shared(new_changes.shared(j++));
+    }
   }
   return m;
 }

@@ -62,7 +62,7 @@ TEST(SqliteStore, MigrateIsIdempotent) {
   TempDir dir;
   auto store = Open(dir.Db());
   EXPECT_TRUE(store->Migrate().ok());
-  EXPECT_EQ(*store->SchemaVersion(), 3);
+  EXPECT_EQ(*store->SchemaVersion(), 4);
 }
 
 TEST(SqliteStore, WriteIsAllOrNothing) {
@@ -237,6 +237,87 @@ TEST(Publisher, TheModelPublishedAfterAWriteIsTheStoredOne) {
     EXPECT_EQ(published.status_changes[i].to, stored.status_changes[i].to) << i;
   }
   EXPECT_EQ(published.manual_levels.size(), stored.manual_levels.size());
+}
+
+// Every field the pages read, for comparing two loads of the same database.
+std::string Describe(const Model& m) {
+  std::string out;
+  for (const Event& e : m.events) {
+    out += std::to_string(e.id) + " " + e.title.fr + " " + std::to_string(ToUnix(e.starts_at)) +
+           " " + (e.ends_at ? std::to_string(ToUnix(*e.ends_at)) : "-") + " " +
+           std::string(PhaseId(e.phase)) + (e.cancelled ? " cancelled" : "") + " [";
+    for (const Impact& i : e.impacts) out += std::to_string(i.service_id) + ":" + std::string(LevelId(i.level)) + " ";
+    out += "] {";
+    for (const EventUpdate& u : e.updates) out += std::to_string(u.id) + ":" + u.text.fr + " ";
+    out += "}\n";
+  }
+  for (const StatusChange& c : m.status_changes) {
+    out += std::to_string(c.id) + "@" + std::to_string(ToUnix(c.at)) + " ";
+  }
+  out += "\n" + std::to_string(m.services.size()) + " services, " +
+         std::to_string(m.manual_levels.size()) + " levels, " + std::to_string(m.messages.size()) +
+         " messages";
+  return out;
+}
+
+TEST(Publisher, EachWriteReadsOnlyWhatChanged_AndGetsTheModelAFullLoadGives) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  Seed(*store);
+  ManualClock clock(At(0));
+  Publisher pub(*store, clock, testing::SmallModel().regions);
+  ASSERT_TRUE(pub.Start(false).ok());
+  const Model seeded = *store->Load();
+  const int64_t s1 = seeded.FindService("erp", "s1")->id;
+  int64_t first = 0, second = 0;
+  const auto write = [&](const std::function<Status(StoreTx&)>& change) {
+    clock.Set(clock.Now() + std::chrono::minutes(1));
+    ASSERT_TRUE(pub.Write({.actor = "t", .action = "t"},
+                          [&](const Model&, StoreTx& tx) { return change(tx); })
+                    .ok());
+    Model stored = *store->Load();
+    EXPECT_EQ(Describe(pub.Current()->model()), Describe(stored));
+  };
+  const std::shared_ptr<const Snapshot> before = pub.Current();
+  write([&](StoreTx& tx) {  // two events
+    Result<int64_t> a = tx.InsertEvent(StoredEvent(seeded));
+    if (!a.ok()) return a.status();
+    first = *a;
+    Event other = StoredEvent(seeded);
+    other.title = {"Deuxième", "Second"};
+    other.starts_at = At(-100);  // sorts before the first
+    Result<int64_t> b = tx.InsertEvent(other);
+    if (!b.ok()) return b.status();
+    second = *b;
+    return Status::Ok();
+  });
+  const std::shared_ptr<const Snapshot> two = pub.Current();
+  write([&](StoreTx& tx) {  // an update on the first: the second stays shared
+    return tx.InsertUpdate(first, {0, clock.Now(), Phase::kMonitoring, {"Surveillé", "Watched"}}).status();
+  });
+  const Model& now = pub.Current()->model();
+  const Model& then = two->model();
+  size_t shared = 0;
+  for (size_t i = 0; i < now.events.size(); ++i) {
+    for (size_t j = 0; j < then.events.size(); ++j) shared += now.events.shared(i) == then.events.shared(j);
+  }
+  EXPECT_EQ(shared, 1u);  // the second event, not the one that changed
+  write([&](StoreTx& tx) {  // an edit that moves the second event after the first
+    Event e = *pub.Current()->model().FindEvent(second);
+    e.starts_at = At(500);
+    e.title = {"Déplacé", "Moved"};
+    return tx.UpdateEvent(e);
+  });
+  write([&](StoreTx& tx) {  // a level: status changes, no event
+    return tx.SetManualLevel({"fr", s1, Level::kMajor, clock.Now(), ""});
+  });
+  write([&](StoreTx& tx) {  // the catalog order changes the order of an event's services
+    Service moved = *pub.Current()->model().FindService(s1);
+    moved.position += 100;
+    return tx.UpsertService(moved).status();
+  });
+  EXPECT_EQ(before->model().events.size(), 0u);  // older snapshots are left as they were
+  EXPECT_EQ(two->model().events.size(), 2u);
 }
 
 TEST(Publisher, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPublished) {

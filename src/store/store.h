@@ -21,6 +21,13 @@ class StoreTx {
 
   // The model as this transaction sees it (regions are not stored: the caller adds them).
   virtual Result<Model> Load() = 0;
+  // The model as this transaction sees it, given `previous`, the model last loaded by the
+  // one writer with every change since then recorded (ForgetChanges was called then):
+  // changed events are read again, the others and the older status changes are shared.
+  virtual Result<Model> LoadSince(const Model& previous) = 0;
+  // Forgets the record of changed events: call it after a load that the next LoadSince will
+  // be given as `previous`.
+  virtual Status ForgetChanges() = 0;
   // How many rows this connection has inserted, updated or deleted so far: equal before and
   // after a piece of work when it wrote nothing.
   virtual int64_t RowsChanged() = 0;
