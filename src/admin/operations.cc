@@ -29,21 +29,27 @@ const Event* Find(const Model& m, int64_t id) { return m.FindEvent(id); }
 
 }  // namespace
 
-Status Operations::SetLevel(const std::string& actor, const std::string& region,
+Status Operations::SetLevel(const std::string& actor, const std::vector<std::string>& regions,
                             const std::string& platform, const std::string& service, Level level,
                             const std::string& note) {
   const Time now = clock_.Now();
+  std::string where;
+  for (const std::string& r : regions) where += (where.empty() ? "" : ",") + r;
   WriteInfo info{.actor = actor,
                  .action = "level.set",
-                 .detail = region + " " + platform + "/" + service + " → " + std::string(LevelId(level)) +
+                 .detail = where + " " + platform + "/" + service + " → " + std::string(LevelId(level)) +
                            (note.empty() ? "" : " (" + note + ")"),
                  .note = note};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     const Service* s = m.FindService(platform, service);
     if (!s) return Status::NotFound("unknown service \"" + service + "\" in \"" + platform + "\"");
-    ManualLevel ml{region, s->id, level, now, note};
-    VIGIE_RETURN_IF_ERROR(ValidateManualLevel(m, ml));
-    return tx.SetManualLevel(ml);
+    if (regions.empty()) return Status::Invalid("no region given");
+    for (const std::string& region : regions) {
+      ManualLevel ml{region, s->id, level, now, note};
+      VIGIE_RETURN_IF_ERROR(ValidateManualLevel(m, ml));
+      VIGIE_RETURN_IF_ERROR(tx.SetManualLevel(ml));
+    }
+    return Status::Ok();
   });
 }
 

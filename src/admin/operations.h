@@ -41,7 +41,8 @@ class Operations {
   Operations(Publisher& publisher, Store& store, const Clock& clock)
       : publisher_(publisher), store_(store), clock_(clock) {}
 
-  Status SetLevel(const std::string& actor, const std::string& region,
+  // Sets a service's level in each of `regions`, in one write (all or none).
+  Status SetLevel(const std::string& actor, const std::vector<std::string>& regions,
                   const std::string& platform, const std::string& service, Level level,
                   const std::string& note);
   // Sets the global-status override, or clears it when `level` is empty.

@@ -391,7 +391,7 @@ http::Response AdminWeb::SetLevel(http::Request& req, const Caller& c) {
   const Form f = ParseForm(req.body);
   std::optional<Level> level = ParseLevel(Field(f, "level"));
   if (!level) return FormError(req, c, Status::Invalid("choose a level"));
-  Status st = ops_.SetLevel(c.name, Field(f, "region"), Field(f, "platform"), Field(f, "service"),
+  Status st = ops_.SetLevel(c.name, {Field(f, "region")}, Field(f, "platform"), Field(f, "service"),
                             *level, Field(f, "note"));
   if (!st.ok()) return FormError(req, c, st);
   return Back("/admin/#" + Field(f, "region") + "-" + Field(f, "platform"));
@@ -925,10 +925,9 @@ http::Response AdminWeb::ApiSetLevel(http::Request& req, const Caller& c) {
   // The stored state is the current snapshot's (writes publish before they return).
   const std::shared_ptr<const Snapshot> snap = publisher_.Current();
   const Model* m = &snap->model();
-  for (const std::string& region : Regions(*j, *m)) {
-    Status st = ops_.SetLevel(c.name, region, Str(*j, "platform"), Str(*j, "service"), *level, Str(*j, "note"));
-    if (!st.ok()) return ApiError(st);
-  }
+  Status st = ops_.SetLevel(c.name, Regions(*j, *m), Str(*j, "platform"), Str(*j, "service"),
+                            *level, Str(*j, "note"));
+  if (!st.ok()) return ApiError(st);
   return JsonResponse(200, json{{"ok", true}});
 }
 

@@ -94,14 +94,18 @@ std::optional<Time> NextTransition(const Model& model, Time after) {
   return next;
 }
 
-RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes) {
+RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes, size_t targets) {
   RecordedLevels out;
-  for (const StatusChange& c : changes) {  // oldest first: the last one wins
+  // Newest first: the first row seen for a target is its last; stop once every target has
+  // one (a long history is not read to its beginning).
+  for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+    const StatusChange& c = *it;
     if (c.service_id) {
-      out.services[{c.region, *c.service_id}] = c;
+      out.services.try_emplace({c.region, *c.service_id}, c);
     } else {
-      out.platforms[{c.region, c.platform}] = c;
+      out.platforms.try_emplace({c.region, c.platform}, c);
     }
+    if (out.services.size() + out.platforms.size() >= targets) break;
   }
   return out;
 }

@@ -46,7 +46,9 @@ struct RecordedLevels {
   std::map<std::pair<std::string, int64_t>, StatusChange> services;
   std::map<std::pair<std::string, std::string>, StatusChange> platforms;
 };
-RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes);
+// `targets`: how many (region, service or platform) pairs exist, when known.
+RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes,
+                            size_t targets = static_cast<size_t>(-1));
 
 // The status-change rows that bring the recorded levels to `derived`, stamped at derived.at.
 // A target whose last row is later than derived.at is left alone: history is never rewritten.

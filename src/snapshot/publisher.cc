@@ -111,7 +111,8 @@ Status Publisher::Write(const WriteInfo& info,
     if (!last.ok()) return last.status();
     Time from = last->empty() ? now : FromUnix(std::stoll(*last));
     if (info.replay_from && *info.replay_from < from) from = *info.replay_from - std::chrono::seconds(1);
-    RecordedLevels recorded = LastRecorded(after->status_changes);
+    RecordedLevels recorded = LastRecorded(
+        after->status_changes, regions_.size() * (after->services.size() + after->platforms.size()));
     std::vector<StatusChange> rows;
     for (Time t : TransitionsAfter(*after, from)) {
       if (t >= now) break;

@@ -40,25 +40,38 @@ Snapshot::Snapshot(Model model, Time as_of, uint64_t version)
       derived_(Derive(model_, as_of)),
       next_transition_(NextTransition(model_, as_of)) {
   // Only what has happened by as_of counts: a planned event is a change from its creation.
-  const auto touch = [&](const std::string& region, Time t) {
+  // Regions are few: a flat list, compared by id, rather than a hash per row.
+  std::vector<std::pair<std::string_view, Time>> by_region;
+  for (const Region& r : model_.regions) by_region.emplace_back(r.id, Time{});
+  const auto touch = [&](std::string_view region, Time t) {
     if (t > as_of_) t = as_of_;
     last_change_ = std::max(last_change_, t);
-    Time& r = last_change_by_region_[region];
-    r = std::max(r, t);
-  };
-  for (const Region& r : model_.regions) last_change_by_region_[r.id] = Time{};
-  for (const StatusChange& c : model_.status_changes) {
-    if (c.at <= as_of_) touch(c.region, c.at);
-  }
-  for (const Event& e : model_.events) {
-    for (const std::string& r : e.regions) {
-      touch(r, e.updated_at);
-      if (e.starts_at <= as_of_) touch(r, e.starts_at);
-      if (e.ends_at && *e.ends_at <= as_of_) touch(r, *e.ends_at);
-      for (const EventUpdate& u : e.updates) {
-        if (u.at <= as_of_) touch(r, u.at);
+    for (auto& [id, last] : by_region) {
+      if (id == region) {
+        last = std::max(last, t);
+        return;
       }
     }
+    by_region.emplace_back(region, t);
+  };
+  // Status changes are in time order: per region, the last one by as_of is its newest.
+  std::vector<std::string_view> seen;
+  size_t configured_seen = 0;
+  for (auto it = model_.status_changes.rbegin(); it != model_.status_changes.rend(); ++it) {
+    if (it->at > as_of_) continue;
+    if (std::find(seen.begin(), seen.end(), it->region) != seen.end()) continue;
+    seen.push_back(it->region);
+    touch(it->region, it->at);
+    if (model_.FindRegion(it->region) && ++configured_seen == model_.regions.size()) break;
+  }
+  for (const Event& e : model_.events) {
+    Time newest = e.updated_at;
+    if (e.starts_at <= as_of_) newest = std::max(newest, e.starts_at);
+    if (e.ends_at && *e.ends_at <= as_of_) newest = std::max(newest, *e.ends_at);
+    for (const EventUpdate& u : e.updates) {
+      if (u.at <= as_of_) newest = std::max(newest, u.at);
+    }
+    for (const std::string& r : e.regions) touch(r, newest);
   }
   for (const Message& m : model_.messages) {
     for (const std::string& r : m.regions) {
@@ -66,6 +79,7 @@ Snapshot::Snapshot(Model model, Time as_of, uint64_t version)
       if (m.expires_at && *m.expires_at <= as_of_) touch(r, *m.expires_at);
     }
   }
+  for (const auto& [id, last] : by_region) last_change_by_region_[std::string(id)] = last;
 }
 
 Time Snapshot::LastChangeIn(const std::string& region) const {
