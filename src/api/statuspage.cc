@@ -95,13 +95,21 @@ Result<Scope> MakeScope(const api::View& v, std::optional<std::string_view> plat
     if (!s.platform) return Status::NotFound("no platform \"" + Str(*platform) + "\"");
     s.page_id += "-" + s.platform->slug;
   }
+  // Status changes are in time order: the history starts at the first; each target's last
+  // change is its newest row, found from the end (stopping once every target has one).
+  const auto& changes = v.model.status_changes;
   std::optional<Time> start;
-  for (const StatusChange& c : v.model.status_changes) {
-    if (c.at > v.as_of) continue;
-    if (!start || c.at < *start) start = c.at;
-    if (c.region != v.region.id) continue;
-    Time& last = c.service_id ? s.services[*c.service_id] : s.platforms[c.platform];
-    last = std::max(last, c.at);
+  if (!changes.empty() && changes.front().at <= v.as_of) start = changes.front().at;
+  const size_t targets = v.model.services.size() + v.model.platforms.size();
+  for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+    const StatusChange& c = *it;
+    if (c.at > v.as_of || c.region != v.region.id) continue;
+    if (c.service_id) {
+      s.services.try_emplace(*c.service_id, c.at);
+    } else {
+      s.platforms.try_emplace(c.platform, c.at);
+    }
+    if (s.services.size() + s.platforms.size() >= targets) break;
   }
   s.updated_at = opts.updated_at ? *opts.updated_at : ComputeUpdatedAt(s);
   s.history_start = start.value_or(s.updated_at);
