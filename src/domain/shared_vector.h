@@ -5,6 +5,7 @@
 // first when another vector shares it (copy on write), so a shared element never changes.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <iterator>
 #include <memory>
@@ -121,6 +122,17 @@ class SharedVector {
     return first;
   }
   iterator erase(iterator pos) { return erase(pos, pos + 1); }
+
+  // Orders the elements by `less` (stable), moving pointers only.
+  template <typename Less>
+  void StableSort(Less less) {
+    const auto by_value = [&less](const std::shared_ptr<T>& a, const std::shared_ptr<T>& b) {
+      return less(std::as_const(*a), std::as_const(*b));
+    };
+    if (!std::is_sorted(items_.begin(), items_.end(), by_value)) {
+      std::stable_sort(items_.begin(), items_.end(), by_value);
+    }
+  }
 
   // Sharing: the element's pointer, and appending an element another vector holds.
   const std::shared_ptr<T>& shared(size_t i) const { return items_[i]; }

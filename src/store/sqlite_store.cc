@@ -38,7 +38,8 @@ class SqliteTx : public StoreTx {
 
   Result<Model> Load() override;
   Status LoadCatalog(Model& m);
-  Status LoadEvents(SharedVector<Event>& events, bool only_dirty);
+  Status LoadEvents(SharedVector<Event>& events, bool only_dirty,
+                    const std::vector<Service>& services);
   Status LoadMessages(Model& m);
   Status LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_id);
   Result<Model> LoadSince(const Model& previous) override;
@@ -388,13 +389,14 @@ Status SqliteTx::LoadCatalog(Model& m) {
 }
 
 // Events with their impacts and updates: all, or only those marked in dirty_events.
-Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty) {
+Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty,
+                            const std::vector<Service>& services) {
   {
     Stmt st(db_,
             "SELECT id, kind, platform, regions, title_fr, title_en, body_fr, body_en, starts_at, "
             "ends_at, phase, cancelled, created_at, updated_at FROM events " +
                 std::string(only_dirty ? "WHERE id IN (SELECT id FROM dirty_events) " : "") +
-                "ORDER BY starts_at, id");
+                "ORDER BY id");
     while (st.Step()) {
       Event e;
       e.id = st.Int(0);
@@ -416,10 +418,9 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty) {
   std::unordered_map<int64_t, Event*> by_id;
   for (Event& e : events) by_id[e.id] = &e;
   {
-    Stmt st(db_, "SELECT event_id, service_id, level FROM event_services es "
-                 "JOIN services s ON s.id = es.service_id " +
+    Stmt st(db_, "SELECT event_id, service_id, level FROM event_services " +
                      std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
-                     "ORDER BY event_id, s.position");
+                     "ORDER BY rowid");
     while (st.Step()) {
       if (auto it = by_id.find(st.Int(0)); it != by_id.end()) {
         it->second->impacts.push_back({st.Int(1), LevelOr(st.Str(2))});
@@ -430,7 +431,7 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty) {
   {
     Stmt st(db_, "SELECT id, event_id, at, phase, text_fr, text_en FROM event_updates " +
                      std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
-                     "ORDER BY at, id");
+                     "ORDER BY id");
     while (st.Step()) {
       if (auto it = by_id.find(st.Int(1)); it != by_id.end()) {
         EventUpdate u;
@@ -443,6 +444,22 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty) {
     }
     VIGIE_RETURN_IF_ERROR(st.status());
   }
+  // Read in table order (SQLite's sorter was a third of a load), ordered here: events by
+  // (starts_at, id), an event's services by their catalog position, its updates by (at, id).
+  std::unordered_map<int64_t, int> position;
+  for (const Service& s : services) position.emplace(s.id, s.position);
+  for (auto& [id, e] : by_id) {
+    std::stable_sort(e->impacts.begin(), e->impacts.end(), [&](const Impact& a, const Impact& b) {
+      return position[a.service_id] < position[b.service_id];
+    });
+    std::stable_sort(e->updates.begin(), e->updates.end(),
+                     [](const EventUpdate& a, const EventUpdate& b) {
+                       return a.at != b.at ? a.at < b.at : a.id < b.id;
+                     });
+  }
+  events.StableSort([](const Event& a, const Event& b) {
+    return a.starts_at != b.starts_at ? a.starts_at < b.starts_at : a.id < b.id;
+  });
   return Status::Ok();
 }
 
@@ -472,7 +489,7 @@ Status SqliteTx::LoadStatusChanges(SharedVector<StatusChange>& out, int64_t afte
   {
     Stmt st(db_,
             "SELECT id, region, platform, service_id, from_level, to_level, at, cause, event_id, "
-            "note FROM status_changes WHERE id > ? ORDER BY at, id");
+            "note FROM status_changes WHERE id > ? ORDER BY id");
     st.BindAll(after_id);
     while (st.Step()) {
       StatusChange c;
@@ -490,13 +507,17 @@ Status SqliteTx::LoadStatusChanges(SharedVector<StatusChange>& out, int64_t afte
     }
     VIGIE_RETURN_IF_ERROR(st.status());
   }
+  // Read in table order, ordered here by (at, id): usually already so.
+  out.StableSort([](const StatusChange& a, const StatusChange& b) {
+    return a.at != b.at ? a.at < b.at : a.id < b.id;
+  });
   return Status::Ok();
 }
 
 Result<Model> SqliteTx::Load() {
   Model m;
   VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
-  VIGIE_RETURN_IF_ERROR(LoadEvents(m.events, false));
+  VIGIE_RETURN_IF_ERROR(LoadEvents(m.events, false, m.services));
   VIGIE_RETURN_IF_ERROR(LoadMessages(m));
   VIGIE_RETURN_IF_ERROR(LoadStatusChanges(m.status_changes, 0));
   return m;
@@ -510,7 +531,7 @@ Result<Model> SqliteTx::LoadSince(const Model& previous) {
   // Events: the changed ones (marked by triggers) are read again, the others are shared
   // with the previous model; the result keeps the Store's order (starts_at, id).
   SharedVector<Event> changed;
-  VIGIE_RETURN_IF_ERROR(LoadEvents(changed, true));
+  VIGIE_RETURN_IF_ERROR(LoadEvents(changed, true, m.services));
   std::unordered_set<int64_t> dirty;
   {
     Stmt st(db_, "SELECT id FROM dirty_events");
