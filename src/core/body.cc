@@ -4,6 +4,11 @@
 #include <sodium.h>
 #include <zlib.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <stdexcept>
 
 namespace vigie {
@@ -51,6 +56,30 @@ std::string ContentHash(std::string_view data) {
 
 namespace {
 
+std::atomic<int> body_files{0};  // open in-memory files of bodies
+
+// An in-memory file holding `bytes`, or an invalid handle (the caller then copies).
+FileHandle FileOf(std::string_view bytes) {
+  if (body_files.fetch_add(1) >= kMaxBodyFiles) {
+    body_files.fetch_sub(1);
+    return FileHandle();
+  }
+  const int fd = memfd_create("vigie-body", MFD_CLOEXEC);
+  if (fd < 0) {
+    body_files.fetch_sub(1);
+    return FileHandle();
+  }
+  FileHandle file(fd);  // counted down when closed
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(file.get(), bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return FileHandle();
+    done += static_cast<size_t>(n);
+  }
+  return file;
+}
+
 void AddLine(std::string& head, std::string_view name, std::string_view value) {
   head.append(name).append(": ").append(value).append("\r\n");
 }
@@ -81,6 +110,20 @@ void PrepareHeads(Body& body) {
 
 }  // namespace
 
+FileHandle& FileHandle::operator=(FileHandle&& o) noexcept {
+  if (this != &o) {
+    FileHandle dropped(std::exchange(fd_, std::exchange(o.fd_, -1)));
+  }
+  return *this;
+}
+
+FileHandle::~FileHandle() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    body_files.fetch_sub(1);
+  }
+}
+
 std::shared_ptr<const Body> MakeBody(std::string content_type, std::string bytes,
                                      Time last_modified, HeaderList headers) {
   auto body = std::make_shared<Body>();
@@ -104,6 +147,7 @@ std::shared_ptr<const Body> MakeBody(std::string content_type, std::string bytes
       body->etag_brotli = "\"" + hash + "-br\"";
     }
   }
+  if (body->identity.size() >= kBodyFileMin) body->identity_file = FileOf(body->identity);
   PrepareHeads(*body);
   return body;
 }

@@ -18,6 +18,23 @@ enum class Coding { kIdentity = 0, kGzip = 1, kBrotli = 2 };
 // A fixed response header sent with a body (Cache-Control, Content-Language, ...).
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// The file descriptor of a body's in-memory file, closed with its owner (and counted
+// against kMaxBodyFiles while open).
+class FileHandle {
+ public:
+  FileHandle() = default;
+  explicit FileHandle(int fd) : fd_(fd) {}
+  FileHandle(FileHandle&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  FileHandle& operator=(FileHandle&& o) noexcept;
+  FileHandle(const FileHandle&) = delete;
+  FileHandle& operator=(const FileHandle&) = delete;
+  ~FileHandle();
+  int get() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
 struct Body {
   std::string content_type;
   std::string identity;      // the bytes as rendered
@@ -28,6 +45,10 @@ struct Body {
   std::string etag_brotli;   // strong ETag of the brotli bytes
   Time last_modified{};      // the last real change of what this body shows
   HeaderList headers;        // fixed headers sent with it (Cache-Control, CORS, ...)
+  // A large identity body also lives in an in-memory file, so the server can sendfile() it
+  // (the kernel then sends its pages without copying them from user space, as nginx does
+  // with a static file). Invalid (-1) for small bodies, or when the files are all in use.
+  FileHandle identity_file;
   // The HTTP/1.1 response heads, prepared once so that serving a body formats nothing:
   // status line and header lines (each ending in CRLF; Date, Connection and the blank line
   // are the server's), for 200 and 304, by Coding. Empty for a coding the body lacks.
@@ -47,6 +68,10 @@ struct Body {
 // must not contain CR or LF: they are written as they are).
 std::shared_ptr<const Body> MakeBody(std::string content_type, std::string bytes,
                                      Time last_modified, HeaderList headers = {});
+
+// Identity bodies from this size get an in-memory file, up to kMaxBodyFiles at a time.
+inline constexpr size_t kBodyFileMin = 16 * 1024;
+inline constexpr int kMaxBodyFiles = 256;
 
 // The levels MakeBody compresses at: cheap enough to render right after a write, and within
 // 1 % of the best sizes on our bodies. Measured on the demo's 57 KB platform page: gzip 6

@@ -82,8 +82,10 @@ Response ServeBody(const Request& req, std::shared_ptr<const Body> body) {
   }
   const std::string_view head = body->head_200[i];
   const std::string_view bytes = body->bytes(coding);
+  const int file = coding == Coding::kIdentity ? body->identity_file.get() : -1;
   res.SetSharedBody(bytes, std::move(body));
   res.head = head;
+  res.body_file = file;
   return res;
 }
 

@@ -94,6 +94,7 @@ void Response::SetBody(std::string text) {
   owner.reset();
   shared = {};
   head = {};
+  body_file = -1;
 }
 
 void Response::SetSharedBody(std::string_view bytes, std::shared_ptr<const void> keep) {
@@ -101,6 +102,7 @@ void Response::SetSharedBody(std::string_view bytes, std::shared_ptr<const void>
   shared = bytes;
   owner = std::move(keep);
   head = {};
+  body_file = -1;
 }
 
 std::string_view Response::HeaderValue(std::string_view name) const {

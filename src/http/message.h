@@ -47,6 +47,9 @@ struct Response {
   std::string own;
   std::string_view shared;
   std::shared_ptr<const void> owner;
+  // When valid, a file (kept open by `owner`) holding exactly body(): the server may send it
+  // with sendfile() instead of copying the bytes.
+  int body_file = -1;
 
   std::string_view body() const { return owner ? shared : std::string_view(own); }
 

@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "core/body.h"
 #include "http/conditional.h"
@@ -123,6 +124,24 @@ TEST(ServeBody, GzipWhenAccepted_304OnEitherValidator) {
   Request refused;
   refused.headers = {{"accept-encoding", "gzip;q=0, br;q=0"}};
   EXPECT_EQ(ServeBody(refused, body).HeaderValue("Content-Encoding"), "");
+}
+
+TEST(ServeBody, ALargeIdentityBodyComesWithAFileOfTheSameBytes) {
+  std::string text;
+  for (int i = 0; text.size() < 40000; ++i) text += "ligne " + std::to_string(i) + "\n";
+  auto body = MakeBody("text/plain", text, FromUnix(1'800'000'000));
+  Request plain;
+  Response r = ServeBody(plain, body);
+  ASSERT_GE(r.body_file, 0);
+  std::string in_file(text.size() + 1, '\0');
+  ASSERT_EQ(pread(r.body_file, in_file.data(), in_file.size(), 0), static_cast<ssize_t>(text.size()));
+  in_file.resize(text.size());
+  EXPECT_EQ(in_file, text);
+  Request gz;
+  gz.headers = {{"accept-encoding", "gzip"}};
+  EXPECT_EQ(ServeBody(gz, body).body_file, -1);  // compressed bodies are small: copied
+  auto small = MakeBody("text/plain", "court", FromUnix(0));
+  EXPECT_EQ(ServeBody(plain, small).body_file, -1);
 }
 
 }  // namespace

@@ -1,4 +1,8 @@
 // Boost.Beast lives in this translation unit only: it is slow to compile.
+#include <sys/sendfile.h>
+
+#include <cerrno>
+#include <type_traits>
 #include <utility>  // before Boost: asio/awaitable.hpp in 1.74 uses std::exchange
 
 #include "http/server.h"
@@ -146,6 +150,36 @@ void FormatHead(std::string& out, const Response& res, unsigned version, bool ke
   out += "\r\n";
 }
 
+// Sends the head (flagged MSG_MORE, so it leaves with the body's first bytes), then the
+// body from its file with sendfile(): the kernel sends the file's pages without a copy
+// from user space. The socket is non-blocking (asio made it so); when full, wait for it.
+awaitable<void> SendWithFile(tcp::socket& socket, const Response& res, std::string& scratch,
+                             beast::error_code& ec) {
+  scratch.insert(0, res.head);
+  size_t sent = 0;
+  while (sent < scratch.size()) {
+    sent += co_await socket.async_send(asio::buffer(scratch.data() + sent, scratch.size() - sent),
+                                       MSG_MORE, asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+  }
+  off_t offset = 0;
+  size_t left = res.body().size();
+  while (left > 0) {
+    const ssize_t n = ::sendfile(socket.native_handle(), res.body_file, &offset, left);
+    if (n > 0) {
+      left -= static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      co_await socket.async_wait(tcp::socket::wait_write, asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return;
+    } else {
+      ec = beast::error_code(n < 0 ? errno : EIO, boost::system::system_category());
+      co_return;
+    }
+  }
+}
+
 // Writes `res` in one gather write: [prepared head] + formatted head + body; without a body
 // for HEAD and 304 (a HEAD's Content-Length is the GET one). `scratch` is reused between
 // the requests of a connection.
@@ -156,6 +190,12 @@ awaitable<void> WriteResponse(Stream& stream, const Response& res, unsigned vers
   FormatHead(scratch, res, version, keep_alive);
   const bool no_body = head || res.status == 304 || res.status == 204;
   const std::string_view body = no_body ? std::string_view() : res.body();
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    if (!body.empty() && res.body_file >= 0) {
+      co_await SendWithFile(stream, res, scratch, ec);
+      co_return;
+    }
+  }
   const std::array<asio::const_buffer, 3> buffers{asio::buffer(res.head.data(), res.head.size()),
                                                   asio::buffer(scratch),
                                                   asio::buffer(body.data(), body.size())};
@@ -265,6 +305,7 @@ awaitable<void> Session(Server::Impl& s, size_t loop, tcp::socket socket) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
   const std::string remote = ec ? std::string("?") : endpoint.address().to_string();
+  socket.native_non_blocking(true, ec);  // SendWithFile's sendfile() must never block
   Conn conn{&socket, {}};
   std::unordered_set<Conn*>& registry = s.conns[loop];
   registry.insert(&conn);
