@@ -186,22 +186,32 @@ class ManualClock : public Clock {
   Time now_;
 };
 
-TEST(Publisher, WriteRecordsStatusChangesAndAudit_AndPublishesASnapshot) {
+// A seeded store and a started Publisher, on a clock the test moves.
+class PublisherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store = Open(dir.Db());
+    Seed(*store);
+    pub = std::make_unique<Publisher>(*store, clock, testing::SmallModel().regions);
+    ASSERT_TRUE(pub->Start(false).ok());
+  }
+
   TempDir dir;
-  auto store = Open(dir.Db());
-  Seed(*store);
-  ManualClock clock(At(0));
-  Publisher pub(*store, clock, testing::SmallModel().regions);
-  ASSERT_TRUE(pub.Start(false).ok());
-  const uint64_t v0 = pub.Current()->version();
+  std::unique_ptr<Store> store;
+  ManualClock clock{At(0)};
+  std::unique_ptr<Publisher> pub;  // declared last: stopped first
+};
+
+TEST_F(PublisherTest, WriteRecordsStatusChangesAndAudit_AndPublishesASnapshot) {
+  const uint64_t v0 = pub->Current()->version();
   const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
-  ASSERT_TRUE(pub.Write({.actor = "alice", .action = "level.set", .detail = "s1 minor",
+  ASSERT_TRUE(pub->Write({.actor = "alice", .action = "level.set", .detail = "s1 minor",
                          .note = "slow"},
                         [&](const Model&, StoreTx& tx) {
                           return tx.SetManualLevel({"fr", s1, Level::kMinor, At(0), "slow"});
                         })
                   .ok());
-  std::shared_ptr<const Snapshot> snap = pub.Current();
+  std::shared_ptr<const Snapshot> snap = pub->Current();
   EXPECT_GT(snap->version(), v0);
   EXPECT_EQ(snap->derived().Service("fr", s1).level, Level::kMinor);
   EXPECT_EQ(snap->derived().Platform("fr", "erp").level, Level::kMinor);
@@ -212,23 +222,17 @@ TEST(Publisher, WriteRecordsStatusChangesAndAudit_AndPublishesASnapshot) {
   EXPECT_NE(dump.find("level.set"), std::string::npos);
 }
 
-TEST(Publisher, TheModelPublishedAfterAWriteIsTheStoredOne) {
-  TempDir dir;
-  auto store = Open(dir.Db());
-  Seed(*store);
-  ManualClock clock(At(0));
-  Publisher pub(*store, clock, testing::SmallModel().regions);
-  ASSERT_TRUE(pub.Start(false).ok());
+TEST_F(PublisherTest, TheModelPublishedAfterAWriteIsTheStoredOne) {
   const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
   for (Level l : {Level::kMinor, Level::kMajor, Level::kOperational}) {
     clock.Set(clock.Now() + std::chrono::minutes(1));
-    ASSERT_TRUE(pub.Write({.actor = "alice", .action = "level.set"}, [&](const Model&, StoreTx& tx) {
+    ASSERT_TRUE(pub->Write({.actor = "alice", .action = "level.set"}, [&](const Model&, StoreTx& tx) {
                   return tx.SetManualLevel({"fr", s1, l, clock.Now(), ""});
                 }).ok());
   }
   // The status changes were merged in memory; they must be what a load gives, ids and order.
   const Model stored = *store->Load();
-  const Model& published = pub.Current()->model();
+  const Model& published = pub->Current()->model();
   ASSERT_EQ(published.status_changes.size(), stored.status_changes.size());
   ASSERT_GE(stored.status_changes.size(), 6u);
   for (size_t i = 0; i < stored.status_changes.size(); ++i) {
@@ -260,25 +264,19 @@ std::string Describe(const Model& m) {
   return out;
 }
 
-TEST(Publisher, EachWriteReadsOnlyWhatChanged_AndGetsTheModelAFullLoadGives) {
-  TempDir dir;
-  auto store = Open(dir.Db());
-  Seed(*store);
-  ManualClock clock(At(0));
-  Publisher pub(*store, clock, testing::SmallModel().regions);
-  ASSERT_TRUE(pub.Start(false).ok());
+TEST_F(PublisherTest, EachWriteReadsOnlyWhatChanged_AndGetsTheModelAFullLoadGives) {
   const Model seeded = *store->Load();
   const int64_t s1 = seeded.FindService("erp", "s1")->id;
   int64_t first = 0, second = 0;
   const auto write = [&](const std::function<Status(StoreTx&)>& change) {
     clock.Set(clock.Now() + std::chrono::minutes(1));
-    ASSERT_TRUE(pub.Write({.actor = "t", .action = "t"},
+    ASSERT_TRUE(pub->Write({.actor = "t", .action = "t"},
                           [&](const Model&, StoreTx& tx) { return change(tx); })
                     .ok());
     Model stored = *store->Load();
-    EXPECT_EQ(Describe(pub.Current()->model()), Describe(stored));
+    EXPECT_EQ(Describe(pub->Current()->model()), Describe(stored));
   };
-  const std::shared_ptr<const Snapshot> before = pub.Current();
+  const std::shared_ptr<const Snapshot> before = pub->Current();
   write([&](StoreTx& tx) {  // two events
     Result<int64_t> a = tx.InsertEvent(StoredEvent(seeded));
     if (!a.ok()) return a.status();
@@ -291,11 +289,11 @@ TEST(Publisher, EachWriteReadsOnlyWhatChanged_AndGetsTheModelAFullLoadGives) {
     second = *b;
     return Status::Ok();
   });
-  const std::shared_ptr<const Snapshot> two = pub.Current();
+  const std::shared_ptr<const Snapshot> two = pub->Current();
   write([&](StoreTx& tx) {  // an update on the first: the second stays shared
     return tx.InsertUpdate(first, {0, clock.Now(), Phase::kMonitoring, {"Surveillé", "Watched"}}).status();
   });
-  const Model& now = pub.Current()->model();
+  const Model& now = pub->Current()->model();
   const Model& then = two->model();
   size_t shared = 0;
   for (size_t i = 0; i < now.events.size(); ++i) {
@@ -303,7 +301,7 @@ TEST(Publisher, EachWriteReadsOnlyWhatChanged_AndGetsTheModelAFullLoadGives) {
   }
   EXPECT_EQ(shared, 1u);  // the second event, not the one that changed
   write([&](StoreTx& tx) {  // an edit that moves the second event after the first
-    Event e = *pub.Current()->model().FindEvent(second);
+    Event e = *pub->Current()->model().FindEvent(second);
     e.starts_at = At(500);
     e.title = {"Déplacé", "Moved"};
     return tx.UpdateEvent(e);
@@ -312,7 +310,7 @@ TEST(Publisher, EachWriteReadsOnlyWhatChanged_AndGetsTheModelAFullLoadGives) {
     return tx.SetManualLevel({"fr", s1, Level::kMajor, clock.Now(), ""});
   });
   write([&](StoreTx& tx) {  // the catalog order changes the order of an event's services
-    Service moved = *pub.Current()->model().FindService(s1);
+    Service moved = *pub->Current()->model().FindService(s1);
     moved.position += 100;
     return tx.UpsertService(moved).status();
   });
@@ -320,17 +318,11 @@ TEST(Publisher, EachWriteReadsOnlyWhatChanged_AndGetsTheModelAFullLoadGives) {
   EXPECT_EQ(two->model().events.size(), 2u);
 }
 
-TEST(Publisher, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPublished) {
-  TempDir dir;
-  auto store = Open(dir.Db());
-  Seed(*store);
-  ManualClock clock(At(0));
-  Publisher pub(*store, clock, testing::SmallModel().regions);
-  ASSERT_TRUE(pub.Start(false).ok());
+TEST_F(PublisherTest, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPublished) {
   int renders = 0;
   // What a handler does: look the body up in the current snapshot, say how to ask again.
   std::function<std::shared_ptr<const Body>()> serve = [&]() {
-    std::shared_ptr<const Snapshot> snap = pub.Current();
+    std::shared_ptr<const Snapshot> snap = pub->Current();
     return snap->Cached("page", [&]() -> Snapshot::Rendered {
       ++renders;
       return {MakeBody("text/plain", "version " + std::to_string(snap->version()), At(0)),
@@ -341,35 +333,29 @@ TEST(Publisher, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPublished) 
   EXPECT_EQ(renders, 1);
   EXPECT_EQ(serve(), first);  // cached
   EXPECT_EQ(renders, 1);
-  ASSERT_TRUE(pub.Write({.actor = "alice", .action = "noop"},
+  ASSERT_TRUE(pub->Write({.actor = "alice", .action = "noop"},
                         [](const Model&, StoreTx&) { return Status::Ok(); })
                   .ok());
   EXPECT_EQ(renders, 2);  // warmed by the write, for the new snapshot
   std::shared_ptr<const Body> second = serve();
   EXPECT_EQ(renders, 2);  // and found ready by the next request
-  EXPECT_EQ(second->identity, "version " + std::to_string(pub.Current()->version()));
+  EXPECT_EQ(second->identity, "version " + std::to_string(pub->Current()->version()));
   EXPECT_NE(second->identity, first->identity);
 }
 
-TEST(Publisher, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {
-  TempDir dir;
-  auto store = Open(dir.Db());
-  Seed(*store);
-  ManualClock clock(At(0));
-  Publisher pub(*store, clock, testing::SmallModel().regions);
-  ASSERT_TRUE(pub.Start(false).ok());
+TEST_F(PublisherTest, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {
   const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
   Event m = testing::MakeEvent(0, EventKind::kMaintenance, {"fr"}, {{s1, Level::kMaintenance}},
                                60, 120);
-  ASSERT_TRUE(pub.Write({.actor = "bob", .action = "event.create"},
+  ASSERT_TRUE(pub->Write({.actor = "bob", .action = "event.create"},
                         [&](const Model&, StoreTx& tx) { return tx.InsertEvent(m).status(); })
                   .ok());
-  EXPECT_EQ(pub.Current()->next_transition(), At(60));
+  EXPECT_EQ(pub->Current()->next_transition(), At(60));
   // Nobody looks until minute 200: the replay still dates the changes at 60 and 120.
   clock.Set(At(200));
-  ASSERT_TRUE(pub.Start(false).ok());
+  ASSERT_TRUE(pub->Start(false).ok());
   std::vector<StatusChange> rows;
-  for (const StatusChange& c : pub.Current()->model().status_changes) {
+  for (const StatusChange& c : pub->Current()->model().status_changes) {
     if (c.service_id == s1) rows.push_back(c);
   }
   ASSERT_EQ(rows.size(), 2u);
