@@ -70,22 +70,6 @@ struct Context {
   }
 };
 
-bool SameHost(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// The Host header without its port.
-std::string_view HostName(const http::Request& req) {
-  std::string_view host = req.Header("host");
-  if (!host.empty() && host.front() == '[') {  // [::1]:8080
-    const size_t close = host.find(']');
-    return close == std::string_view::npos ? host : host.substr(0, close + 1);
-  }
-  return host.substr(0, host.find(':'));
-}
 
 Result<Context> Resolve(const http::Request& req, const Publisher& publisher, const Config& cfg) {
   Context c;
@@ -95,10 +79,10 @@ Result<Context> Resolve(const http::Request& req, const Publisher& publisher, co
     c.region = m.FindRegion(*r);
     if (!c.region) return Status::Invalid("unknown region \"" + *r + "\"");
   } else {
-    const std::string_view host = HostName(req);
+    const std::string_view host = req.HostName();
     for (const Region& r : m.regions) {
       for (const std::string& h : r.hosts) {
-        if (SameHost(h, host)) c.region = &r;
+        if (http::EqualsIgnoreCase(h, host)) c.region = &r;
       }
     }
     if (!c.region) c.region = m.FindRegion(cfg.site.default_region);

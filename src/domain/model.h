@@ -161,6 +161,18 @@ struct StatusChange {
 
 // The whole public state, as the store holds it. Vectors are in display order:
 // platforms and services by position, events by start, status changes by time.
+// The orders a model keeps its history in (the Store's): events by (starts_at, id),
+// status changes and an event's updates by (at, id).
+inline bool EventBefore(const Event& a, const Event& b) {
+  return a.starts_at != b.starts_at ? a.starts_at < b.starts_at : a.id < b.id;
+}
+inline bool ChangeBefore(const StatusChange& a, const StatusChange& b) {
+  return a.at != b.at ? a.at < b.at : a.id < b.id;
+}
+inline bool UpdateBefore(const EventUpdate& a, const EventUpdate& b) {
+  return a.at != b.at ? a.at < b.at : a.id < b.id;
+}
+
 struct Model {
   std::vector<Region> regions;
   std::vector<Platform> platforms;

@@ -134,6 +134,25 @@ class SharedVector {
     }
   }
 
+  // Adds the elements of `more` (ordered by `less`, as this vector is) in order, sharing
+  // them; on a tie this vector's element comes first. Appends when `more` starts last.
+  template <typename Less>
+  void MergeIn(const SharedVector& more, Less less) {
+    if (more.empty()) return;
+    if (empty() || !less(more.front(), std::as_const(*this).back())) {
+      items_.insert(items_.end(), more.items_.begin(), more.items_.end());
+      return;
+    }
+    Items merged;
+    merged.reserve(items_.size() + more.items_.size());
+    std::merge(items_.begin(), items_.end(), more.items_.begin(), more.items_.end(),
+               std::back_inserter(merged),
+               [&less](const std::shared_ptr<T>& a, const std::shared_ptr<T>& b) {
+                 return less(std::as_const(*a), std::as_const(*b));
+               });
+    items_ = std::move(merged);
+  }
+
   // Sharing: the element's pointer, and appending an element another vector holds.
   const std::shared_ptr<T>& shared(size_t i) const { return items_[i]; }
   void push_shared(std::shared_ptr<T> p) { items_.push_back(std::move(p)); }

@@ -12,13 +12,14 @@ int Hex(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-bool IEquals(std::string_view a, std::string_view b) {
+}  // namespace
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
 }
-}  // namespace
 
 int HttpStatusOf(const Status& st) {
   switch (st.code()) {
@@ -76,14 +77,17 @@ std::string_view Request::Param(std::string_view name) const {
   return {};
 }
 
-std::string Request::Host() const {
-  std::string host(Header("host"));
+std::string_view Request::HostName() const {
+  std::string_view host = Header("host");
   if (!host.empty() && host.front() == '[') {  // [::1]:8080
     const size_t close = host.find(']');
-    host = close == std::string::npos ? host : host.substr(0, close + 1);
-  } else if (const size_t colon = host.find(':'); colon != std::string::npos) {
-    host.resize(colon);
+    return close == std::string_view::npos ? host : host.substr(0, close + 1);
   }
+  return host.substr(0, host.find(':'));
+}
+
+std::string Request::Host() const {
+  std::string host(HostName());
   std::transform(host.begin(), host.end(), host.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return host;
@@ -107,7 +111,7 @@ void Response::SetSharedBody(std::string_view bytes, std::shared_ptr<const void>
 
 std::string_view Response::HeaderValue(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (IEquals(k, name)) return v;
+    if (EqualsIgnoreCase(k, name)) return v;
   }
   // The prepared head: "Name: value\r\n" lines after the status line.
   std::string_view rest = head;
@@ -116,7 +120,7 @@ std::string_view Response::HeaderValue(std::string_view name) const {
     const std::string_view line = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
     const size_t colon = line.find(": ");
-    if (colon != std::string_view::npos && IEquals(line.substr(0, colon), name)) {
+    if (colon != std::string_view::npos && EqualsIgnoreCase(line.substr(0, colon), name)) {
       return line.substr(colon + 2);
     }
   }

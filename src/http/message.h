@@ -32,6 +32,8 @@ struct Request {
   std::string_view Param(std::string_view name) const;
   // Host without port, lower case.
   std::string Host() const;
+  // Host without port, as sent (no copy).
+  std::string_view HostName() const;
 };
 
 struct Response {
@@ -73,6 +75,9 @@ struct Response {
 // The one mapping from a Status to an HTTP status code: invalid 400, not found 404,
 // conflict 409, unavailable 503, internal 500.
 int HttpStatusOf(const Status& st);
+
+// ASCII case-insensitive equality (header names, host names).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // Percent-decodes; '+' becomes a space when `form` is true. Invalid escapes are kept as is.
 std::string PercentDecode(std::string_view s, bool form);

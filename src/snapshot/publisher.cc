@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <iterator>
 
 #include "core/log.h"
 #include "domain/derive.h"
@@ -15,30 +14,6 @@ namespace vigie {
 namespace {
 constexpr std::string_view kReconciledAt = "reconciled_at";
 
-// Adds `rows` to `changes` in (at, id) order; the elements already there stay shared.
-void MergeByTime(SharedVector<StatusChange>& changes, std::vector<StatusChange>& rows) {
-  if (rows.empty()) return;
-  const auto earlier = [](const StatusChange& a, const StatusChange& b) {
-    return a.at != b.at ? a.at < b.at : a.id < b.id;
-  };
-  std::stable_sort(rows.begin(), rows.end(), earlier);
-  const SharedVector<StatusChange>& old = changes;
-  if (old.empty() || !earlier(rows.front(), old.back())) {
-    for (StatusChange& r : rows) changes.push_back(std::move(r));
-    return;
-  }
-  SharedVector<StatusChange> merged;
-  merged.reserve(old.size() + rows.size());
-  size_t i = 0, j = 0;
-  while (i < old.size() || j < rows.size()) {
-    if (j == rows.size() || (i < old.size() && !earlier(rows[j], old[i]))) {
-      merged.push_shared(old.shared(i++));
-    } else {
-      merged.push_back(std::move(rows[j++]));
-    }
-  }
-  changes = std::move(merged);
-}
 }  // namespace
 
 Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions)
@@ -126,8 +101,11 @@ Status Publisher::Write(const WriteInfo& info,
     if (info.actor != "clock") {
       VIGIE_RETURN_IF_ERROR(tx.InsertAudit(now, info.actor, info.action, info.detail));
     }
-    // The model as stored once this commits: status changes in the Store's order (at, id).
-    MergeByTime(after->status_changes, rows);
+    // The model as stored once this commits: status changes in the Store's order.
+    SharedVector<StatusChange> added;
+    for (StatusChange& r : rows) added.push_back(std::move(r));
+    added.StableSort(ChangeBefore);
+    after->status_changes.MergeIn(added, ChangeBefore);
     published = std::move(after).value();
     return Status::Ok();
   });

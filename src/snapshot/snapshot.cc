@@ -14,12 +14,8 @@ uint64_t NextId() {
 // A thread's own view of one snapshot's cache: the bodies it has already looked up. It holds
 // them (not the snapshot) until the thread serves from a newer snapshot.
 struct LocalCache {
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   uint64_t snapshot = 0;
-  std::unordered_map<std::string, std::shared_ptr<const Body>, Hash, std::equal_to<>> bodies;
+  std::unordered_map<std::string, std::shared_ptr<const Body>, StringKeyHash, std::equal_to<>> bodies;
 };
 // Keys from requests are bounded by the routes, but a thread keeps at most this many.
 constexpr size_t kMaxLocal = 4096;

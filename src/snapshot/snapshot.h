@@ -20,6 +20,12 @@
 
 namespace vigie {
 
+// Hashes std::string keys so that a std::string_view finds them without a copy.
+struct StringKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class Snapshot {
  public:
   Snapshot(Model model, Time as_of, uint64_t version);
@@ -65,10 +71,6 @@ class Snapshot {
     std::function<void()> again;
     uint64_t order = 0;  // when it was first asked for
   };
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
 
   const Model model_;
   const Time as_of_;
@@ -81,7 +83,7 @@ class Snapshot {
 
   mutable std::mutex cache_mu_;
   mutable uint64_t next_order_ = 0;
-  mutable std::unordered_map<std::string, std::shared_ptr<Slot>, KeyHash, std::equal_to<>> cache_;
+  mutable std::unordered_map<std::string, std::shared_ptr<Slot>, StringKeyHash, std::equal_to<>> cache_;
 };
 
 }  // namespace vigie

@@ -448,18 +448,17 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty,
   // (starts_at, id), an event's services by their catalog position, its updates by (at, id).
   std::unordered_map<int64_t, int> position;
   for (const Service& s : services) position.emplace(s.id, s.position);
+  const auto position_of = [&position](int64_t service) {
+    auto it = position.find(service);
+    return it == position.end() ? 0 : it->second;
+  };
   for (auto& [id, e] : by_id) {
     std::stable_sort(e->impacts.begin(), e->impacts.end(), [&](const Impact& a, const Impact& b) {
-      return position[a.service_id] < position[b.service_id];
+      return position_of(a.service_id) < position_of(b.service_id);
     });
-    std::stable_sort(e->updates.begin(), e->updates.end(),
-                     [](const EventUpdate& a, const EventUpdate& b) {
-                       return a.at != b.at ? a.at < b.at : a.id < b.id;
-                     });
+    std::stable_sort(e->updates.begin(), e->updates.end(), UpdateBefore);
   }
-  events.StableSort([](const Event& a, const Event& b) {
-    return a.starts_at != b.starts_at ? a.starts_at < b.starts_at : a.id < b.id;
-  });
+  events.StableSort(EventBefore);
   return Status::Ok();
 }
 
@@ -508,9 +507,7 @@ Status SqliteTx::LoadStatusChanges(SharedVector<StatusChange>& out, int64_t afte
     VIGIE_RETURN_IF_ERROR(st.status());
   }
   // Read in table order, ordered here by (at, id): usually already so.
-  out.StableSort([](const StatusChange& a, const StatusChange& b) {
-    return a.at != b.at ? a.at < b.at : a.id < b.id;
-  });
+  out.StableSort(ChangeBefore);
   return Status::Ok();
 }
 
@@ -538,45 +535,18 @@ Result<Model> SqliteTx::LoadSince(const Model& previous) {
     while (st.Step()) dirty.insert(st.Int(0));
     VIGIE_RETURN_IF_ERROR(st.status());
   }
-  const auto event_before = [](const Event& a, const Event& b) {
-    return a.starts_at != b.starts_at ? a.starts_at < b.starts_at : a.id < b.id;
-  };
-  const SharedVector<Event>& old_events = previous.events;
-  const SharedVector<Event>& new_events = changed;
-  m.events.reserve(old_events.size() + new_events.size());
-  size_t i = 0, j = 0;
-  while (i < old_events.size() || j < new_events.size()) {
-    if (i < old_events.size() && dirty.count(old_events[i].id)) {
-      ++i;  // replaced by its new version (or deleted)
-    } else if (j == new_events.size() ||
-               (i < old_events.size() && event_before(old_events[i], new_events[j]))) {
-      m.events.push_shared(old_events.shared(i++));
-    } else {
-      m.events.push_shared(new_events.shared(j++));
-    }
+  for (size_t i = 0; i < previous.events.size(); ++i) {
+    if (!dirty.count(previous.events[i].id)) m.events.push_shared(previous.events.shared(i));
   }
+  m.events.MergeIn(changed, EventBefore);  // a changed event replaces (or drops) its old one
 
   // Status changes are written once and never changed: the new ones are added.
   int64_t last_id = 0;
   for (const StatusChange& c : previous.status_changes) last_id = std::max(last_id, c.id);
   SharedVector<StatusChange> added;
   VIGIE_RETURN_IF_ERROR(LoadStatusChanges(added, last_id));
-  const SharedVector<StatusChange>& old_changes = previous.status_changes;
-  const SharedVector<StatusChange>& new_changes = added;
-  const auto change_before = [](const StatusChange& a, const StatusChange& b) {
-    return a.at != b.at ? a.at < b.at : a.id < b.id;
-  };
-  m.status_changes.reserve(old_changes.size() + new_changes.size());
-  i = 0;
-  j = 0;
-  while (i < old_changes.size() || j < new_changes.size()) {
-    if (j == new_changes.size() ||
-        (i < old_changes.size() && change_before(old_changes[i], new_changes[j]))) {
-      m.status_changes.push_shared(old_changes.shared(i++));
-    } else {
-      m.status_changes.push_shared(new_changes.shared(j++));
-    }
-  }
+  m.status_changes = previous.status_changes;
+  m.status_changes.MergeIn(added, ChangeBefore);
   return m;
 }
 
