@@ -45,10 +45,15 @@ std::string ApiBase(const View& v) {
   return "?region=" + v.region.id + "&lang=" + std::string(LangId(v.lang));
 }
 
+// With room for the members added after it: ordered_json copies (not moves) its members when
+// it grows, the big arrays included.
 json Envelope(const View& v) {
-  return json{{"region", v.region.id},
-              {"language", std::string(LangId(v.lang))},
-              {"as_of", FormatRfc3339(v.as_of)}};
+  json j = json::object();
+  j.get_ref<json::object_t&>().reserve(16);
+  j["region"] = v.region.id;
+  j["language"] = std::string(LangId(v.lang));
+  j["as_of"] = FormatRfc3339(v.as_of);
+  return j;
 }
 
 json PlatformInfo(const View& v, const vigie::Platform& p) {
@@ -163,7 +168,8 @@ Result<std::string> PlatformJson(const View& v, std::string_view slug) {
   }
   j["services"] = std::move(services);
   int in_progress = 0, planned = 0;
-  for (const vigie::Event& e : v.model.events) {
+  for (const vigie::Event* event : v.index.events.Open()) {
+    const vigie::Event& e = *event;
     if (e.platform != p->slug || !e.InRegion(v.region.id)) continue;
     const EventState st = e.StateAt(v.as_of);
     in_progress += st == EventState::kInProgress;
@@ -185,10 +191,9 @@ Result<std::string> ServiceJson(const View& v, std::string_view platform, std::s
   j["retired"] = s->retired;
   j["status"] = StatusJson(v, v.derived.Service(v.region.id, s->id));
   json events = json::array();
-  for (const vigie::Event& e : v.model.events) {
+  for (const vigie::Event* event : v.index.events.Open()) {  // planned or in progress
+    const vigie::Event& e = *event;
     if (!e.InRegion(v.region.id)) continue;
-    const EventState st = e.StateAt(v.as_of);
-    if (st != EventState::kInProgress && st != EventState::kPlanned) continue;
     for (const Impact& i : e.impacts) {
       if (i.service_id == s->id) events.push_back(EventSummary(v, e));
     }
@@ -196,9 +201,10 @@ Result<std::string> ServiceJson(const View& v, std::string_view platform, std::s
   j["events"] = std::move(events);
   // The newest changes first, up to a bounded number (a service's history is long-lived).
   json history = json::array();
-  for (auto it = v.model.status_changes.rbegin();
-       it != v.model.status_changes.rend() && history.size() < 200; ++it) {
-    if (it->service_id != s->id || it->region != v.region.id || it->at > v.as_of) continue;
+  const ChangeIndex::List& changes = v.index.changes.Of(v.region.id, s->platform, s->id);
+  for (auto r = changes.rbegin(); r != changes.rend() && history.size() < 200; ++r) {
+    const StatusChange* it = r->get();
+    if (it->at > v.as_of) continue;
     json c{{"at", FormatRfc3339(it->at)},
            {"from", std::string(LevelId(it->from))},
            {"to", std::string(LevelId(it->to))},
@@ -216,8 +222,9 @@ Result<std::string> EventsJson(const View& v, std::string_view platform,
                                const EventFilter& filter) {
   if (!v.model.FindPlatform(platform)) return NoPlatform(platform);
   std::vector<const vigie::Event*> found;
-  for (const vigie::Event& e : v.model.events) {
-    if (e.platform != platform || !e.InRegion(v.region.id)) continue;
+  for (const vigie::Event* event : v.index.events.OfPlatform(platform)) {
+    const vigie::Event& e = *event;
+    if (!e.InRegion(v.region.id)) continue;
     if (filter.kind && e.kind != *filter.kind) continue;
     const EventState st = e.StateAt(v.as_of);
     if (filter.state) {

@@ -15,6 +15,7 @@ namespace vigie::api {
 struct View {
   const Model& model;
   const DerivedState& derived;
+  const HistoryIndex& index;
   Time as_of;
   const Region& region;
   Lang lang;

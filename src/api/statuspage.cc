@@ -25,6 +25,15 @@ std::string Ts(Time t) {
   return s;
 }
 
+// An object with room for `keys` members. ordered_json keeps members in a vector, and its
+// elements are copied, not moved, when it grows (the pair's key is const): a summary.json
+// built without room copied its 2,000 components twice.
+json Object(size_t keys) {
+  json j = json::object();
+  j.get_ref<json::object_t&>().reserve(keys);
+  return j;
+}
+
 json OptTs(const std::optional<Time>& t) { return t ? json(Ts(*t)) : json(nullptr); }
 
 std::string Str(std::string_view s) { return std::string(s); }
@@ -51,11 +60,9 @@ struct Scope {
   std::string page_id;
   Time updated_at{};
   Time history_start{};  // the earliest recorded change: components are "at least that old"
-  // The last recorded change of each component, up to as_of.
-  std::map<int64_t, Time> services;
-  std::map<std::string, Time> platforms;
 
   const Model& model() const { return v->model; }
+  std::string_view slug() const { return platform ? std::string_view(platform->slug) : ""; }
   const std::string& region() const { return v->region.id; }
   bool Covers(std::string_view platform_slug) const {
     return platform == nullptr || platform->slug == platform_slug;
@@ -64,24 +71,14 @@ struct Scope {
   bool Shows(const Event& e) const { return e.InRegion(region()) && Covers(e.platform); }
 };
 
+// The newest change the scope shows: a status change, or an event's (see EventIndex::NewestIn).
 Time ComputeUpdatedAt(const Scope& s) {
-  const Time as_of = s.v->as_of;
-  std::optional<Time> newest;
-  auto see = [&](Time t) {
-    if (t <= as_of && (!newest || t > *newest)) newest = t;
-  };
-  for (const StatusChange& c : s.model().status_changes) {
-    if (c.region == s.region() && s.Covers(c.platform)) see(c.at);
+  const api::View& v = *s.v;
+  std::optional<Time> newest = v.index.changes.NewestIn(s.region(), s.slug(), v.as_of);
+  if (std::optional<Time> e = v.index.events.NewestIn(s.region(), s.slug())) {
+    if (!newest || *e > *newest) newest = e;
   }
-  for (const Event& e : s.model().events) {
-    if (!s.Shows(e)) continue;
-    see(e.updated_at);
-    for (const EventUpdate& u : e.updates) see(u.at);
-    if (e.cancelled) continue;
-    see(e.starts_at);  // the clock alone changes the page at a window's edges
-    if (e.ends_at && e.StateAt(as_of) == EventState::kEnded) see(*e.ends_at);
-  }
-  return newest.value_or(as_of);
+  return newest.value_or(v.as_of);
 }
 
 Result<Scope> MakeScope(const api::View& v, std::optional<std::string_view> platform,
@@ -95,22 +92,10 @@ Result<Scope> MakeScope(const api::View& v, std::optional<std::string_view> plat
     if (!s.platform) return Status::NotFound("no platform \"" + Str(*platform) + "\"");
     s.page_id += "-" + s.platform->slug;
   }
-  // Status changes are in time order: the history starts at the first; each target's last
-  // change is its newest row, found from the end (stopping once every target has one).
+  // Status changes are in time order: the history starts at the first.
   const auto& changes = v.model.status_changes;
   std::optional<Time> start;
   if (!changes.empty() && changes.front().at <= v.as_of) start = changes.front().at;
-  const size_t targets = v.model.services.size() + v.model.platforms.size();
-  for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
-    const StatusChange& c = *it;
-    if (c.at > v.as_of || c.region != v.region.id) continue;
-    if (c.service_id) {
-      s.services.try_emplace(*c.service_id, c.at);
-    } else {
-      s.platforms.try_emplace(c.platform, c.at);
-    }
-    if (s.services.size() + s.platforms.size() >= targets) break;
-  }
   s.updated_at = opts.updated_at ? *opts.updated_at : ComputeUpdatedAt(s);
   s.history_start = start.value_or(s.updated_at);
   return s;
@@ -118,7 +103,7 @@ Result<Scope> MakeScope(const api::View& v, std::optional<std::string_view> plat
 
 json PageJson(const Scope& s) {
   const api::View& v = *s.v;
-  json j;
+  json j = Object(16);
   j["id"] = s.page_id;
   if (s.platform) {
     j["name"] = Str(Localize(s.platform->name, v.lang).text);
@@ -134,20 +119,20 @@ json PageJson(const Scope& s) {
 
 // Vigie keeps no creation date: every component is dated from the start of the history (the
 // earliest recorded change), and updated at its last recorded change (else that start too).
-template <typename K>
-void PutTimes(json& j, const Scope& s, const std::map<K, Time>& last, const K& key) {
-  auto it = last.find(key);
+void PutTimes(json& j, const Scope& s, std::string_view platform, std::optional<int64_t> service) {
+  const StatusChange* last =
+      s.v->index.changes.LastBy(s.region(), platform, service, s.v->as_of);
   j["created_at"] = Ts(s.history_start);
-  j["updated_at"] = Ts(it == last.end() ? s.history_start : it->second);
+  j["updated_at"] = Ts(last ? last->at : s.history_start);
 }
 
 json ServiceComponent(const Scope& s, const Service& svc) {
   const api::View& v = *s.v;
-  json j;
+  json j = Object(16);
   j["id"] = ServiceId(svc.id);
   j["name"] = Str(Localize(svc.name, v.lang).text);
   j["status"] = Str(ComponentStatus(v.derived.Service(v.region.id, svc.id).level));
-  PutTimes(j, s, s.services, svc.id);
+  PutTimes(j, s, svc.platform, svc.id);
   j["position"] = svc.position;
   j["description"] = TextOrNull(svc.information, v.lang);
   j["showcase"] = false;
@@ -163,11 +148,11 @@ bool Shown(const Service& svc) { return !svc.retired; }
 
 json GroupComponent(const Scope& s, const Platform& p) {
   const api::View& v = *s.v;
-  json j;
+  json j = Object(16);
   j["id"] = GroupId(p.slug);
   j["name"] = Str(Localize(p.name, v.lang).text);
   j["status"] = Str(ComponentStatus(v.derived.Platform(v.region.id, p.slug).level));
-  PutTimes(j, s, s.platforms, p.slug);
+  PutTimes(j, s, p.slug, std::nullopt);
   j["position"] = p.position;
   j["description"] = TextOrNull(p.description, v.lang);
   j["showcase"] = false;
@@ -261,7 +246,7 @@ std::string_view UpdateStatus(const Event& e, Time at, Phase carried) {
 
 json UpdateJson(const Scope& s, const Event& e, const std::string& id, std::string_view status,
                 const Text& text, Time at) {
-  json j;
+  json j = Object(16);
   j["id"] = id;
   j["status"] = Str(status);
   j["body"] = Str(Localize(text, s.v->lang).text);
@@ -290,7 +275,7 @@ json UpdatesArray(const Scope& s, const Event& e) {
         UpdateJson(s, e, UpdateId(u.id), UpdateStatus(e, u.at, carried), u.text, u.at));
   }
   json out = json::array();
-  for (auto it = oldest_first.rbegin(); it != oldest_first.rend(); ++it) out.push_back(*it);
+  for (auto it = oldest_first.rbegin(); it != oldest_first.rend(); ++it) out.push_back(std::move(*it));
   return out;
 }
 
@@ -321,7 +306,7 @@ std::optional<Time> ResolvedAt(const Event& e, Time as_of) {
 
 json EventJson(const Scope& s, const Event& e) {
   const api::View& v = *s.v;
-  json j;
+  json j = Object(16);
   j["id"] = IncidentId(e.id);
   j["name"] = Str(Localize(e.title, v.lang).text);
   j["status"] = Str(EventStatus(e, v.as_of));
@@ -352,22 +337,33 @@ json EventJson(const Scope& s, const Event& e) {
 }
 
 enum class Order { kNewestFirst, kSoonestFirst };
+// Where to look: the events not over yet (planned or in progress), or all of the scope's.
+enum class Among { kOpen, kAll };
 
+// The events `keep` accepts, up to `limit`. Lists of events are in the model's order, by
+// (start, id): read forwards for the soonest first, backwards for the newest first.
 template <typename Pred>
-json EventsArray(const Scope& s, Pred keep, Order order, size_t limit) {
-  std::vector<const Event*> found;
-  for (const Event& e : s.model().events) {
-    if (keep(e)) found.push_back(&e);
-  }
-  std::stable_sort(found.begin(), found.end(), [&](const Event* a, const Event* b) {
-    if (a->starts_at != b->starts_at) {
-      return order == Order::kSoonestFirst ? a->starts_at < b->starts_at
-                                           : a->starts_at > b->starts_at;
-    }
-    return order == Order::kSoonestFirst ? a->id < b->id : a->id > b->id;
-  });
+json EventsArray(const Scope& s, Pred keep, Order order, size_t limit, Among among) {
   json out = json::array();
-  for (size_t i = 0; i < found.size() && i < limit; ++i) out.push_back(EventJson(s, *found[i]));
+  const auto take = [&](const Event& e) {
+    if (out.size() >= limit || !keep(e)) return;
+    out.push_back(EventJson(s, e));
+  };
+  const auto each = [&](const auto& list, auto deref) {
+    if (order == Order::kSoonestFirst) {
+      for (auto it = list.begin(); it != list.end() && out.size() < limit; ++it) take(deref(*it));
+    } else {
+      for (auto it = list.rbegin(); it != list.rend() && out.size() < limit; ++it) take(deref(*it));
+    }
+  };
+  const auto pointer = [](const Event* e) -> const Event& { return *e; };
+  if (among == Among::kOpen) {
+    each(s.v->index.events.Open(), pointer);
+  } else if (s.platform) {
+    each(s.v->index.events.OfPlatform(s.platform->slug), pointer);
+  } else {
+    each(s.model().events, [](const Event& e) -> const Event& { return e; });
+  }
   return out;
 }
 
@@ -379,7 +375,7 @@ json UnresolvedIncidents(const Scope& s) {
       [&](const Event& e) {
         return ShownAsIncident(s, e) && e.StateAt(s.v->as_of) == EventState::kInProgress;
       },
-      Order::kNewestFirst, kNoLimit);
+      Order::kNewestFirst, kNoLimit, Among::kOpen);
 }
 
 json MaintenancesIn(const Scope& s, std::initializer_list<EventState> states, Order order,
@@ -391,7 +387,11 @@ json MaintenancesIn(const Scope& s, std::initializer_list<EventState> states, Or
         const EventState st = e.StateAt(s.v->as_of);
         return std::find(states.begin(), states.end(), st) != states.end();
       },
-      order, limit);
+      order, limit,
+      std::find(states.begin(), states.end(), EventState::kEnded) == states.end() &&
+              std::find(states.begin(), states.end(), EventState::kCancelled) == states.end()
+          ? Among::kOpen
+          : Among::kAll);
 }
 
 // {page, <key>: <array>} for a scope, or the NotFound of an unknown platform.
@@ -400,7 +400,7 @@ Result<std::string> PageWith(const api::View& v, std::optional<std::string_view>
                              const PageOptions& opts, const char* key, F array) {
   Result<Scope> s = MakeScope(v, platform, opts);
   if (!s.ok()) return s.status();
-  json j;
+  json j = Object(16);
   j["page"] = PageJson(*s);
   j[key] = array(*s);
   return Dump(j);
@@ -458,7 +458,7 @@ Result<std::string> SummaryJson(const api::View& v, std::optional<std::string_vi
                                 const PageOptions& page) {
   Result<Scope> s = MakeScope(v, platform, page);
   if (!s.ok()) return s.status();
-  json j;
+  json j = Object(16);
   j["page"] = PageJson(*s);
   j["components"] = ComponentsArray(*s);
   j["incidents"] = UnresolvedIncidents(*s);
@@ -473,7 +473,7 @@ Result<std::string> StatusJson(const api::View& v, std::optional<std::string_vie
                                const PageOptions& page) {
   Result<Scope> s = MakeScope(v, platform, page);
   if (!s.ok()) return s.status();
-  json j;
+  json j = Object(16);
   j["page"] = PageJson(*s);
   j["status"] = StatusObject(*s);
   return Dump(j);
@@ -490,7 +490,7 @@ Result<std::string> IncidentsJson(const api::View& v, std::optional<std::string_
   return PageWith(v, platform, page, "incidents", [](const Scope& s) {
     return EventsArray(
         s, [&](const Event& e) { return ShownAsIncident(s, e); }, Order::kNewestFirst,
-        kRecentLimit);
+        kRecentLimit, Among::kAll);
   });
 }
 

@@ -23,9 +23,11 @@ json Render(Endpoint f, Model m, int minute, std::optional<std::string_view> pla
             Lang lang = Lang::kEn, const std::string& region = "fr",
             const PageOptions& opts = {}) {
   for (Region& r : m.regions) r.base_url = "https://status.example." + r.id;
+  m.events.StableSort(EventBefore);  // the Store's order, which the lists of the index keep
   const DerivedState d = Derive(m, At(minute));
+  const HistoryIndex index{ChangeIndex(m.status_changes), EventIndex(m, At(minute))};
   const Region* r = m.FindRegion(region);
-  const api::View v{m, d, At(minute), *r, lang, "fr"};
+  const api::View v{m, d, index, At(minute), *r, lang, "fr"};
   Result<std::string> body = f(v, platform, opts);
   EXPECT_TRUE(body.ok()) << body.status().ToString();
   if (!body.ok()) return json();
@@ -410,7 +412,8 @@ TEST(PlatformFilterTest, OnlyThatPlatform) {
 TEST(PlatformFilterTest, UnknownPlatformIsNotFound) {
   Model m = SmallModel();
   const DerivedState d = Derive(m, At(0));
-  const api::View v{m, d, At(0), m.regions[0], Lang::kFr, "fr"};
+  const HistoryIndex index{ChangeIndex(m.status_changes), EventIndex(m, At(0))};
+  const api::View v{m, d, index, At(0), m.regions[0], Lang::kFr, "fr"};
   for (Endpoint f : {SummaryJson, StatusJson, ComponentsJson, IncidentsJson,
                      UnresolvedIncidentsJson, ScheduledMaintenancesJson, UpcomingMaintenancesJson,
                      ActiveMaintenancesJson}) {

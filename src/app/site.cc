@@ -50,7 +50,7 @@ struct Context {
   const Region* region = nullptr;
   Lang lang = Lang::kFr;
   api::View View(const Config& cfg) const {
-    return api::View{snap->model(), snap->derived(), snap->as_of(), *region, lang,
+    return api::View{snap->model(), snap->derived(), snap->index(), snap->as_of(), *region, lang,
                      cfg.site.default_region};
   }
   // The cache key of a body: its kind, the path and everything the body depends on. Built
@@ -223,7 +223,7 @@ Result<int> IntParam(const http::Request& req, const char* name, int def, int mi
 }
 
 PageView PageViewOf(const Context& c, const Config& config, const WebAssets& web) {
-  return PageView{c.snap->model(), c.snap->derived(), c.snap->as_of(), *c.region, c.lang,
+  return PageView{c.snap->model(), c.snap->derived(), c.snap->index(), c.snap->as_of(), *c.region, c.lang,
                   web.messages,    web.templates,     web.urls,        config.site.name};
 }
 
@@ -579,7 +579,7 @@ void Site::AddRoutes() {
       if (!c.ok()) return fail(c.status());
       c->lang = *lang;
       const std::string platform(req.Param("platform"));
-      const FeedView view{c->snap->model(), c->snap->derived(), c->snap->as_of(), *c->region,
+      const FeedView view{c->snap->model(), c->snap->derived(), c->snap->index(), c->snap->as_of(), *c->region,
                           c->lang, web_.messages, config_.site.name, c->region->base_url};
       const auto render = [&](Time& modified) -> Result<std::string> {
         if (ics) return MaintenanceCalendar(view, platform);
@@ -604,7 +604,7 @@ void Site::AddRoutes() {
     router_.Add("GET", std::string("/history.") + FeedExtension(format), [this, format](http::Request& req) {
       Result<Context> c = Resolve(req, publisher_, config_);
       if (!c.ok()) return ErrorFor(c.status());
-      const FeedView view{c->snap->model(), c->snap->derived(), c->snap->as_of(), *c->region,
+      const FeedView view{c->snap->model(), c->snap->derived(), c->snap->index(), c->snap->as_of(), *c->region,
                           c->lang, web_.messages, config_.site.name, c->region->base_url};
       return ServeRendered(
           *this, req, *c, c->Key("history", req), FeedContentType(format), kFeedCache, {kCors},

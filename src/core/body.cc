@@ -85,28 +85,25 @@ void AddLine(std::string& head, std::string_view name, std::string_view value) {
 }
 
 // Status line, validators and the fixed headers: what a 304 carries (RFC 9110 15.4.5).
-std::string CommonHead(const Body& body, Coding c, bool not_modified) {
+std::string CommonHead(const Body& body, const std::string& etag, bool not_modified) {
   std::string head = not_modified ? "HTTP/1.1 304 Not Modified\r\n" : "HTTP/1.1 200 OK\r\n";
-  AddLine(head, "ETag", body.etag_of(c));
+  AddLine(head, "ETag", etag);
   AddLine(head, "Last-Modified", FormatHttpDate(body.last_modified));
   AddLine(head, "Vary", "Accept-Encoding");
   for (const auto& [name, value] : body.headers) AddLine(head, name, value);
   return head;
 }
 
-void PrepareHeads(Body& body) {
-  for (const Coding c : {Coding::kIdentity, Coding::kGzip, Coding::kBrotli}) {
-    if (c != Coding::kIdentity && body.bytes(c).empty()) continue;
-    const size_t i = static_cast<size_t>(c);
-    body.head_304[i] = CommonHead(body, c, true);
-    std::string head = CommonHead(body, c, false);
-    AddLine(head, "Content-Type", body.content_type);
-    if (c == Coding::kGzip) AddLine(head, "Content-Encoding", "gzip");
-    if (c == Coding::kBrotli) AddLine(head, "Content-Encoding", "br");
-    AddLine(head, "Content-Length", std::to_string(body.bytes(c).size()));
-    body.head_200[i] = std::move(head);
-  }
+void PrepareHeads(const Body& body, Representation& rep, std::string_view encoding) {
+  rep.head_304 = CommonHead(body, rep.etag, true);
+  std::string head = CommonHead(body, rep.etag, false);
+  AddLine(head, "Content-Type", body.content_type);
+  if (!encoding.empty()) AddLine(head, "Content-Encoding", encoding);
+  AddLine(head, "Content-Length", std::to_string(rep.bytes.size()));
+  rep.head_200 = std::move(head);
 }
+
+size_t SlotOf(Coding c) { return c == Coding::kGzip ? 0 : 1; }
 
 }  // namespace
 
@@ -131,25 +128,39 @@ std::shared_ptr<const Body> MakeBody(std::string content_type, std::string bytes
   body->content_type = std::move(content_type);
   body->identity = std::move(bytes);
   body->last_modified = last_modified;
-  const std::string hash = ContentHash(body->identity);
-  body->etag = "\"" + hash + "\"";
-  // Tiny bodies grow when gzipped: serve them as they are.
-  if (body->identity.size() >= 256) {
-    std::string z = Gzip(body->identity, kGzipLevel);
-    if (z.size() < body->identity.size()) {
-      body->gzip = std::move(z);
-      // Compression at a fixed level is deterministic, so the identity hash names it too.
-      body->etag_gzip = "\"" + hash + "-gz\"";
-    }
-    std::string br = Brotli(body->identity, kBrotliQuality);
-    if (br.size() < body->identity.size()) {
-      body->brotli = std::move(br);
-      body->etag_brotli = "\"" + hash + "-br\"";
-    }
-  }
+  body->hash_ = ContentHash(body->identity);
+  Representation& rep = body->identity_rep_;
+  rep.bytes = body->identity;
+  rep.etag = "\"" + body->hash_ + "\"";
   if (body->identity.size() >= kBodyFileMin) body->identity_file = FileOf(body->identity);
-  PrepareHeads(*body);
+  PrepareHeads(*body, rep, "");
   return body;
+}
+
+const Representation* Body::Compressed(Coding c) const {
+  if (c == Coding::kIdentity) return &identity_rep_;
+  Slot& slot = compressed_[SlotOf(c)];
+  std::call_once(slot.once, [&] {
+    // Tiny bodies grow when compressed: serve them as they are.
+    if (identity.size() >= 256) {
+      auto rep = std::make_unique<Representation>();
+      const bool gzip = c == Coding::kGzip;
+      rep->compressed = gzip ? Gzip(identity, kGzipLevel) : Brotli(identity, kBrotliQuality);
+      if (rep->compressed.size() < identity.size()) {
+        rep->bytes = rep->compressed;
+        // Compression at a fixed level is deterministic, so the identity hash names it too.
+        rep->etag = "\"" + hash_ + (gzip ? "-gz\"" : "-br\"");
+        PrepareHeads(*this, *rep, gzip ? "gzip" : "br");
+        slot.rep = std::move(rep);
+      }
+    }
+    slot.made.store(true, std::memory_order_release);
+  });
+  return slot.rep.get();
+}
+
+bool Body::WasCompressed(Coding c) const {
+  return c != Coding::kIdentity && compressed_[SlotOf(c)].made.load(std::memory_order_acquire);
 }
 
 }  // namespace vigie

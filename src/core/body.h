@@ -1,10 +1,14 @@
-// A response body rendered once and compressed once, with its strong validators.
-// Immutable after MakeBody; safe to share between threads.
+// A response body rendered once and compressed at most once per coding, with its strong
+// validators. Safe to share between threads: after MakeBody only the compressed
+// representations fill in, each once.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,37 +39,49 @@ class FileHandle {
   int fd_ = -1;
 };
 
+// One representation of a body: its bytes, its strong ETag and its HTTP/1.1 response heads,
+// prepared once so that serving it formats nothing (status line and header lines, each
+// ending in CRLF; Date, Connection and the blank line are the server's), for 200 and 304.
+struct Representation {
+  std::string_view bytes;   // the body's identity bytes, or `compressed`
+  std::string compressed;
+  std::string etag;         // quoted: "\"b2-…\"" (the identity's hash, "-gz"/"-br" after it)
+  std::string head_200, head_304;
+};
+
 struct Body {
   std::string content_type;
   std::string identity;      // the bytes as rendered
-  std::string gzip;          // gzip of identity (empty when compression does not pay)
-  std::string brotli;        // brotli of identity (empty when compression does not pay)
-  std::string etag;          // strong ETag of identity, quoted: "\"b2-…\""
-  std::string etag_gzip;     // strong ETag of the gzip bytes (a different representation)
-  std::string etag_brotli;   // strong ETag of the brotli bytes
   Time last_modified{};      // the last real change of what this body shows
   HeaderList headers;        // fixed headers sent with it (Cache-Control, CORS, ...)
   // A large identity body also lives in an in-memory file, so the server can sendfile() it
   // (the kernel then sends its pages without copying them from user space, as nginx does
   // with a static file). Invalid (-1) for small bodies, or when the files are all in use.
   FileHandle identity_file;
-  // The HTTP/1.1 response heads, prepared once so that serving a body formats nothing:
-  // status line and header lines (each ending in CRLF; Date, Connection and the blank line
-  // are the server's), for 200 and 304, by Coding. Empty for a coding the body lacks.
-  std::array<std::string, 3> head_200;
-  std::array<std::string, 3> head_304;
 
-  const std::string& bytes(Coding c) const {
-    return c == Coding::kBrotli ? brotli : c == Coding::kGzip ? gzip : identity;
-  }
-  const std::string& etag_of(Coding c) const {
-    return c == Coding::kBrotli ? etag_brotli : c == Coding::kGzip ? etag_gzip : etag;
-  }
+  const Representation& Identity() const { return identity_rep_; }
+  // The body compressed with `c` (gzip or brotli), made the first time a client accepts that
+  // coding (once, whatever the threads): a coding nobody asks for costs nothing. Null when
+  // compression does not pay (tiny bodies, or no smaller).
+  const Representation* Compressed(Coding c) const;
+  // Whether Compressed(c) has been asked for already.
+  bool WasCompressed(Coding c) const;
+
+ private:
+  friend std::shared_ptr<const Body> MakeBody(std::string, std::string, Time, HeaderList);
+  struct Slot {
+    std::once_flag once;
+    std::atomic<bool> made{false};
+    std::unique_ptr<const Representation> rep;
+  };
+  Representation identity_rep_;
+  std::string hash_;           // of the identity bytes
+  mutable std::array<Slot, 2> compressed_;  // gzip, brotli
 };
 
-// Renders nothing: compresses `bytes` (gzip and brotli: done once per snapshot), hashes
-// each representation and prepares the response heads with `headers` (names and values
-// must not contain CR or LF: they are written as they are).
+// Renders nothing: hashes `bytes` and prepares the identity's response heads with `headers`
+// (names and values must not contain CR or LF: they are written as they are). The
+// compressed representations are made on demand (Body::Compressed).
 std::shared_ptr<const Body> MakeBody(std::string content_type, std::string bytes,
                                      Time last_modified, HeaderList headers = {});
 

@@ -94,19 +94,16 @@ std::optional<Time> NextTransition(const Model& model, Time after) {
   return next;
 }
 
-RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes, size_t targets) {
+RecordedLevels LastRecorded(const ChangeIndex& changes) {
   RecordedLevels out;
-  // Newest first: the first row seen for a target is its last; stop once every target has
-  // one (a long history is not read to its beginning).
-  for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
-    const StatusChange& c = *it;
+  changes.ForEach([&](const ChangeIndex::List& list) {
+    const StatusChange& c = *list.back();  // the target's newest row
     if (c.service_id) {
-      out.services.try_emplace({c.region, *c.service_id}, c);
+      out.services.emplace(std::pair{c.region, *c.service_id}, c);
     } else {
-      out.platforms.try_emplace({c.region, c.platform}, c);
+      out.platforms.emplace(std::pair{c.region, c.platform}, c);
     }
-    if (out.services.size() + out.platforms.size() >= targets) break;
-  }
+  });
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/history_index.h"
 #include "domain/model.h"
 
 namespace vigie {
@@ -46,9 +47,10 @@ struct RecordedLevels {
   std::map<std::pair<std::string, int64_t>, StatusChange> services;
   std::map<std::pair<std::string, std::string>, StatusChange> platforms;
 };
-// `targets`: how many (region, service or platform) pairs exist, when known.
-RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes,
-                            size_t targets = static_cast<size_t>(-1));
+RecordedLevels LastRecorded(const ChangeIndex& changes);
+inline RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes) {
+  return LastRecorded(ChangeIndex(changes));
+}
 
 // The status-change rows that bring the recorded levels to `derived`, stamped at derived.at.
 // A target whose last row is later than derived.at is left alone: history is never rewritten.

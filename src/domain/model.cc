@@ -151,15 +151,24 @@ const Service* Model::FindService(std::string_view platform, std::string_view sl
 }
 
 
-const Event* Model::FindEvent(int64_t id) const { return FindById<Event>(events, event_positions, id); }
+const Event* Model::FindEvent(int64_t id) const {
+  static const std::unordered_map<int64_t, size_t> kNone;
+  return FindById<Event>(events, event_positions ? *event_positions : kNone, id);
+}
 
-void Model::Index() {
+void Model::Index(const Model* previous) {
   service_positions.clear();
-  event_positions.clear();
   for (size_t i = 0; i < services.size(); ++i) service_positions.emplace(services[i].id, i);
+  if (previous && previous->event_positions && previous->events.SameElements(events)) {
+    event_positions = previous->event_positions;
+    return;
+  }
+  auto positions = std::make_shared<std::unordered_map<int64_t, size_t>>();
+  positions->reserve(events.size());
   // Read through const: a non-const access would copy each shared event.
   const SharedVector<Event>& shared_events = events;
-  for (size_t i = 0; i < shared_events.size(); ++i) event_positions.emplace(shared_events[i].id, i);
+  for (size_t i = 0; i < shared_events.size(); ++i) positions->emplace(shared_events[i].id, i);
+  event_positions = std::move(positions);
 }
 
 }  // namespace vigie

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -191,9 +192,12 @@ struct Model {
   const Event* FindEvent(int64_t id) const;
 
   // Positions by id of services and events, for the finders above; built by Index() (the
-  // Snapshot indexes its model). Until then, or once stale, the finders scan.
-  std::unordered_map<int64_t, size_t> service_positions, event_positions;
-  void Index();
+  // Snapshot indexes its model). Until then, or once stale, the finders scan. The events'
+  // are shared with `previous`'s when it holds the very same events (a write that changed
+  // none of them).
+  std::unordered_map<int64_t, size_t> service_positions;
+  std::shared_ptr<const std::unordered_map<int64_t, size_t>> event_positions;
+  void Index(const Model* previous = nullptr);
 };
 
 }  // namespace vigie

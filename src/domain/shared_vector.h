@@ -153,6 +153,9 @@ class SharedVector {
     items_ = std::move(merged);
   }
 
+  // Whether both hold the very same elements, in the same order (pointers compared only).
+  bool SameElements(const SharedVector& o) const { return items_ == o.items_; }
+
   // Sharing: the element's pointer, and appending an element another vector holds.
   const std::shared_ptr<T>& shared(size_t i) const { return items_[i]; }
   void push_shared(std::shared_ptr<T> p) { items_.push_back(std::move(p)); }

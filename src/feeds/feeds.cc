@@ -73,12 +73,10 @@ class Builder {
   std::vector<FeedItem> ChangeItems(const std::string& platform, std::optional<int64_t> service,
                                     const std::string& name, const std::string& link) const {
     std::vector<FeedItem> items;
-    for (auto it = v_.model.status_changes.rbegin();
-         it != v_.model.status_changes.rend() && items.size() < kFeedItems; ++it) {
-      if (it->region != v_.region.id || it->platform != platform || it->service_id != service ||
-          it->at > v_.as_of) {
-        continue;
-      }
+    const ChangeIndex::List& changes = v_.index.changes.Of(v_.region.id, platform, service);
+    for (auto c = changes.rbegin(); c != changes.rend() && items.size() < kFeedItems; ++c) {
+      const StatusChange* it = c->get();
+      if (it->at > v_.as_of) continue;
       FeedItem item;
       item.id = Id("change:" + std::to_string(it->id));
       item.title = Title(Fill(T("feed.status_title"), {{"name", name}, {"level", LevelWords(it->to)}}));
@@ -372,24 +370,48 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
              : v.base_url + "/history.rss?lang=" + std::string(LangId(v.lang));
   // The newest items first (an event's creation, each of its updates), chosen before any is
   // rendered: with a long history only the 50 shown are formatted. Ties keep the model's
-  // order (seq), as a stable sort would.
+  // order (event, then the item within it), as a stable sort would.
   struct Candidate {
     Time published;
-    size_t seq;
+    size_t event_seq;
+    size_t item_seq;            // 0 for the event itself, then its updates
     const Event* event;
     const EventUpdate* update;  // null for the event itself
   };
+  const auto newer = [](const Candidate& a, const Candidate& b) {
+    if (a.published != b.published) return a.published > b.published;
+    return a.event_seq != b.event_seq ? a.event_seq < b.event_seq : a.item_seq < b.item_seq;
+  };
+  // First each event's newest item: the 50 newest items are among the items of the 50 events
+  // whose newest item is newest, so only those events' items are gathered.
+  std::vector<Candidate> newest;
+  const auto consider = [&](const Event& e) {
+    if (!e.InRegion(v.region.id) || e.cancelled) return;
+    Candidate c{std::min(e.created_at, v.as_of), newest.size(), 0, &e, nullptr};
+    for (size_t i = 0; i < e.updates.size(); ++i) {
+      const EventUpdate& u = e.updates[i];
+      if (u.at <= v.as_of && u.at > c.published) c = {u.at, c.event_seq, i + 1, &e, &u};
+    }
+    newest.push_back(c);
+  };
+  if (p) {
+    for (const Event* e : v.index.events.OfPlatform(p->slug)) consider(*e);
+  } else {
+    for (const Event& e : v.model.events) consider(e);
+  }
+  const size_t events_shown = std::min(newest.size(), kFeedItems);
+  std::nth_element(newest.begin(), newest.begin() + static_cast<std::ptrdiff_t>(events_shown),
+                   newest.end(), newer);
+  newest.resize(events_shown);
   std::vector<Candidate> candidates;
-  for (const Event& e : v.model.events) {
-    if ((p && e.platform != p->slug) || !e.InRegion(v.region.id) || e.cancelled) continue;
-    candidates.push_back({std::min(e.created_at, v.as_of), candidates.size(), &e, nullptr});
-    for (const EventUpdate& u : e.updates) {
-      if (u.at <= v.as_of) candidates.push_back({u.at, candidates.size(), &e, &u});
+  for (const Candidate& n : newest) {
+    const Event& e = *n.event;
+    candidates.push_back({std::min(e.created_at, v.as_of), n.event_seq, 0, &e, nullptr});
+    for (size_t i = 0; i < e.updates.size(); ++i) {
+      const EventUpdate& u = e.updates[i];
+      if (u.at <= v.as_of) candidates.push_back({u.at, n.event_seq, i + 1, &e, &u});
     }
   }
-  const auto newer = [](const Candidate& a, const Candidate& b) {
-    return a.published != b.published ? a.published > b.published : a.seq < b.seq;
-  };
   const size_t shown = std::min(candidates.size(), kFeedItems);
   std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(shown),
                     candidates.end(), newer);
@@ -438,8 +460,9 @@ Result<std::string> MaintenanceCalendar(const FeedView& v, std::string_view plat
   o += Fold("X-PUBLISHED-TTL:PT5M");
   o += Fold("REFRESH-INTERVAL;VALUE=DURATION:PT5M");
   const Time recent = v.as_of - std::chrono::hours(24 * 90);
-  for (const Event& e : v.model.events) {
-    if (e.kind != EventKind::kMaintenance || e.platform != p->slug || !e.InRegion(v.region.id)) continue;
+  for (const Event* event : v.index.events.OfPlatform(p->slug)) {
+    const Event& e = *event;
+    if (e.kind != EventKind::kMaintenance || !e.InRegion(v.region.id)) continue;
     if (!e.ends_at || *e.ends_at < recent) continue;
     o += Fold("BEGIN:VEVENT");
     o += Fold("UID:maintenance-" + std::to_string(e.id) + "-" + v.region.id + "@" + host);

@@ -23,6 +23,7 @@ enum class FeedFormat { kRss, kAtom, kJson };
 struct FeedView {
   const Model& model;
   const DerivedState& derived;
+  const HistoryIndex& index;
   Time as_of;
   const Region& region;
   Lang lang;

@@ -56,19 +56,17 @@ bool AcceptsEncoding(std::string_view accept, std::string_view coding) {
 Response ServeBody(const Request& req, std::shared_ptr<const Body> body) {
   // Brotli when accepted (smaller), else gzip, else the identity.
   const std::string_view accept = req.Header("accept-encoding");
-  Coding coding = Coding::kIdentity;
+  const Representation* rep = nullptr;
   if (!accept.empty()) {
-    if (!body->brotli.empty() && AcceptsEncoding(accept, "br")) {
-      coding = Coding::kBrotli;
-    } else if (!body->gzip.empty() && AcceptsEncoding(accept, "gzip")) {
-      coding = Coding::kGzip;
-    }
+    if (AcceptsEncoding(accept, "br")) rep = body->Compressed(Coding::kBrotli);
+    if (!rep && AcceptsEncoding(accept, "gzip")) rep = body->Compressed(Coding::kGzip);
   }
-  const size_t i = static_cast<size_t>(coding);
+  const bool identity = rep == nullptr;
+  if (identity) rep = &body->Identity();
 
   bool not_modified = false;
   if (std::string_view inm = req.Header("if-none-match"); !inm.empty()) {
-    not_modified = EtagListMatches(inm, body->etag_of(coding));
+    not_modified = EtagListMatches(inm, rep->etag);
   } else if (std::string_view ims = req.Header("if-modified-since"); !ims.empty()) {
     Result<Time> since = ParseHttpDate(ims);
     not_modified = since.ok() && body->last_modified <= *since;
@@ -76,13 +74,13 @@ Response ServeBody(const Request& req, std::shared_ptr<const Body> body) {
   Response res;
   if (not_modified) {
     res.status = 304;
-    res.head = body->head_304[i];
+    res.head = rep->head_304;
     res.owner = std::move(body);
     return res;
   }
-  const std::string_view head = body->head_200[i];
-  const std::string_view bytes = body->bytes(coding);
-  const int file = coding == Coding::kIdentity ? body->identity_file.get() : -1;
+  const std::string_view head = rep->head_200;
+  const std::string_view bytes = rep->bytes;
+  const int file = identity ? body->identity_file.get() : -1;
   res.SetSharedBody(bytes, std::move(body));
   res.head = head;
   res.body_file = file;

@@ -115,9 +115,11 @@ TEST(ServeBody, GzipWhenAccepted_304OnEitherValidator) {
   Request stale;
   stale.headers = {{"if-none-match", "\"other\""}};
   EXPECT_EQ(ServeBody(stale, body).status, 200);
+  EXPECT_FALSE(body->WasCompressed(Coding::kBrotli));  // compressed when first asked for
   Request br;
   br.headers = {{"accept-encoding", "gzip, br"}};
   Response r3 = ServeBody(br, body);
+  EXPECT_TRUE(body->WasCompressed(Coding::kBrotli));
   EXPECT_EQ(r3.HeaderValue("Content-Encoding"), "br");
   EXPECT_NE(r3.HeaderValue("ETag"), r2.HeaderValue("ETag"));
 
@@ -142,6 +144,8 @@ TEST(ServeBody, ALargeIdentityBodyComesWithAFileOfTheSameBytes) {
   EXPECT_EQ(ServeBody(gz, body).body_file, -1);  // compressed bodies are small: copied
   auto small = MakeBody("text/plain", "court", FromUnix(0));
   EXPECT_EQ(ServeBody(plain, small).body_file, -1);
+  EXPECT_EQ(small->Compressed(Coding::kGzip), nullptr);  // too small to gain
+  EXPECT_EQ(ServeBody(gz, small).HeaderValue("Content-Encoding"), "");
 }
 
 }  // namespace

@@ -65,11 +65,7 @@ std::string RenderAdminPage(const AdminPageView& v, std::string_view name,
   const Data t = Catalog(v.messages, v.lang);
   d.set("t", t);
   d.set("csrf", v.csrf);
-  for (const char* partial : {"badge", "admin_event_list_current", "admin_event_list_planned",
-                              "admin_event_list_past"}) {
-    const std::string* src = v.templates.Source(partial);
-    d.set(partial, kainjow::mustache::partial([text = src ? *src : std::string()] { return text; }));
-  }
+  // Partials ({{> badge}}, ...) are written into the templates when they load.
   const std::string content = Render(v.templates, name, d);
   Data layout;
   layout.set("t", t);
@@ -86,8 +82,6 @@ std::string RenderAdminPage(const AdminPageView& v, std::string_view name,
   layout.set("signed_in", !v.user.empty());
   layout.set("is_admin", v.role == "admin");
   layout.set("csrf", v.csrf);
-  const std::string* icons = v.templates.Source("icons");
-  layout.set("icons", kainjow::mustache::partial([text = icons ? *icons : std::string()] { return text; }));
   return Render(v.templates, "admin_layout", layout);
 }
 

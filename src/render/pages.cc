@@ -11,7 +11,6 @@ namespace vigie {
 namespace {
 
 using Data = kainjow::mustache::data;
-using Partial = kainjow::mustache::partial;
 
 constexpr int kHistoryPageSize = 20;
 constexpr int kRecentEvents = 5;
@@ -172,12 +171,10 @@ class Page {
   Data Changes(const std::string& platform, std::optional<int64_t> service, int limit) const {
     Data list{Data::type::list};
     int n = 0;
-    for (auto it = v_.model.status_changes.rbegin();
-         it != v_.model.status_changes.rend() && n < limit; ++it) {
-      if (it->region != v_.region.id || it->platform != platform || it->service_id != service ||
-          it->at > v_.as_of) {
-        continue;
-      }
+    const ChangeIndex::List& changes = v_.index.changes.Of(v_.region.id, platform, service);
+    for (auto c = changes.rbegin(); c != changes.rend() && n < limit; ++c) {
+      const StatusChange* it = c->get();
+      if (it->at > v_.as_of) continue;
       Data d;
       d.set("at_iso", FormatRfc3339(it->at));
       d.set("at_text", When(it->at));
@@ -289,12 +286,6 @@ class Page {
     for (auto& [name, section] : sections) t.set(name, section);
     d.set("t", t);
     d.set("legend", Legend());
-    for (const char* partial :
-         {"icons", "badge", "legend_block", "message_card", "event_card", "follow_block"}) {
-      const std::string* src = v_.templates.Source(partial);
-      const std::string text = src ? *src : std::string();
-      d.set(partial, Partial([text] { return text; }));
-    }
   }
 
   std::string Mustache(std::string_view name, Data& data) const {
@@ -312,12 +303,13 @@ Status NoPlatform(std::string_view slug) {
   return Status::NotFound("no platform \"" + std::string(slug) + "\"");
 }
 
-// Events of a platform in the region that are in `state` at the view's instant.
+// Events of a platform in the region that are in `state` at the view's instant, by start.
 std::vector<const Event*> EventsIn(const PageView& v, std::string_view platform, EventState state) {
+  const bool open = state == EventState::kPlanned || state == EventState::kInProgress;
   std::vector<const Event*> out;
-  for (const Event& e : v.model.events) {
-    if (e.platform == platform && e.InRegion(v.region.id) && e.StateAt(v.as_of) == state) {
-      out.push_back(&e);
+  for (const Event* e : open ? v.index.events.Open() : v.index.events.OfPlatform(platform)) {
+    if (e->platform == platform && e->InRegion(v.region.id) && e->StateAt(v.as_of) == state) {
+      out.push_back(e);
     }
   }
   return out;
@@ -336,6 +328,37 @@ std::string FeedUrlPath(Lang lang, std::string_view what, std::string_view exten
   return "/feeds/" + std::string(LangId(lang)) + "/" + std::string(what) + "." +
          std::string(extension);
 }
+
+namespace {
+// `src` with each {{> name}} replaced by that template's text, itself expanded; a partial that
+// is not a template is left as it is.
+Result<std::string> InlinePartials(const std::map<std::string, std::string, std::less<>>& sources,
+                                   std::string_view src, int depth) {
+  if (depth > 8) return Status::Invalid("partials nested more than 8 deep (a partial includes itself?)");
+  std::string out;
+  size_t at = 0;
+  while (true) {
+    const size_t open = src.find("{{>", at);
+    const size_t close = open == std::string_view::npos ? open : src.find("}}", open + 3);
+    if (close == std::string_view::npos) break;
+    std::string_view name = src.substr(open + 3, close - open - 3);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    out.append(src.substr(at, open - at));
+    auto it = sources.find(name);
+    if (it == sources.end()) {
+      out.append(src.substr(open, close + 2 - open));
+    } else {
+      Result<std::string> inner = InlinePartials(sources, it->second, depth + 1);
+      if (!inner.ok()) return inner.status();
+      out.append(*inner);
+    }
+    at = close + 2;
+  }
+  out.append(src.substr(at));
+  return out;
+}
+}  // namespace
 
 Result<Templates> Templates::Load(const Assets& assets) {
   Templates t;
@@ -358,6 +381,15 @@ Result<Templates> Templates::Load(const Assets& assets) {
     }
   }
   if (!errors.empty()) return Status::Invalid(errors);
+  // kainjow parses a partial again at each use (a 100-service platform page used 200), and
+  // renders it at the tag's place with the same context: the same as its text written there.
+  std::map<std::string, std::string, std::less<>> expanded;
+  for (const auto& [name, src] : t.sources_) {
+    Result<std::string> text = InlinePartials(t.sources_, src, 0);
+    if (!text.ok()) return Status::Invalid("templates/" + name + ".mustache: " + text.status().message());
+    expanded[name] = std::move(*text);
+  }
+  t.sources_ = std::move(expanded);
   return t;
 }
 
@@ -476,12 +508,10 @@ Result<std::string> RenderService(const PageView& v, std::string_view platform,
   page.Announce(p->slug + "/services/" + s->slug, name);
 
   Data events{Data::type::list};
-  for (const Event& e : v.model.events) {
-    if (!e.InRegion(v.region.id)) continue;
-    const EventState st = e.StateAt(v.as_of);
-    if (st != EventState::kInProgress && st != EventState::kPlanned) continue;
-    for (const Impact& i : e.impacts) {
-      if (i.service_id == s->id) events.push_back(page.EventSummary(e, true));
+  for (const Event* e : v.index.events.Open()) {  // planned or in progress
+    if (!e->InRegion(v.region.id)) continue;
+    for (const Impact& i : e->impacts) {
+      if (i.service_id == s->id) events.push_back(page.EventSummary(*e, true));
     }
   }
   d.set("events", events);
@@ -491,8 +521,8 @@ Result<std::string> RenderService(const PageView& v, std::string_view platform,
 
   // The level over time from this service's changes in the region (operational before any).
   std::vector<const StatusChange*> changes;
-  for (const StatusChange& c : v.model.status_changes) {
-    if (c.region == v.region.id && c.service_id == s->id && c.at <= v.as_of) changes.push_back(&c);
+  for (const auto& c : v.index.changes.Of(v.region.id, s->platform, s->id)) {
+    if (c->at <= v.as_of) changes.push_back(c.get());
   }
   const int64_t today = LocalDay(v.as_of, v.region);
   const Time window_start = v.as_of - std::chrono::hours(24 * kBarDays);
@@ -573,15 +603,17 @@ Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
   const Platform* p = v.model.FindPlatform(platform);
   if (!p) return NoPlatform(platform);
   Page page(v);
+  // The newest start first: the platform's events read backwards.
   std::vector<const Event*> past;
-  for (const Event& e : v.model.events) {
-    if (e.platform != platform || !e.InRegion(v.region.id)) continue;
+  const EventIndex::List& all = v.index.events.OfPlatform(platform);
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    const Event& e = **it;
+    if (!e.InRegion(v.region.id)) continue;
     const EventState st = e.StateAt(v.as_of);
     if (st != EventState::kEnded && st != EventState::kCancelled) continue;
     if (kind && e.kind != *kind) continue;
     past.push_back(&e);
   }
-  std::sort(past.begin(), past.end(), [](auto a, auto b) { return a->starts_at > b->starts_at; });
   const int pages = std::max<int>(1, (static_cast<int>(past.size()) + kHistoryPageSize - 1) / kHistoryPageSize);
   if (page_number > pages) return Status::NotFound("there is no page " + std::to_string(page_number));
   const std::string base = "/" + p->slug + "/history";

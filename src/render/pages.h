@@ -18,7 +18,8 @@ namespace vigie {
 class Templates {
  public:
   static Result<Templates> Load(const Assets& assets);
-  // The source of templates/NAME.mustache, or nullptr.
+  // The source of templates/NAME.mustache with its partials written in ({{> x}} replaced by
+  // x's source), or nullptr.
   const std::string* Source(std::string_view name) const;
 
  private:
@@ -33,6 +34,7 @@ struct StaticUrls {
 struct PageView {
   const Model& model;
   const DerivedState& derived;
+  const HistoryIndex& index;
   Time as_of;
   const Region& region;
   Lang lang;

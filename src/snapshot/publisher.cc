@@ -54,6 +54,7 @@ Status Publisher::Write(const WriteInfo& info,
   std::shared_ptr<const Snapshot> current = Current();
   std::optional<Model> published;
   std::chrono::steady_clock::duration load_time{};
+  ChangeIndex changes;
   Status st = store_.Write([&](StoreTx& tx) -> Status {
     std::optional<Model> loaded;
     if (!current) {
@@ -86,8 +87,10 @@ Status Publisher::Write(const WriteInfo& info,
     if (!last.ok()) return last.status();
     Time from = last->empty() ? now : FromUnix(std::stoll(*last));
     if (info.replay_from && *info.replay_from < from) from = *info.replay_from - std::chrono::seconds(1);
-    RecordedLevels recorded = LastRecorded(
-        after->status_changes, regions_.size() * (after->services.size() + after->platforms.size()));
+    // The index of the history so far: the current snapshot's, plus the rows read since.
+    changes = ChangeIndex::Extend(current ? current->index().changes : ChangeIndex(),
+                                  after->status_changes);
+    RecordedLevels recorded = LastRecorded(changes);
     std::vector<StatusChange> rows;
     for (Time t : TransitionsAfter(*after, from)) {
       if (t >= now) break;
@@ -106,11 +109,12 @@ Status Publisher::Write(const WriteInfo& info,
     for (StatusChange& r : rows) added.push_back(std::move(r));
     added.StableSort(ChangeBefore);
     after->status_changes.MergeIn(added, ChangeBefore);
+    changes = ChangeIndex::Extend(std::move(changes), after->status_changes);
     published = std::move(after).value();
     return Status::Ok();
   });
   VIGIE_RETURN_IF_ERROR(st);
-  st = PublishLocked(std::move(*published), load_time);
+  st = PublishLocked(std::move(*published), std::move(changes), load_time);
   // The previous snapshot goes once its last reader is done; give its memory back to the
   // system rather than keep it in malloc's free lists (hundreds of MB with a large history).
   current.reset();
@@ -120,24 +124,32 @@ Status Publisher::Write(const WriteInfo& info,
 
 thread_local const std::shared_ptr<const Snapshot>* Publisher::warming_ = nullptr;
 
-Status Publisher::PublishLocked(Model model, std::chrono::steady_clock::duration load_time) {
+Status Publisher::PublishLocked(Model model, ChangeIndex changes,
+                                std::chrono::steady_clock::duration load_time) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   std::shared_ptr<const Snapshot> snap =
-      std::make_shared<const Snapshot>(std::move(model), clock_.Now(), ++version_);
+      std::make_shared<const Snapshot>(std::move(model), clock_.Now(), ++version_,
+                                       std::move(changes), current_.load().get());
   const auto built = Clock::now();
   // Warm it: render again what readers asked for in the current snapshot, oldest first, so
   // that right after the swap they find their bodies ready instead of rendering them on an
   // I/O thread (and making the other readers of that thread wait).
   size_t warmed = 0, wanted = 0;
   if (const std::shared_ptr<const Snapshot> previous = current_.load()) {
-    std::vector<std::function<void()>> recipes = previous->Recipes();
+    std::vector<Snapshot::Recipe> recipes = previous->Recipes();
     wanted = recipes.size();
     warming_ = &snap;
-    for (const auto& again : recipes) {
+    for (const Snapshot::Recipe& recipe : recipes) {
       if (Clock::now() - built > kWarmBudget) break;
       try {
-        again();
+        recipe.again();
+        // Compressed as readers took the body before (codings nobody asked for are skipped).
+        if (const std::shared_ptr<const Body> fresh = snap->Find(recipe.key)) {
+          for (const Coding c : {Coding::kBrotli, Coding::kGzip}) {
+            if (recipe.body->WasCompressed(c)) fresh->Compressed(c);
+          }
+        }
         ++warmed;
       } catch (const std::exception& e) {
         LogError(std::string("warming a body failed: ") + e.what());

@@ -63,7 +63,8 @@ class Publisher {
 
  private:
   // Builds, warms and publishes the snapshot of `model` (loaded in `load_time`).
-  Status PublishLocked(Model model, std::chrono::steady_clock::duration load_time);
+  Status PublishLocked(Model model, ChangeIndex changes,
+                       std::chrono::steady_clock::duration load_time);
   void TimerLoop();
 
   Store& store_;

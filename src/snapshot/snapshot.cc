@@ -22,18 +22,22 @@ constexpr size_t kMaxLocal = 4096;
 }  // namespace
 
 namespace {
-Model Indexed(Model m) {
-  m.Index();
+Model Indexed(Model m, const Model* previous) {
+  m.Index(previous);
   return m;
 }
 }  // namespace
 
-Snapshot::Snapshot(Model model, Time as_of, uint64_t version)
-    : model_(Indexed(std::move(model))),
+Snapshot::Snapshot(Model model, Time as_of, uint64_t version, ChangeIndex changes,
+                   const Snapshot* previous)
+    : model_(Indexed(std::move(model), previous ? &previous->model_ : nullptr)),
       as_of_(as_of),
       version_(version),
       id_(NextId()),
       derived_(Derive(model_, as_of)),
+      index_{ChangeIndex::Extend(std::move(changes), model_.status_changes),
+             EventIndex(model_, as_of, previous ? &previous->index_.events : nullptr,
+                        previous ? &previous->model_.events : nullptr)},
       next_transition_(NextTransition(model_, as_of)) {
   // Only what has happened by as_of counts: a planned event is a change from its creation.
   // Regions are few: a flat list, compared by id, rather than a hash per row.
@@ -60,15 +64,10 @@ Snapshot::Snapshot(Model model, Time as_of, uint64_t version)
     touch(it->region, it->at);
     if (model_.FindRegion(it->region) && ++configured_seen == model_.regions.size()) break;
   }
-  for (const Event& e : model_.events) {
-    Time newest = e.updated_at;
-    if (e.starts_at <= as_of_) newest = std::max(newest, e.starts_at);
-    if (e.ends_at && *e.ends_at <= as_of_) newest = std::max(newest, *e.ends_at);
-    for (const EventUpdate& u : e.updates) {
-      if (u.at <= as_of_) newest = std::max(newest, u.at);
-    }
-    for (const std::string& r : e.regions) touch(r, newest);
-  }
+  // Events: what the index found (an estimated end, or a cancelled event's window, is not a
+  // change).
+  index_.events.ForEachNewest(
+      [&](const std::string& region, const std::string&, Time t) { touch(region, t); });
   for (const Message& m : model_.messages) {
     for (const std::string& r : m.regions) {
       if (m.published_at <= as_of_) touch(r, m.published_at);
@@ -119,21 +118,29 @@ std::shared_ptr<const Body> Snapshot::Cached(std::string_view key,
   return slot->body;
 }
 
-std::vector<std::function<void()>> Snapshot::Recipes() const {
-  std::vector<std::pair<uint64_t, std::function<void()>>> found;
+std::vector<Snapshot::Recipe> Snapshot::Recipes() const {
+  std::vector<std::pair<uint64_t, Recipe>> found;
   {
     std::lock_guard lock(cache_mu_);
     for (const auto& [key, slot] : cache_) {
       // Slots still rendering have no body yet (both are set under this lock).
-      if (slot->body && slot->again) found.emplace_back(slot->order, slot->again);
+      if (slot->body && slot->again) {
+        found.emplace_back(slot->order, Recipe{key, slot->body, slot->again});
+      }
     }
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::function<void()>> out;
+  std::vector<Recipe> out;
   out.reserve(found.size());
   for (auto& f : found) out.push_back(std::move(f.second));
   return out;
+}
+
+std::shared_ptr<const Body> Snapshot::Find(std::string_view key) const {
+  std::lock_guard lock(cache_mu_);
+  auto it = cache_.find(key);
+  return it == cache_.end() ? nullptr : it->second->body;
 }
 
 }  // namespace vigie

@@ -16,6 +16,7 @@
 
 #include "core/body.h"
 #include "domain/derive.h"
+#include "domain/history_index.h"
 #include "domain/model.h"
 
 namespace vigie {
@@ -28,10 +29,17 @@ struct StringKeyHash {
 
 class Snapshot {
  public:
-  Snapshot(Model model, Time as_of, uint64_t version);
+  // `changes`: the index of the model's status changes as far as it is known (the Publisher
+  // extends the current snapshot's); completed here (see ChangeIndex::Extend). `previous`:
+  // the snapshot before, whose indexes are reused where the model did not change; used
+  // only while constructing.
+  Snapshot(Model model, Time as_of, uint64_t version, ChangeIndex changes = {},
+           const Snapshot* previous = nullptr);
 
   const Model& model() const { return model_; }
   const DerivedState& derived() const { return derived_; }
+  // Lookups into the model's events and status changes at as_of.
+  const HistoryIndex& index() const { return index_; }
   // The instant the state was derived for; pages and APIs speak of this instant.
   Time as_of() const { return as_of_; }
   // Grows by one with each published snapshot.
@@ -56,10 +64,18 @@ class Snapshot {
   std::shared_ptr<const Body> Cached(std::string_view key,
                                      const std::function<Rendered()>& render) const;
 
-  // The `again` of every body this snapshot rendered, in the order they were first asked
-  // for: the Publisher runs them against the next snapshot before publishing it, so the
-  // bodies readers want are ready when it becomes current.
-  std::vector<std::function<void()>> Recipes() const;
+  // Every body this snapshot rendered, with its key and `again`, in the order they were first
+  // asked for: the Publisher runs them against the next snapshot before publishing it, so the
+  // bodies readers want are ready (and compressed in the codings they were asked in) when it
+  // becomes current.
+  struct Recipe {
+    std::string key;
+    std::shared_ptr<const Body> body;
+    std::function<void()> again;
+  };
+  std::vector<Recipe> Recipes() const;
+  // The body under `key` if this snapshot has rendered it already; never renders.
+  std::shared_ptr<const Body> Find(std::string_view key) const;
 
   // Process-unique (unlike version(), which restarts with each Publisher).
   uint64_t id() const { return id_; }
@@ -77,6 +93,7 @@ class Snapshot {
   const uint64_t version_;
   const uint64_t id_;
   const DerivedState derived_;
+  const HistoryIndex index_;
   const std::optional<Time> next_transition_;
   Time last_change_{};
   std::unordered_map<std::string, Time> last_change_by_region_;

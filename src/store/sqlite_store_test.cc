@@ -325,7 +325,8 @@ TEST_F(PublisherTest, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPubli
     std::shared_ptr<const Snapshot> snap = pub->Current();
     return snap->Cached("page", [&]() -> Snapshot::Rendered {
       ++renders;
-      return {MakeBody("text/plain", "version " + std::to_string(snap->version()), At(0)),
+      return {MakeBody("text/plain",
+                       "version " + std::to_string(snap->version()) + std::string(400, '.'), At(0)),
               [&] { serve(); }};
     });
   };
@@ -333,14 +334,23 @@ TEST_F(PublisherTest, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPubli
   EXPECT_EQ(renders, 1);
   EXPECT_EQ(serve(), first);  // cached
   EXPECT_EQ(renders, 1);
+  // A reader took it gzipped: compressed then, in that coding only.
+  EXPECT_FALSE(first->WasCompressed(Coding::kGzip));
+  ASSERT_NE(first->Compressed(Coding::kGzip), nullptr);
+  EXPECT_TRUE(first->WasCompressed(Coding::kGzip));
+  EXPECT_FALSE(first->WasCompressed(Coding::kBrotli));
   ASSERT_TRUE(pub->Write({.actor = "alice", .action = "noop"},
                         [](const Model&, StoreTx&) { return Status::Ok(); })
                   .ok());
   EXPECT_EQ(renders, 2);  // warmed by the write, for the new snapshot
   std::shared_ptr<const Body> second = serve();
   EXPECT_EQ(renders, 2);  // and found ready by the next request
-  EXPECT_EQ(second->identity, "version " + std::to_string(pub->Current()->version()));
+  EXPECT_EQ(second->identity.substr(0, second->identity.find('.')),
+            "version " + std::to_string(pub->Current()->version()));
   EXPECT_NE(second->identity, first->identity);
+  // Warmed in the codings readers took the body in before.
+  EXPECT_TRUE(second->WasCompressed(Coding::kGzip));
+  EXPECT_FALSE(second->WasCompressed(Coding::kBrotli));
 }
 
 TEST_F(PublisherTest, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {

@@ -1,0 +1,176 @@
+#include "domain/history_index.h"
+
+#include <algorithm>
+
+namespace vigie {
+
+namespace {
+const ChangeIndex::List kNoChanges;
+const EventIndex::List kNoEvents;
+
+void Later(std::optional<Time>& newest, Time t) {
+  if (!newest || t > *newest) newest = t;
+}
+}  // namespace
+
+std::string ChangeIndex::Key(std::string_view region, std::string_view platform,
+                             std::optional<int64_t> service) {
+  std::string key;
+  key.reserve(region.size() + platform.size() + 24);
+  key.append(region).append(1, '\n');
+  // A service is known by its id alone: its history follows it if it moves to another platform.
+  if (service) return key.append(1, '#').append(std::to_string(*service));
+  return key.append(platform);
+}
+
+ChangeIndex::ChangeIndex(const SharedVector<StatusChange>& changes) {
+  for (size_t i = 0; i < changes.size(); ++i) Add(changes.shared(i));
+  count_ = changes.size();
+  if (count_ > 0) {
+    first_ = &changes.front();
+    last_ = &changes.back();
+  }
+}
+
+ChangeIndex ChangeIndex::Extend(ChangeIndex base, const SharedVector<StatusChange>& changes) {
+  const size_t n = base.count_;
+  // The rows `base` indexed are the first n of `changes` when its first and n-th rows are the
+  // same objects: history is only ever added to, and a row merged in before the n-th would
+  // have moved it. (`base`'s model is alive, so an address cannot have been reused.)
+  if (n == 0 || changes.size() < n || &changes.front() != base.first_ ||
+      &changes[n - 1] != base.last_) {
+    return ChangeIndex(changes);
+  }
+  if (changes.size() == n) return base;
+  for (size_t i = n; i < changes.size(); ++i) {
+    const StatusChange& c = changes[i];
+    auto it = base.lists_.find(Key(c.region, c.platform, c.service_id));
+    // Copy on write: the index before keeps its list.
+    if (it != base.lists_.end() && it->second.use_count() > 1) {
+      it->second = std::make_shared<List>(*it->second);
+    }
+    base.Add(changes.shared(i));
+  }
+  base.count_ = changes.size();
+  base.last_ = &changes.back();
+  return base;
+}
+
+void ChangeIndex::Add(const std::shared_ptr<const StatusChange>& c) {
+  std::shared_ptr<List>& list = lists_[Key(c->region, c->platform, c->service_id)];
+  if (!list) list = std::make_shared<List>();
+  // In the model's order: rows come in that order, so this appends.
+  const auto at = std::upper_bound(list->begin(), list->end(), c, [](const auto& a, const auto& b) {
+    return ChangeBefore(*a, *b);
+  });
+  list->insert(at, c);
+}
+
+const ChangeIndex::List& ChangeIndex::Of(std::string_view region, std::string_view platform,
+                                         std::optional<int64_t> service) const {
+  auto it = lists_.find(Key(region, platform, service));
+  return it == lists_.end() ? kNoChanges : *it->second;
+}
+
+const StatusChange* ChangeIndex::LastBy(std::string_view region, std::string_view platform,
+                                        std::optional<int64_t> service, Time as_of) const {
+  const List& list = Of(region, platform, service);
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    if ((*it)->at <= as_of) return it->get();
+  }
+  return nullptr;
+}
+
+std::optional<Time> ChangeIndex::NewestIn(std::string_view region, std::string_view platform,
+                                          Time as_of) const {
+  std::optional<Time> newest;
+  for (const auto& [key, list] : lists_) {
+    const StatusChange& any = *list->front();
+    if (any.region != region || (!platform.empty() && any.platform != platform)) continue;
+    for (auto it = list->rbegin(); it != list->rend(); ++it) {
+      if ((*it)->at <= as_of) {
+        Later(newest, (*it)->at);
+        break;
+      }
+    }
+  }
+  return newest;
+}
+
+EventIndex::EventIndex(const Model& m, Time as_of, const EventIndex* previous,
+                       const SharedVector<Event>* previous_events)
+    : as_of_(as_of) {
+  if (previous && previous_events && previous->by_platform_ && previous->as_of_ <= as_of &&
+      previous_events->SameElements(m.events)) {
+    // The same events, later: only those the clock could change are read again.
+    by_platform_ = previous->by_platform_;
+    newest_ = previous->newest_;
+    for (const Event* e : previous->unsettled_) See(*e, newest_[e->platform]);
+    return;
+  }
+  auto by_platform = std::make_shared<std::unordered_map<std::string, List>>();
+  List* current = nullptr;  // events often come in runs of one platform
+  std::vector<std::pair<std::string, Time>>* current_newest = nullptr;
+  std::string_view current_platform;
+  for (const Event& e : m.events) {
+    if (!current || e.platform != current_platform) {
+      current = &(*by_platform)[e.platform];
+      current_newest = &newest_[e.platform];
+      current_platform = e.platform;
+    }
+    current->push_back(&e);
+    See(e, *current_newest);
+  }
+  by_platform_ = std::move(by_platform);
+}
+
+void EventIndex::See(const Event& e, std::vector<std::pair<std::string, Time>>& newest_by_region) {
+  const EventState st = e.StateAt(as_of_);
+  const bool open = st == EventState::kPlanned || st == EventState::kInProgress;
+  if (open) open_.push_back(&e);
+  bool later = open || e.updated_at > as_of_ || e.starts_at > as_of_ ||
+               (e.ends_at && *e.ends_at > as_of_);
+  std::optional<Time> newest;
+  if (e.updated_at <= as_of_) newest = e.updated_at;
+  for (const EventUpdate& u : e.updates) {
+    if (u.at <= as_of_) {
+      Later(newest, u.at);
+    } else {
+      later = true;
+    }
+  }
+  if (!e.cancelled) {
+    if (e.starts_at <= as_of_) Later(newest, e.starts_at);
+    if (e.ends_at && st == EventState::kEnded) Later(newest, *e.ends_at);
+  }
+  if (later) unsettled_.push_back(&e);
+  if (!newest) return;
+  for (const std::string& region : e.regions) {
+    auto it = std::find_if(newest_by_region.begin(), newest_by_region.end(),
+                           [&](const auto& r) { return r.first == region; });
+    if (it == newest_by_region.end()) {
+      newest_by_region.emplace_back(region, *newest);
+    } else {
+      it->second = std::max(it->second, *newest);
+    }
+  }
+}
+
+const EventIndex::List& EventIndex::OfPlatform(std::string_view platform) const {
+  if (!by_platform_) return kNoEvents;
+  auto it = by_platform_->find(std::string(platform));
+  return it == by_platform_->end() ? kNoEvents : it->second;
+}
+
+std::optional<Time> EventIndex::NewestIn(std::string_view region, std::string_view platform) const {
+  std::optional<Time> newest;
+  for (const auto& [slug, regions] : newest_) {
+    if (!platform.empty() && slug != platform) continue;
+    for (const auto& [r, t] : regions) {
+      if (r == region) Later(newest, t);
+    }
+  }
+  return newest;
+}
+
+}  // namespace vigie
