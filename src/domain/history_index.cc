@@ -105,13 +105,19 @@ EventIndex::EventIndex(const Model& m, Time as_of, const EventIndex* previous,
     // The same events, later: only those the clock could change are read again.
     by_platform_ = previous->by_platform_;
     newest_ = previous->newest_;
-    for (const Event* e : previous->unsettled_) See(*e, newest_[e->platform]);
+    ByRegion active = previous->recent_;
+    for (const auto& [e, position] : previous->unsettled_) {
+      See(*e, position, true, newest_[e->platform], active);
+    }
+    KeepRecent(std::move(active));
     return;
   }
+  ByRegion active;
   auto by_platform = std::make_shared<std::unordered_map<std::string, List>>();
   List* current = nullptr;  // events often come in runs of one platform
   std::vector<std::pair<std::string, Time>>* current_newest = nullptr;
   std::string_view current_platform;
+  size_t position = 0;
   for (const Event& e : m.events) {
     if (!current || e.platform != current_platform) {
       current = &(*by_platform)[e.platform];
@@ -119,12 +125,36 @@ EventIndex::EventIndex(const Model& m, Time as_of, const EventIndex* previous,
       current_platform = e.platform;
     }
     current->push_back(&e);
-    See(e, *current_newest);
+    See(e, position++, false, *current_newest, active);
   }
   by_platform_ = std::move(by_platform);
+  KeepRecent(std::move(active));
 }
 
-void EventIndex::See(const Event& e, std::vector<std::pair<std::string, Time>>& newest_by_region) {
+void EventIndex::KeepRecent(ByRegion active) {
+  const auto newer = [](const Activity& a, const Activity& b) {
+    return a.at != b.at ? a.at > b.at : a.position < b.position;
+  };
+  for (auto& [region, list] : active) {
+    const size_t kept = std::min(list.size(), kRecentlyActive);
+    std::nth_element(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(kept), list.end(),
+                     newer);
+    list.resize(kept);
+    std::sort(list.begin(), list.end(), newer);
+  }
+  recent_ = std::move(active);
+}
+
+const std::vector<EventIndex::Activity>& EventIndex::RecentlyActive(std::string_view region) const {
+  static const std::vector<Activity> kNone;
+  for (const auto& [r, list] : recent_) {
+    if (r == region) return list;
+  }
+  return kNone;
+}
+
+void EventIndex::See(const Event& e, size_t position, bool again,
+                     std::vector<std::pair<std::string, Time>>& newest_by_region, ByRegion& active) {
   const EventState st = e.StateAt(as_of_);
   const bool open = st == EventState::kPlanned || st == EventState::kInProgress;
   if (open) open_.push_back(&e);
@@ -143,7 +173,25 @@ void EventIndex::See(const Event& e, std::vector<std::pair<std::string, Time>>& 
     if (e.starts_at <= as_of_) Later(newest, e.starts_at);
     if (e.ends_at && st == EventState::kEnded) Later(newest, *e.ends_at);
   }
-  if (later) unsettled_.push_back(&e);
+  if (later) unsettled_.emplace_back(&e, position);
+  if (!e.cancelled) {
+    Time item = std::min(e.created_at, as_of_);
+    for (const EventUpdate& u : e.updates) {
+      if (u.at <= as_of_) item = std::max(item, u.at);
+    }
+    for (const std::string& region : e.regions) {
+      auto it = std::find_if(active.begin(), active.end(),
+                             [&](const auto& r) { return r.first == region; });
+      if (it == active.end()) it = active.emplace(active.end(), region, std::vector<Activity>());
+      std::vector<Activity>& list = it->second;
+      if (again) {  // its activity now replaces the one the index before kept
+        list.erase(std::remove_if(list.begin(), list.end(),
+                                  [&](const Activity& a) { return a.event == &e; }),
+                   list.end());
+      }
+      list.push_back({item, position, &e});
+    }
+  }
   if (!newest) return;
   for (const std::string& region : e.regions) {
     auto it = std::find_if(newest_by_region.begin(), newest_by_region.end(),

@@ -85,6 +85,17 @@ class EventIndex {
   // only, when not empty) changed: created or updated, an update's time, and for events not
   // cancelled their start and, once over, their end.
   std::optional<Time> NewestIn(std::string_view region, std::string_view platform) const;
+  // An event's newest item at the instant: its creation, or an update made by then.
+  struct Activity {
+    Time at;
+    size_t position;  // in the model's events
+    const Event* event;
+  };
+  static constexpr size_t kRecentlyActive = 50;
+  // The events of a region, cancelled ones left out, whose newest item is the newest: at most
+  // kRecentlyActive, newest first (on a tie, in the model's order). The 50 newest items of
+  // the region are all items of these events.
+  const std::vector<Activity>& RecentlyActive(std::string_view region) const;
   // Calls f(region, platform, newest) for each pair that has events.
   template <typename F>
   void ForEachNewest(F f) const {
@@ -94,14 +105,20 @@ class EventIndex {
   }
 
  private:
-  // Adds what `e` shows at as_of_: open or not, its newest change, and whether the clock may
-  // still change either (then it is read again by the next index).
-  void See(const Event& e, std::vector<std::pair<std::string, Time>>& newest);
+  // Adds what `e` shows at as_of_: open or not, its newest change and item, and whether the
+  // clock may still change them (then it is read again by the next index).
+  using ByRegion = std::vector<std::pair<std::string, std::vector<Activity>>>;
+  // `again`: e was seen by the index before (its entry in `active` is replaced).
+  void See(const Event& e, size_t position, bool again,
+           std::vector<std::pair<std::string, Time>>& newest, ByRegion& active);
+  // Keeps the kRecentlyActive newest of each region's `active`, in order, as recent_.
+  void KeepRecent(ByRegion active);
 
   Time as_of_{};
   std::shared_ptr<const std::unordered_map<std::string, List>> by_platform_;
   List open_;
-  List unsettled_;  // open, or with a time after as_of
+  std::vector<std::pair<const Event*, size_t>> unsettled_;  // open, or with a time after as_of
+  ByRegion recent_;
   // platform -> (region, newest change)
   std::unordered_map<std::string, std::vector<std::pair<std::string, Time>>> newest_;
 };

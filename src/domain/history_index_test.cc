@@ -147,5 +147,45 @@ TEST(EventIndexTest, ByPlatformOpenAndNewest) {
   EXPECT_EQ(index.NewestIn("fr", "crm"), std::nullopt);
 }
 
+std::vector<int64_t> ActiveIds(const EventIndex& index, const char* region) {
+  std::vector<int64_t> out;
+  for (const EventIndex::Activity& a : index.RecentlyActive(region)) out.push_back(a.event->id);
+  return out;
+}
+
+TEST(EventIndexTest, RecentlyActiveFollowsTheClockWhenReused) {
+  Model m = SmallModel();
+  // 60 events created at minutes 0..59, each in fr; 7 is cancelled; 3 has an update at 100.
+  // (At 150 the top 50 are 3, then 60 down to 12: 7 would be left out.)
+  for (int64_t id = 1; id <= 60; ++id) {
+    Event e = MakeEvent(id, EventKind::kAnnouncement, {"fr"}, {}, static_cast<int>(id), 200);
+    e.created_at = e.updated_at = At(static_cast<int>(id) - 1);
+    if (id == 7) e.cancelled = true;
+    if (id == 3) e.updates.push_back({300, At(100), Phase::kNone, {}});
+    m.events.push_back(e);
+  }
+  const EventIndex at50(m, At(50));
+  std::vector<int64_t> ids = ActiveIds(at50, "fr");
+  ASSERT_EQ(ids.size(), EventIndex::kRecentlyActive);
+  // Creations after 50 count at 50 (ties keep the model's order: 51..60 first), then 50, 49,
+  // ... 11; 3 (created at 2, its update still to come) is not among them.
+  EXPECT_EQ(ids.front(), 51);
+  EXPECT_EQ(ids.back(), 11);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 3), 0);
+  EXPECT_TRUE(ActiveIds(at50, "na").empty());
+
+  // Later, reusing the index: 3's update is now the newest item.
+  const EventIndex later(m, At(150), &at50, &m.events);
+  const EventIndex fresh(m, At(150));
+  EXPECT_EQ(ActiveIds(later, "fr").front(), 3);
+  EXPECT_EQ(ActiveIds(later, "fr").back(), 12);
+  EXPECT_EQ(ActiveIds(later, "fr"), ActiveIds(fresh, "fr"));
+  std::vector<int64_t> open_later, open_fresh;
+  for (const Event* e : later.Open()) open_later.push_back(e->id);
+  for (const Event* e : fresh.Open()) open_fresh.push_back(e->id);
+  EXPECT_EQ(open_later, open_fresh);
+  EXPECT_EQ(later.NewestIn("fr", "erp"), fresh.NewestIn("fr", "erp"));
+}
+
 }  // namespace
 }  // namespace vigie

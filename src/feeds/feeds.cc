@@ -383,7 +383,9 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
     return a.event_seq != b.event_seq ? a.event_seq < b.event_seq : a.item_seq < b.item_seq;
   };
   // First each event's newest item: the 50 newest items are among the items of the 50 events
-  // whose newest item is newest, so only those events' items are gathered.
+  // whose newest item is newest, so only those events' items are gathered. For the whole
+  // region, the index knows these events.
+  static_assert(kFeedItems <= EventIndex::kRecentlyActive);
   std::vector<Candidate> newest;
   const auto consider = [&](const Event& e) {
     if (!e.InRegion(v.region.id) || e.cancelled) return;
@@ -397,7 +399,9 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
   if (p) {
     for (const Event* e : v.index.events.OfPlatform(p->slug)) consider(*e);
   } else {
-    for (const Event& e : v.model.events) consider(e);
+    for (const EventIndex::Activity& a : v.index.events.RecentlyActive(v.region.id)) {
+      newest.push_back({a.at, a.position, 0, a.event, nullptr});
+    }
   }
   const size_t events_shown = std::min(newest.size(), kFeedItems);
   std::nth_element(newest.begin(), newest.begin() + static_cast<std::ptrdiff_t>(events_shown),
