@@ -2,6 +2,7 @@
 #include <sys/sendfile.h>
 
 #include <cerrno>
+#include <csignal>
 #include <type_traits>
 #include <utility>  // before Boost: asio/awaitable.hpp in 1.74 uses std::exchange
 
@@ -477,6 +478,10 @@ void Server::Run() {
   Impl& s = *impl_;
   asio::io_context& main = *s.loops.front();
   s.workers = std::make_unique<asio::thread_pool>(std::max(1, s.options.workers));
+  // A peer that resets its connection makes the next write to it raise SIGPIPE, whose default
+  // action ends the process. Asio's sends say MSG_NOSIGNAL; sendfile() cannot: ignore it, and
+  // take the EPIPE as that connection's end.
+  ::signal(SIGPIPE, SIG_IGN);
   asio::signal_set signals(main, SIGINT, SIGTERM);
   signals.async_wait([&s, &main](const beast::error_code& ec, int) {
     if (ec) return;

@@ -3,6 +3,7 @@ import gzip
 import json
 import os
 import socket
+import struct
 import sys
 import time
 import unittest
@@ -377,6 +378,35 @@ class TimeoutTest(unittest.TestCase):
             self.assertGreater(took, 2.0)
             self.assertLess(took, 5.0)
             idle.close()
+            self.assertEqual(v.get("/healthz")[0], 200)
+        finally:
+            v.close()
+
+
+class ClientGoneTest(unittest.TestCase):
+    def test_a_client_that_leaves_mid_body_does_not_stop_the_server(self):
+        """A large page goes out with sendfile(); a client that resets the connection while it
+        is being sent must cost only that connection (SIGPIPE used to end the process)."""
+        v = harness.Vigie(seed=False)
+        try:
+            status, _, body = v.get("/fr/")
+            self.assertEqual(status, 200)
+            big = "/fr/infinity/"
+            self.assertGreater(len(v.get(big)[2]), 16 * 1024)  # large enough for sendfile()
+            for _ in range(30):
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # the server waits
+                s.connect(("127.0.0.1", v.port))
+                s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % big).encode())
+                try:
+                    s.recv(100)  # the body is on its way
+                except ConnectionResetError:
+                    break  # the server is gone: said below
+                # Leave at once, with a reset rather than a FIN.
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                s.close()
+            time.sleep(0.3)
+            self.assertIsNone(v.proc.poll(), "vigie exited:\n" + v.log())
             self.assertEqual(v.get("/healthz")[0], 200)
         finally:
             v.close()
