@@ -14,9 +14,10 @@ using json = nlohmann::ordered_json;
 constexpr size_t kRecentLimit = 50;  // incidents.json, scheduled-maintenances.json
 
 // Invalid UTF-8 from the store is replaced, never a failure to answer.
-std::string Dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+std::string Compact(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
+std::string Dump(const json& j) { return Compact(j) + "\n"; }
 
 // Statuspage's shape: "2026-11-28T15:30:00.000Z" (UTC, milliseconds always zero).
 std::string Ts(Time t) {
@@ -38,11 +39,6 @@ json OptTs(const std::optional<Time>& t) { return t ? json(Ts(*t)) : json(nullpt
 
 std::string Str(std::string_view s) { return std::string(s); }
 
-// A text in the view's language (or the other one); null when empty in both.
-json TextOrNull(const Text& t, Lang lang) {
-  const Localized l = Localize(t, lang);
-  return l.text.empty() ? json(nullptr) : json(Str(l.text));
-}
 
 std::string ServiceId(int64_t id) { return "svc-" + std::to_string(id); }
 std::string GroupId(std::string_view slug) { return "grp-" + Str(slug); }
@@ -60,6 +56,7 @@ struct Scope {
   std::string page_id;
   Time updated_at{};
   Time history_start{};  // the earliest recorded change: components are "at least that old"
+  std::string history_start_ts;  // formatted once: every component has it
 
   const Model& model() const { return v->model; }
   std::string_view slug() const { return platform ? std::string_view(platform->slug) : ""; }
@@ -98,6 +95,7 @@ Result<Scope> MakeScope(const api::View& v, std::optional<std::string_view> plat
   if (!changes.empty() && changes.front().at <= v.as_of) start = changes.front().at;
   s.updated_at = opts.updated_at ? *opts.updated_at : ComputeUpdatedAt(s);
   s.history_start = start.value_or(s.updated_at);
+  s.history_start_ts = Ts(s.history_start);
   return s;
 }
 
@@ -117,69 +115,189 @@ json PageJson(const Scope& s) {
   return j;
 }
 
-// Vigie keeps no creation date: every component is dated from the start of the history (the
-// earliest recorded change), and updated at its last recorded change (else that start too).
-void PutTimes(json& j, const Scope& s, std::string_view platform, std::optional<int64_t> service) {
-  const StatusChange* last =
-      s.v->index.changes.LastBy(s.region(), platform, service, s.v->as_of);
-  j["created_at"] = Ts(s.history_start);
-  j["updated_at"] = Ts(last ? last->at : s.history_start);
+// ---- Components, written as text ----
+// summary.json and components.json hold every component of the page (2,020 at scale, where
+// building them as a DOM and dumping it took 10 ms of a first render). They are written
+// directly, as nlohmann's compact dump writes them; an event's components are read back from
+// the same text, so a component is written one way only.
+
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2, cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3, cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4, cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3Fu);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
 }
 
-json ServiceComponent(const Scope& s, const Service& svc) {
-  const api::View& v = *s.v;
-  json j = Object(16);
-  j["id"] = ServiceId(svc.id);
-  j["name"] = Str(Localize(svc.name, v.lang).text);
-  j["status"] = Str(ComponentStatus(v.derived.Service(v.region.id, svc.id).level));
-  PutTimes(j, s, svc.platform, svc.id);
-  j["position"] = svc.position;
-  j["description"] = TextOrNull(svc.information, v.lang);
-  j["showcase"] = false;
-  j["start_date"] = nullptr;
-  j["group_id"] = GroupId(svc.platform);
-  j["page_id"] = s.page_id;
-  j["group"] = false;
-  j["only_show_if_degraded"] = false;
-  return j;
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  if (!ValidUtf8(s)) {  // nlohmann's replacement of invalid bytes, exactly
+    out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+          out += escaped;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+namespace {
+
+// The members of one object, written in order: {"key":value,...}. Keys are plain literals.
+class Members {
+ public:
+  explicit Members(std::string& out) : out_(out) { out_ += '{'; }
+  std::string& Key(std::string_view key) {
+    out_ += first_ ? "\"" : ",\"";
+    first_ = false;
+    return out_.append(key).append("\":");
+  }
+  void Str(std::string_view key, std::string_view value) { AppendJsonString(Key(key), value); }
+  void Raw(std::string_view key, std::string_view json_text) { Key(key).append(json_text); }
+  void TextOrNull(std::string_view key, const Text& t, Lang lang) {
+    const Localized l = Localize(t, lang);
+    if (l.text.empty()) {
+      Raw(key, "null");
+    } else {
+      Str(key, l.text);
+    }
+  }
+  void End() { out_ += '}'; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+// Vigie keeps no creation date: every component is dated from the start of the history (the
+// earliest recorded change), and updated at its last recorded change (else that start too).
+void PutTimes(Members& m, const Scope& s, std::string_view platform,
+              std::optional<int64_t> service) {
+  const StatusChange* last =
+      s.v->index.changes.LastBy(s.region(), platform, service, s.v->as_of);
+  m.Str("created_at", s.history_start_ts);
+  m.Str("updated_at", last ? Ts(last->at) : s.history_start_ts);
 }
 
 bool Shown(const Service& svc) { return !svc.retired; }
 
-json GroupComponent(const Scope& s, const Platform& p) {
+void WriteServiceComponent(std::string& out, const Scope& s, const Service& svc) {
   const api::View& v = *s.v;
-  json j = Object(16);
-  j["id"] = GroupId(p.slug);
-  j["name"] = Str(Localize(p.name, v.lang).text);
-  j["status"] = Str(ComponentStatus(v.derived.Platform(v.region.id, p.slug).level));
-  PutTimes(j, s, p.slug, std::nullopt);
-  j["position"] = p.position;
-  j["description"] = TextOrNull(p.description, v.lang);
-  j["showcase"] = false;
-  j["start_date"] = nullptr;
-  j["group_id"] = nullptr;
-  j["page_id"] = s.page_id;
-  j["group"] = true;
-  j["only_show_if_degraded"] = false;
-  json children = json::array();
+  Members m(out);
+  m.Str("id", ServiceId(svc.id));
+  m.Str("name", Localize(svc.name, v.lang).text);
+  m.Str("status", ComponentStatus(v.derived.Service(v.region.id, svc.id).level));
+  PutTimes(m, s, svc.platform, svc.id);
+  m.Raw("position", std::to_string(svc.position));
+  m.TextOrNull("description", svc.information, v.lang);
+  m.Raw("showcase", "false");
+  m.Raw("start_date", "null");
+  m.Str("group_id", GroupId(svc.platform));
+  m.Str("page_id", s.page_id);
+  m.Raw("group", "false");
+  m.Raw("only_show_if_degraded", "false");
+  m.End();
+}
+
+void WriteGroupComponent(std::string& out, const Scope& s, const Platform& p) {
+  const api::View& v = *s.v;
+  Members m(out);
+  m.Str("id", GroupId(p.slug));
+  m.Str("name", Localize(p.name, v.lang).text);
+  m.Str("status", ComponentStatus(v.derived.Platform(v.region.id, p.slug).level));
+  PutTimes(m, s, p.slug, std::nullopt);
+  m.Raw("position", std::to_string(p.position));
+  m.TextOrNull("description", p.description, v.lang);
+  m.Raw("showcase", "false");
+  m.Raw("start_date", "null");
+  m.Raw("group_id", "null");
+  m.Str("page_id", s.page_id);
+  m.Raw("group", "true");
+  m.Raw("only_show_if_degraded", "false");
+  std::string& children = m.Key("components");
+  children += '[';
+  bool first = true;
   for (const Service& svc : s.model().services) {
-    if (svc.platform == p.slug && Shown(svc)) children.push_back(ServiceId(svc.id));
+    if (svc.platform != p.slug || !Shown(svc)) continue;
+    if (!first) children += ',';
+    first = false;
+    AppendJsonString(children, ServiceId(svc.id));
   }
-  j["components"] = std::move(children);
-  return j;
+  children += ']';
+  m.End();
+}
+
+// A service's component as a value, for an event's list of components.
+json ServiceComponent(const Scope& s, const Service& svc) {
+  std::string text;
+  WriteServiceComponent(text, s, svc);
+  return json::parse(text);
 }
 
 // Each platform as a group followed by its services, platforms and services in display order.
-json ComponentsArray(const Scope& s) {
-  json out = json::array();
+void WriteComponents(std::string& out, const Scope& s) {
+  out += '[';
+  bool first = true;
+  const auto next = [&] {
+    if (!first) out += ',';
+    first = false;
+  };
   for (const Platform& p : s.model().platforms) {
     if (!s.Covers(p.slug)) continue;
-    out.push_back(GroupComponent(s, p));
+    next();
+    WriteGroupComponent(out, s, p);
     for (const Service& svc : s.model().services) {
-      if (svc.platform == p.slug && Shown(svc)) out.push_back(ServiceComponent(s, svc));
+      if (svc.platform != p.slug || !Shown(svc)) continue;
+      next();
+      WriteServiceComponent(out, s, svc);
     }
   }
-  return out;
+  out += ']';
 }
 
 Level WorstPlatformLevel(const Scope& s) {
@@ -458,15 +576,16 @@ Result<std::string> SummaryJson(const api::View& v, std::optional<std::string_vi
                                 const PageOptions& page) {
   Result<Scope> s = MakeScope(v, platform, page);
   if (!s.ok()) return s.status();
-  json j = Object(16);
-  j["page"] = PageJson(*s);
-  j["components"] = ComponentsArray(*s);
-  j["incidents"] = UnresolvedIncidents(*s);
+  // {page, components, incidents, scheduled_maintenances, status}, as Dump would write it.
+  std::string out = "{\"page\":" + Compact(PageJson(*s)) + ",\"components\":";
+  WriteComponents(out, *s);
+  out += ",\"incidents\":" + Compact(UnresolvedIncidents(*s));
   // In progress and planned, by start: those under way come first.
-  j["scheduled_maintenances"] = MaintenancesIn(
-      *s, {EventState::kInProgress, EventState::kPlanned}, Order::kSoonestFirst, kNoLimit);
-  j["status"] = StatusObject(*s);
-  return Dump(j);
+  out += ",\"scheduled_maintenances\":" +
+         Compact(MaintenancesIn(*s, {EventState::kInProgress, EventState::kPlanned},
+                                Order::kSoonestFirst, kNoLimit));
+  out += ",\"status\":" + Compact(StatusObject(*s)) + "}\n";
+  return out;
 }
 
 Result<std::string> StatusJson(const api::View& v, std::optional<std::string_view> platform,
@@ -481,8 +600,11 @@ Result<std::string> StatusJson(const api::View& v, std::optional<std::string_vie
 
 Result<std::string> ComponentsJson(const api::View& v, std::optional<std::string_view> platform,
                                    const PageOptions& page) {
-  return PageWith(v, platform, page, "components",
-                  [](const Scope& s) { return ComponentsArray(s); });
+  Result<Scope> s = MakeScope(v, platform, page);
+  if (!s.ok()) return s.status();
+  std::string out = "{\"page\":" + Compact(PageJson(*s)) + ",\"components\":";
+  WriteComponents(out, *s);
+  return out + "}\n";
 }
 
 Result<std::string> IncidentsJson(const api::View& v, std::optional<std::string_view> platform,

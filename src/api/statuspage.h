@@ -65,6 +65,9 @@ Result<std::string> ActiveMaintenancesJson(
 // Component status: operational, degraded_performance, partial_outage, major_outage,
 // under_maintenance.
 std::string_view ComponentStatus(Level l);
+// Appends `s` as a JSON string exactly as nlohmann's dump writes it (UTF-8 kept, control
+// characters escaped, invalid UTF-8 replaced), for the bodies written directly as text.
+void AppendJsonString(std::string& out, std::string_view s);
 // status.indicator: none, minor, major, critical, maintenance.
 std::string_view Indicator(Level worst);
 // status.description: Statuspage's English words ("All Systems Operational", ...), or French.

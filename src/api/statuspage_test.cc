@@ -32,7 +32,10 @@ json Render(Endpoint f, Model m, int minute, std::optional<std::string_view> pla
   EXPECT_TRUE(body.ok()) << body.status().ToString();
   if (!body.ok()) return json();
   EXPECT_EQ(body->back(), '\n');
-  return json::parse(*body);
+  json parsed = json::parse(*body);
+  // Parts written directly as text come out as nlohmann's compact dump would write them.
+  EXPECT_EQ(*body, parsed.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+  return parsed;
 }
 
 std::vector<std::string> Keys(const json& j) {
@@ -407,6 +410,36 @@ TEST(PlatformFilterTest, OnlyThatPlatform) {
   const json whole = Render(SummaryJson, m, 0);
   EXPECT_EQ(whole["status"]["indicator"], "critical");
   EXPECT_EQ(Ids(whole["incidents"]), (std::vector<std::string>{"inc-8", "inc-7"}));
+}
+
+TEST(JsonTextTest, StringsAreWrittenAsNlohmannWritesThem) {
+  for (const std::string s :
+       {std::string(""), std::string("plain"), std::string("quote \" and \\ backslash"),
+        std::string("tab\tnew\nline\rcr\bbs\fff"), std::string("\x01\x1f\x7f control"),
+        std::string("été — 東京 🚀"), std::string("bad \xff\xfe bytes"),
+        std::string("cut \xe2\x82"), std::string("overlong \xc0\xaf"),
+        std::string("surrogate \xed\xa0\x80"), std::string("</script>")}) {
+    std::string out;
+    AppendJsonString(out, s);
+    EXPECT_EQ(out, json(s).dump(-1, ' ', false, json::error_handler_t::replace)) << s;
+  }
+}
+
+TEST(JsonTextTest, ComponentsWithAwkwardTextsAreValidAndCanonical) {
+  Model m = SmallModel();
+  m.services[0].name = {"Nom \"cité\"\n\tet 東京", "Name \\ \x01"};
+  m.services[1].information = {"bad \xff byte", ""};
+  m.platforms[0].description = {"</script> & <b>", "x"};
+  m.events.push_back(MakeEvent(8, EventKind::kIncident, kFr, {{1, Level::kMajor}}, -10, -1));
+  for (Endpoint f : {SummaryJson, ComponentsJson, IncidentsJson}) {
+    for (Lang lang : {Lang::kFr, Lang::kEn}) {
+      const json j = Render(f, m, 0, std::nullopt, lang);  // checks the text is canonical
+      EXPECT_TRUE(j.contains("page"));
+    }
+  }
+  const json fr = Render(ComponentsJson, m, 0, std::nullopt, Lang::kFr);
+  EXPECT_EQ(FindId(fr["components"], "svc-1")->at("name"), "Nom \"cité\"\n\tet 東京");
+  EXPECT_EQ(FindId(fr["components"], "svc-2")->at("description"), "bad \xef\xbf\xbd byte");
 }
 
 TEST(PlatformFilterTest, UnknownPlatformIsNotFound) {
