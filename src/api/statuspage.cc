@@ -226,17 +226,25 @@ void PutTimes(Members& m, const Scope& s, std::string_view platform,
 
 bool Shown(const Service& svc) { return !svc.retired; }
 
+// What every component starts with, up to start_date.
+void PutCommon(Members& m, const Scope& s, const std::string& id, const Text& name, Level level,
+               std::string_view platform, std::optional<int64_t> service, int position,
+               const Text& description) {
+  m.Str("id", id);
+  m.Str("name", Localize(name, s.v->lang).text);
+  m.Str("status", ComponentStatus(level));
+  PutTimes(m, s, platform, service);
+  m.Raw("position", std::to_string(position));
+  m.TextOrNull("description", description, s.v->lang);
+  m.Raw("showcase", "false");
+  m.Raw("start_date", "null");
+}
+
 void WriteServiceComponent(std::string& out, const Scope& s, const Service& svc) {
   const api::View& v = *s.v;
   Members m(out);
-  m.Str("id", ServiceId(svc.id));
-  m.Str("name", Localize(svc.name, v.lang).text);
-  m.Str("status", ComponentStatus(v.derived.Service(v.region.id, svc.id).level));
-  PutTimes(m, s, svc.platform, svc.id);
-  m.Raw("position", std::to_string(svc.position));
-  m.TextOrNull("description", svc.information, v.lang);
-  m.Raw("showcase", "false");
-  m.Raw("start_date", "null");
+  PutCommon(m, s, ServiceId(svc.id), svc.name, v.derived.Service(v.region.id, svc.id).level,
+            svc.platform, svc.id, svc.position, svc.information);
   m.Str("group_id", GroupId(svc.platform));
   m.Str("page_id", s.page_id);
   m.Raw("group", "false");
@@ -247,14 +255,8 @@ void WriteServiceComponent(std::string& out, const Scope& s, const Service& svc)
 void WriteGroupComponent(std::string& out, const Scope& s, const Platform& p) {
   const api::View& v = *s.v;
   Members m(out);
-  m.Str("id", GroupId(p.slug));
-  m.Str("name", Localize(p.name, v.lang).text);
-  m.Str("status", ComponentStatus(v.derived.Platform(v.region.id, p.slug).level));
-  PutTimes(m, s, p.slug, std::nullopt);
-  m.Raw("position", std::to_string(p.position));
-  m.TextOrNull("description", p.description, v.lang);
-  m.Raw("showcase", "false");
-  m.Raw("start_date", "null");
+  PutCommon(m, s, GroupId(p.slug), p.name, v.derived.Platform(v.region.id, p.slug).level, p.slug,
+            std::nullopt, p.position, p.description);
   m.Raw("group_id", "null");
   m.Str("page_id", s.page_id);
   m.Raw("group", "true");
