@@ -15,8 +15,7 @@ void Later(std::optional<Time>& newest, Time t) {
 
 std::string ChangeIndex::Key(std::string_view region, std::string_view platform,
                              std::optional<int64_t> service) {
-  std::string key;
-  key.reserve(region.size() + platform.size() + 24);
+  std::string key;  // short enough to stay in the string itself: no allocation per lookup
   key.append(region).append(1, '\n');
   // A service is known by its id alone: its history follows it if it moves to another platform.
   if (service) return key.append(1, '#').append(std::to_string(*service));
