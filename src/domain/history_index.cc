@@ -11,6 +11,15 @@ const EventIndex::List kNoEvents;
 void Later(std::optional<Time>& newest, Time t) {
   if (!newest || t > *newest) newest = t;
 }
+
+// The value under `name` in a short list of (name, value) pairs, added when missing.
+template <typename T>
+T& Named(std::vector<std::pair<std::string, T>>& pairs, const std::string& name) {
+  for (auto& [n, value] : pairs) {
+    if (n == name) return value;
+  }
+  return pairs.emplace_back(name, T{}).second;
+}
 }  // namespace
 
 std::string ChangeIndex::Key(std::string_view region, std::string_view platform,
@@ -41,15 +50,7 @@ ChangeIndex ChangeIndex::Extend(ChangeIndex base, const SharedVector<StatusChang
     return ChangeIndex(changes);
   }
   if (changes.size() == n) return base;
-  for (size_t i = n; i < changes.size(); ++i) {
-    const StatusChange& c = changes[i];
-    auto it = base.lists_.find(Key(c.region, c.platform, c.service_id));
-    // Copy on write: the index before keeps its list.
-    if (it != base.lists_.end() && it->second.use_count() > 1) {
-      it->second = std::make_shared<List>(*it->second);
-    }
-    base.Add(changes.shared(i));
-  }
+  for (size_t i = n; i < changes.size(); ++i) base.Add(changes.shared(i));
   base.count_ = changes.size();
   base.last_ = &changes.back();
   return base;
@@ -57,7 +58,11 @@ ChangeIndex ChangeIndex::Extend(ChangeIndex base, const SharedVector<StatusChang
 
 void ChangeIndex::Add(const std::shared_ptr<const StatusChange>& c) {
   std::shared_ptr<List>& list = lists_[Key(c->region, c->platform, c->service_id)];
-  if (!list) list = std::make_shared<List>();
+  if (!list) {
+    list = std::make_shared<List>();
+  } else if (list.use_count() > 1) {
+    list = std::make_shared<List>(*list);  // copy on write: the index before keeps its list
+  }
   // In the model's order: rows come in that order, so this appends.
   const auto at = std::upper_bound(list->begin(), list->end(), c, [](const auto& a, const auto& b) {
     return ChangeBefore(*a, *b);
@@ -114,7 +119,7 @@ EventIndex::EventIndex(const Model& m, Time as_of, const EventIndex* previous,
   ByRegion active;
   auto by_platform = std::make_shared<std::unordered_map<std::string, List>>();
   List* current = nullptr;  // events often come in runs of one platform
-  std::vector<std::pair<std::string, Time>>* current_newest = nullptr;
+  std::vector<std::pair<std::string, std::optional<Time>>>* current_newest = nullptr;
   std::string_view current_platform;
   size_t position = 0;
   for (const Event& e : m.events) {
@@ -152,8 +157,8 @@ const std::vector<EventIndex::Activity>& EventIndex::RecentlyActive(std::string_
   return kNone;
 }
 
-void EventIndex::See(const Event& e, size_t position, bool again,
-                     std::vector<std::pair<std::string, Time>>& newest_by_region, ByRegion& active) {
+void EventIndex::See(const Event& e, size_t position, bool again, NewestByRegion& newest_by_region,
+                     ByRegion& active) {
   const EventState st = e.StateAt(as_of_);
   const bool open = st == EventState::kPlanned || st == EventState::kInProgress;
   if (open) open_.push_back(&e);
@@ -174,15 +179,9 @@ void EventIndex::See(const Event& e, size_t position, bool again,
   }
   if (later) unsettled_.emplace_back(&e, position);
   if (!e.cancelled) {
-    Time item = std::min(e.created_at, as_of_);
-    for (const EventUpdate& u : e.updates) {
-      if (u.at <= as_of_) item = std::max(item, u.at);
-    }
+    const Time item = NewestItem(e, as_of_);
     for (const std::string& region : e.regions) {
-      auto it = std::find_if(active.begin(), active.end(),
-                             [&](const auto& r) { return r.first == region; });
-      if (it == active.end()) it = active.emplace(active.end(), region, std::vector<Activity>());
-      std::vector<Activity>& list = it->second;
+      std::vector<Activity>& list = Named(active, region);
       if (again) {  // its activity now replaces the one the index before kept
         list.erase(std::remove_if(list.begin(), list.end(),
                                   [&](const Activity& a) { return a.event == &e; }),
@@ -193,14 +192,17 @@ void EventIndex::See(const Event& e, size_t position, bool again,
   }
   if (!newest) return;
   for (const std::string& region : e.regions) {
-    auto it = std::find_if(newest_by_region.begin(), newest_by_region.end(),
-                           [&](const auto& r) { return r.first == region; });
-    if (it == newest_by_region.end()) {
-      newest_by_region.emplace_back(region, *newest);
-    } else {
-      it->second = std::max(it->second, *newest);
-    }
+    std::optional<Time>& t = Named(newest_by_region, region);
+    Later(t, *newest);
   }
+}
+
+Time EventIndex::NewestItem(const Event& e, Time as_of) {
+  Time item = std::min(e.created_at, as_of);
+  for (const EventUpdate& u : e.updates) {
+    if (u.at <= as_of) item = std::max(item, u.at);
+  }
+  return item;
 }
 
 const EventIndex::List& EventIndex::OfPlatform(std::string_view platform) const {
@@ -214,7 +216,7 @@ std::optional<Time> EventIndex::NewestIn(std::string_view region, std::string_vi
   for (const auto& [slug, regions] : newest_) {
     if (!platform.empty() && slug != platform) continue;
     for (const auto& [r, t] : regions) {
-      if (r == region) Later(newest, t);
+      if (r == region && t) Later(newest, *t);
     }
   }
   return newest;

@@ -85,8 +85,10 @@ class EventIndex {
   // only, when not empty) changed: created or updated, an update's time, and for events not
   // cancelled their start and, once over, their end.
   std::optional<Time> NewestIn(std::string_view region, std::string_view platform) const;
-  // An event's newest item at the instant: its creation, or an update made by then.
-  struct Activity {
+  // An event's newest item at `as_of`: its creation (counted at as_of if later), or an update
+  // made by then.
+  static Time NewestItem(const Event& e, Time as_of);
+  struct Activity {  // an event's newest item
     Time at;
     size_t position;  // in the model's events
     const Event* event;
@@ -100,17 +102,20 @@ class EventIndex {
   template <typename F>
   void ForEachNewest(F f) const {
     for (const auto& [platform, regions] : newest_) {
-      for (const auto& [region, t] : regions) f(region, platform, t);
+      for (const auto& [region, t] : regions) {
+        if (t) f(region, platform, *t);
+      }
     }
   }
 
  private:
-  // Adds what `e` shows at as_of_: open or not, its newest change and item, and whether the
-  // clock may still change them (then it is read again by the next index).
   using ByRegion = std::vector<std::pair<std::string, std::vector<Activity>>>;
-  // `again`: e was seen by the index before (its entry in `active` is replaced).
-  void See(const Event& e, size_t position, bool again,
-           std::vector<std::pair<std::string, Time>>& newest, ByRegion& active);
+  using NewestByRegion = std::vector<std::pair<std::string, std::optional<Time>>>;
+  // Adds what `e` shows at as_of_: open or not, its newest change and item, and whether the
+  // clock may still change them (then it is read again by the next index). `again`: e was
+  // seen by the index before (its entry in `active` is replaced).
+  void See(const Event& e, size_t position, bool again, NewestByRegion& newest,
+           ByRegion& active);
   // Keeps the kRecentlyActive newest of each region's `active`, in order, as recent_.
   void KeepRecent(ByRegion active);
 
@@ -120,7 +125,7 @@ class EventIndex {
   std::vector<std::pair<const Event*, size_t>> unsettled_;  // open, or with a time after as_of
   ByRegion recent_;
   // platform -> (region, newest change)
-  std::unordered_map<std::string, std::vector<std::pair<std::string, Time>>> newest_;
+  std::unordered_map<std::string, NewestByRegion> newest_;
 };
 
 // Both, for one snapshot.

@@ -387,17 +387,11 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
   // region, the index knows these events.
   static_assert(kFeedItems <= EventIndex::kRecentlyActive);
   std::vector<Candidate> newest;
-  const auto consider = [&](const Event& e) {
-    if (!e.InRegion(v.region.id) || e.cancelled) return;
-    Candidate c{std::min(e.created_at, v.as_of), newest.size(), 0, &e, nullptr};
-    for (size_t i = 0; i < e.updates.size(); ++i) {
-      const EventUpdate& u = e.updates[i];
-      if (u.at <= v.as_of && u.at > c.published) c = {u.at, c.event_seq, i + 1, &e, &u};
-    }
-    newest.push_back(c);
-  };
   if (p) {
-    for (const Event* e : v.index.events.OfPlatform(p->slug)) consider(*e);
+    for (const Event* e : v.index.events.OfPlatform(p->slug)) {
+      if (!e->InRegion(v.region.id) || e->cancelled) continue;
+      newest.push_back({EventIndex::NewestItem(*e, v.as_of), newest.size(), 0, e, nullptr});
+    }
   } else {
     for (const EventIndex::Activity& a : v.index.events.RecentlyActive(v.region.id)) {
       newest.push_back({a.at, a.position, 0, a.event, nullptr});
