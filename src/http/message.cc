@@ -35,6 +35,16 @@ int HttpStatusOf(const Status& st) {
 
 std::string PercentDecode(std::string_view s, bool form) {
   std::string out;
+  PercentDecodeTo(s, form, out);
+  return out;
+}
+
+void PercentDecodeTo(std::string_view s, bool form, std::string& out) {
+  out.clear();
+  if (s.find_first_of(form ? std::string_view("%+") : std::string_view("%")) == std::string_view::npos) {
+    out.assign(s);
+    return;
+  }
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
@@ -47,7 +57,6 @@ std::string PercentDecode(std::string_view s, bool form) {
       out.push_back(c);
     }
   }
-  return out;
 }
 
 std::string_view Request::Header(std::string_view lower_name) const {

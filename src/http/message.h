@@ -81,5 +81,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // Percent-decodes; '+' becomes a space when `form` is true. Invalid escapes are kept as is.
 std::string PercentDecode(std::string_view s, bool form);
+// The same into `out` (replaced; its capacity is reused).
+void PercentDecodeTo(std::string_view s, bool form, std::string& out);
 
 }  // namespace vigie::http

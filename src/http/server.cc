@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <ctime>
 #include <type_traits>
 #include <utility>  // before Boost: asio/awaitable.hpp in 1.74 uses std::exchange
 
@@ -31,15 +32,32 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using asio::awaitable;
-using asio::use_awaitable;
+// Coroutines, sockets and timers name their loop's executor type: no type-erased
+// any_io_executor (an indirect call and a copy) on each operation.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
+template <typename T>
+using awaitable = asio::awaitable<T, Executor>;
+constexpr asio::use_awaitable_t<Executor> use_awaitable;
 
 // A connection's deadline, checked once a second by its loop's sweeper (a timer per
 // operation would cost a timer-queue update under a lock on every read and write).
+//
+// The clock read twice a request is CLOCK_MONOTONIC_COARSE: the same time line as
+// steady_clock (CLOCK_MONOTONIC), in ticks of a few milliseconds, read without the TSC.
+std::chrono::steady_clock::time_point CoarseNow() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return std::chrono::steady_clock::time_point(std::chrono::seconds(ts.tv_sec) +
+                                               std::chrono::nanoseconds(ts.tv_nsec));
+}
+
 struct Conn {
-  tcp::socket* socket;
+  Socket* socket;
   std::chrono::steady_clock::time_point deadline;
-  void ExpireAfter(std::chrono::seconds d) { deadline = std::chrono::steady_clock::now() + d; }
+  void ExpireAfter(std::chrono::seconds d) { deadline = CoarseNow() + d; }
   void Never() { deadline = std::chrono::steady_clock::time_point::max(); }
 };
 
@@ -52,7 +70,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<asio::io_context>> loops;
   std::vector<std::unordered_set<Conn*>> conns;  // by loop; touched by that loop only
   std::unique_ptr<asio::thread_pool> workers;
-  tcp::acceptor acceptor;
+  asio::basic_socket_acceptor<tcp, Executor> acceptor;
   std::atomic<int> connections{0};
   // Requests in flight, by loop: a loop's thread alone counts its own, on a cache line of
   // its own (one shared counter went back and forth between the cores twice a request).
@@ -96,32 +114,113 @@ struct Server::Impl {
 
 namespace {
 
-Request ToRequest(bhttp::request<bhttp::string_body>&& in, const std::string& remote) {
-  Request r;
-  r.method = std::string(in.method_string());
-  r.target = std::string(in.target());
-  const size_t q = r.target.find('?');
-  r.path = PercentDecode(std::string_view(r.target).substr(0, q), false);
-  if (q != std::string::npos) r.query = r.target.substr(q + 1);
-  r.headers.reserve(16);
-  for (const auto& field : in) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers.emplace_back(std::move(name), std::string(field.value()));
+// Parses a request straight into the Request its connection keeps from one request to the
+// next (Beast's own request_parser would fill a basic_fields, one allocation per field, that
+// we would then copy). Strings are assigned, not rebuilt: once a connection has served a
+// request, the next one of the same shape allocates nothing.
+class RequestParser : public bhttp::basic_parser<true> {
+ public:
+  explicit RequestParser(Request& req) : req_(req) {}
+  bhttp::verb method() const { return method_; }
+  unsigned version() const { return version_; }
+
+ private:
+  void on_request_impl(bhttp::verb method, beast::string_view method_str,
+                       beast::string_view target, int version, beast::error_code&) override {
+    method_ = method;
+    version_ = static_cast<unsigned>(version);
+    req_.method.assign(method_str.data(), method_str.size());
+    req_.target.assign(target.data(), target.size());
+    const std::string_view t = req_.target;
+    const size_t q = t.find('?');
+    PercentDecodeTo(t.substr(0, q), false, req_.path);
+    if (q == std::string_view::npos) {
+      req_.query.clear();
+    } else {
+      req_.query.assign(t.substr(q + 1));
+    }
+    req_.body.clear();
+    fields_ = 0;
   }
-  r.body = std::move(in.body());
-  r.remote = remote;
-  return r;
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    if (fields_ == req_.headers.size()) req_.headers.emplace_back();
+    auto& [lower, text] = req_.headers[fields_++];
+    lower.assign(name.data(), name.size());
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    text.assign(value.data(), value.size());
+  }
+  void on_header_impl(beast::error_code&) override { req_.headers.resize(fields_); }
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    // The parser has checked the length against the body limit.
+    if (length) req_.body.reserve(static_cast<size_t>(*length));
+  }
+  size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    req_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                            beast::error_code&) override {
+    req_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  Request& req_;
+  bhttp::verb method_ = bhttp::verb::unknown;
+  unsigned version_ = 11;
+  size_t fields_ = 0;
+};
+
+// Reading a request: the same steps as Beast's http::async_read, written out in Session so
+// that a request costs one asynchronous read and no composed operation (with its
+// allocation and dispatch). Errors as Beast gives them: end_of_stream when the client
+// closed between requests.
+//
+// Parses what `buffer` holds (the rest of an earlier read, or what was just read). Returns
+// true when the parser needs more bytes; false when the request is complete or `ec` is set.
+bool ParseBuffered(beast::flat_buffer& buffer, RequestParser& parser, beast::error_code& ec) {
+  while (buffer.size() > 0) {
+    buffer.consume(parser.put(buffer.data(), ec));
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return true;
+    }
+    if (ec || parser.is_done()) return false;
+    // The header is done; its body follows in the buffer or in the next read.
+  }
+  return true;
+}
+
+// After a read of `n` bytes that ended with `ec`: the same as ParseBuffered, and at the end
+// of the stream, the end of a message delimited by it, or end_of_stream.
+bool ParseRead(size_t n, beast::flat_buffer& buffer, RequestParser& parser,
+               beast::error_code& ec) {
+  buffer.commit(n);
+  if (ec == asio::error::eof) {
+    if (!parser.got_some()) {
+      ec = bhttp::error::end_of_stream;
+      return false;
+    }
+    ec = {};
+    parser.put_eof(ec);
+    return false;
+  }
+  if (ec) return false;
+  return ParseBuffered(buffer, parser, ec);
 }
 
 // "Date: ...\r\n", formatted at most once per second per thread.
 std::string_view DateLine() {
   thread_local std::string cached;
   thread_local int64_t cached_at = -1;
-  const Time now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  if (ToUnix(now) != cached_at) {
-    cached_at = ToUnix(now);
-    cached = "Date: " + FormatHttpDate(now) + "\r\n";
+  const int64_t now = ::time(nullptr);  // whole seconds, read without the TSC
+  if (now != cached_at) {
+    cached_at = now;
+    cached = "Date: " + FormatHttpDate(FromUnix(now)) + "\r\n";
   }
   return cached;
 }
@@ -167,7 +266,7 @@ void FormatHead(std::string& out, const Response& res, unsigned version, bool ke
 // Sends the head (flagged MSG_MORE, so it leaves with the body's first bytes), then the
 // body from its file with sendfile(): the kernel sends the file's pages without a copy
 // from user space. The socket is non-blocking (asio made it so); when full, wait for it.
-awaitable<void> SendWithFile(tcp::socket& socket, const Response& res, std::string& scratch,
+awaitable<void> SendWithFile(Socket& socket, const Response& res, std::string& scratch,
                              beast::error_code& ec) {
   scratch.insert(0, res.head);
   size_t sent = 0;
@@ -204,7 +303,7 @@ awaitable<void> WriteResponse(Stream& stream, const Response& res, unsigned vers
   FormatHead(scratch, res, version, keep_alive);
   const bool no_body = head || res.status == 304 || res.status == 204;
   const std::string_view body = no_body ? std::string_view() : res.body();
-  if constexpr (std::is_same_v<Stream, tcp::socket>) {
+  if constexpr (std::is_same_v<Stream, Socket>) {
     if (!body.empty() && res.body_file >= 0) {
       co_await SendWithFile(stream, res, scratch, ec);
       co_return;
@@ -214,6 +313,49 @@ awaitable<void> WriteResponse(Stream& stream, const Response& res, unsigned vers
                                                   asio::buffer(scratch),
                                                   asio::buffer(body.data(), body.size())};
   co_await asio::async_write(stream, buffers, asio::redirect_error(use_awaitable, ec));
+}
+
+// Session's way to write a response. The head is formatted, then what the socket takes goes
+// out at once with a non-blocking send: most answers fit in its buffer, and so need no
+// asynchronous write (an allocation and a trip through the loop's queue). FinishWrite
+// sends the rest, if any.
+struct StartedWrite {
+  std::array<asio::const_buffer, 3> buffers;
+  size_t sent = 0;
+  bool done = false;
+  bool file = false;  // the body goes with SendWithFile, in FinishWrite
+};
+
+StartedWrite StartWrite(Socket& socket, const Response& res, unsigned version, bool head,
+                        bool keep_alive, std::string& scratch, beast::error_code& ec) {
+  FormatHead(scratch, res, version, keep_alive);
+  const bool no_body = head || res.status == 304 || res.status == 204;
+  const std::string_view body = no_body ? std::string_view() : res.body();
+  StartedWrite w;
+  if (!body.empty() && res.body_file >= 0) {
+    w.file = true;
+    return w;
+  }
+  w.buffers = {asio::buffer(res.head.data(), res.head.size()), asio::buffer(scratch),
+               asio::buffer(body.data(), body.size())};
+  w.sent = socket.send(w.buffers, 0, ec);  // the socket is non-blocking (see Session)
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    w.sent = 0;
+  }
+  w.done = ec || w.sent == asio::buffer_size(w.buffers);
+  return w;
+}
+
+awaitable<void> FinishWrite(Socket& socket, const Response& res, const StartedWrite& w,
+                            std::string& scratch, beast::error_code& ec) {
+  if (w.file) {
+    co_await SendWithFile(socket, res, scratch, ec);
+    co_return;
+  }
+  beast::buffers_suffix<std::array<asio::const_buffer, 3>> rest(w.buffers);
+  rest.consume(w.sent);
+  co_await asio::async_write(socket, rest, asio::redirect_error(use_awaitable, ec));
 }
 
 Response PlainError(int status, std::string text) {
@@ -250,7 +392,7 @@ struct StreamWatch {
   bool done = false;
 };
 
-awaitable<void> WatchClose(tcp::socket& socket, std::shared_ptr<StreamWatch> watch) {
+awaitable<void> WatchClose(Socket& socket, std::shared_ptr<StreamWatch> watch) {
   char buf[256];
   beast::error_code ec;
   while (!ec) co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
@@ -260,7 +402,7 @@ awaitable<void> WatchClose(tcp::socket& socket, std::shared_ptr<StreamWatch> wat
 
 // Serves a Server-Sent Events stream until the client leaves or the server stops. The
 // response is delimited by the connection's close.
-awaitable<void> ServeStream(Server::Impl& s, tcp::socket& socket, Conn& conn,
+awaitable<void> ServeStream(Server::Impl& s, Socket& socket, Conn& conn,
                             const Response& res, const std::string& remote) {
   beast::error_code ec;
   if (!OpenStream(s, remote)) {
@@ -277,7 +419,7 @@ awaitable<void> ServeStream(Server::Impl& s, tcp::socket& socket, Conn& conn,
   head += "\r\nretry: 2000\n\n";
   conn.Never();
   co_await asio::async_write(socket, asio::buffer(head), asio::redirect_error(use_awaitable, ec));
-  asio::steady_timer timer(socket.get_executor());
+  Timer timer(socket.get_executor());
   // Both coroutines run on the connection's loop.
   auto watch = std::make_shared<StreamWatch>();
   asio::co_spawn(socket.get_executor(), WatchClose(socket, watch), asio::detached);
@@ -315,23 +457,38 @@ Response Call(Server::Impl& s, Request& req) {
   }
 }
 
-awaitable<void> Session(Server::Impl& s, size_t loop, tcp::socket socket) {
+awaitable<void> Session(Server::Impl& s, size_t loop, Socket socket) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
   const std::string remote = ec ? std::string("?") : endpoint.address().to_string();
-  socket.native_non_blocking(true, ec);  // SendWithFile's sendfile() must never block
+  // Non-blocking: SendWithFile's sendfile() must never block, and StartWrite's send() must
+  // return what it could not send at once.
+  socket.native_non_blocking(true, ec);
+  socket.non_blocking(true, ec);
   Conn conn{&socket, {}};
   std::unordered_set<Conn*>& registry = s.conns[loop];
   registry.insert(&conn);
   beast::flat_buffer buffer;
   std::string scratch;
+  Request req;  // reused by each request of the connection (see RequestParser)
+  req.remote = remote;
   bool first = true;
   while (!s.stopping) {
-    bhttp::request_parser<bhttp::string_body> parser;
+    RequestParser parser(req);
     parser.header_limit(static_cast<std::uint32_t>(s.options.header_limit));
     parser.body_limit(s.options.body_limit);
+    parser.eager(true);
     conn.ExpireAfter(first ? s.options.read_timeout : s.options.idle_timeout);
-    co_await bhttp::async_read(socket, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    for (bool more = ParseBuffered(buffer, parser, ec); more;) {
+      const size_t room = beast::read_size(buffer, 65536);  // as Beast: 512 B to 64 KB
+      if (room == 0) {
+        ec = bhttp::error::buffer_overflow;
+        break;
+      }
+      const size_t n = co_await socket.async_read_some(buffer.prepare(room),
+                                                       asio::redirect_error(use_awaitable, ec));
+      more = ParseRead(n, buffer, parser, ec);
+    }
     if (ec) {
       // A client closing or going quiet is not an error worth logging.
       Response refusal;
@@ -355,17 +512,16 @@ awaitable<void> Session(Server::Impl& s, size_t loop, tcp::socket socket) {
     in_flight.fetch_add(1, std::memory_order_relaxed);
     const auto started =
         AccessLogOn() ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
-    const unsigned version = parser.get().version();
-    const bool is_get = parser.get().method() == bhttp::verb::get;
-    const bool is_head = parser.get().method() == bhttp::verb::head;
-    const bool client_keep_alive = parser.get().keep_alive();
-    Request req = ToRequest(parser.release(), remote);
+    const unsigned version = parser.version();
+    const bool is_get = parser.method() == bhttp::verb::get;
+    const bool is_head = parser.method() == bhttp::verb::head;
+    const bool client_keep_alive = parser.keep_alive();
     Response res;
     conn.Never();  // the handler's time is not the client's
     if (s.blocking && s.workers && s.blocking(req)) {
       // Off the I/O thread; the coroutine resumes here once the worker is done.
       res = co_await asio::co_spawn(
-          s.workers->get_executor(), [&]() -> awaitable<Response> { co_return Call(s, req); },
+          s.workers->get_executor(), [&]() -> asio::awaitable<Response> { co_return Call(s, req); },
           use_awaitable);
     } else {
       res = Call(s, req);
@@ -379,7 +535,8 @@ awaitable<void> Session(Server::Impl& s, size_t loop, tcp::socket socket) {
     }
     const bool keep_alive = client_keep_alive && !s.stopping;
     conn.ExpireAfter(s.options.read_timeout);
-    co_await WriteResponse(socket, res, version, is_head, keep_alive, scratch, ec);
+    const StartedWrite w = StartWrite(socket, res, version, is_head, keep_alive, scratch, ec);
+    if (!w.done) co_await FinishWrite(socket, res, w, scratch, ec);
     in_flight.fetch_sub(1, std::memory_order_relaxed);
     if (AccessLogOn()) {
       const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -399,7 +556,7 @@ awaitable<void> Session(Server::Impl& s, size_t loop, tcp::socket socket) {
 // Once a second, cancels what the connections of one loop wait for past their deadline:
 // their read or write then fails and the session ends.
 awaitable<void> Sweep(Server::Impl& s, size_t loop) {
-  asio::steady_timer timer(*s.loops[loop]);
+  Timer timer(*s.loops[loop]);
   for (;;) {
     timer.expires_after(std::chrono::seconds(1));
     beast::error_code ec;
@@ -414,8 +571,8 @@ awaitable<void> Sweep(Server::Impl& s, size_t loop) {
   }
 }
 
-awaitable<void> Refuse(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+awaitable<void> Refuse(Socket socket) {
+  beast::basic_stream<tcp, Executor> stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(2));
   beast::error_code ec;
   std::string scratch;
@@ -430,13 +587,13 @@ awaitable<void> Accept(Server::Impl& s) {
     beast::error_code ec;
     const size_t index = next++ % s.loops.size();
     asio::io_context& loop = *s.loops[index];
-    tcp::socket socket(co_await s.acceptor.async_accept(
+    Socket socket(co_await s.acceptor.async_accept(
         loop.get_executor(), asio::redirect_error(use_awaitable, ec)));
     if (ec) {
       if (s.stopping || ec == asio::error::operation_aborted) co_return;
       // Out of file descriptors and the like: wait a little rather than spin.
       LogWarn("accept failed: " + ec.message());
-      asio::steady_timer t(s.acceptor.get_executor(), std::chrono::milliseconds(50));
+      Timer t(s.acceptor.get_executor(), std::chrono::milliseconds(50));
       co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }
@@ -454,7 +611,7 @@ awaitable<void> Accept(Server::Impl& s) {
 
 awaitable<void> Drain(Server::Impl& s) {
   const auto deadline = std::chrono::steady_clock::now() + s.options.drain_timeout;
-  asio::steady_timer t(*s.loops.front());
+  Timer t(*s.loops.front());
   while (s.InFlightTotal() > 0 && std::chrono::steady_clock::now() < deadline) {
     t.expires_after(std::chrono::milliseconds(10));
     beast::error_code ec;

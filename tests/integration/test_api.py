@@ -383,6 +383,123 @@ class TimeoutTest(unittest.TestCase):
             v.close()
 
 
+class RequestParsingTest(unittest.TestCase):
+    """The server parses each request into the Request its connection keeps and reuses: no
+    header, body or path of one request may leak into the next, whatever the way the bytes
+    arrive (pipelined, byte by byte, chunked)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.v = harness.Vigie()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.v.close()
+
+    @staticmethod
+    def read_responses(s, n):
+        """Reads n responses (Content-Length delimited) from socket s."""
+        data = b""
+        out = []
+        while len(out) < n:
+            end = data.find(b"\r\n\r\n")
+            if end >= 0:
+                head = data[:end].decode("latin-1").split("\r\n")
+                headers = {k.strip().lower(): v.strip() for k, v in
+                           (line.split(":", 1) for line in head[1:])}
+                status = int(head[0].split()[1])
+                length = 0 if status in (204, 304) else int(headers.get("content-length", "0"))
+                if len(data) >= end + 4 + length:
+                    out.append((status, headers, data[end + 4:end + 4 + length]))
+                    data = data[end + 4 + length:]
+                    continue
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return out, data
+
+    def test_pipelined_requests_are_answered_in_order_and_apart(self):
+        _, h, _ = self.v.get("/api/v1/platforms/weavy", {"Accept-Encoding": "gzip"})
+        self.assertEqual(h["content-encoding"], "gzip")
+        etag = h["etag"]  # the gzip body's
+        with socket.create_connection(("127.0.0.1", self.v.port), timeout=10) as s:
+            s.sendall(
+                b"GET /api/v1/platforms/weavy HTTP/1.1\r\nHost: x\r\nIf-None-Match: " +
+                etag.encode() + b"\r\nAccept-Encoding: gzip\r\nX-Extra-1: a\r\nX-Extra-2: b\r\n\r\n"
+                b"GET /api/v1/platforms/weavy HTTP/1.1\r\nHost: x\r\n\r\n"
+                b"GET /api/v1/platforms/%69nfinity?lang=en HTTP/1.1\r\nHost: x\r\n\r\n"
+                b"GET /api/v1/platforms/infinity HTTP/1.1\r\nHost: x\r\n\r\n")
+            got, rest = self.read_responses(s, 4)
+        self.assertEqual([g[0] for g in got], [304, 200, 200, 200])
+        self.assertEqual(rest, b"")
+        # The second request sent neither If-None-Match nor Accept-Encoding: the first one's
+        # must not be seen in it.
+        self.assertNotIn("content-encoding", got[1][1])
+        self.assertEqual(json.loads(got[1][2])["platform"]["slug"], "weavy")
+        # A percent-encoded path and a query; then the same path without the query.
+        self.assertEqual(json.loads(got[2][2])["platform"]["slug"], "infinity")
+        self.assertEqual(json.loads(got[2][2])["language"], "en")
+        self.assertEqual(json.loads(got[3][2])["language"], "fr")
+
+    def test_a_request_dripped_byte_by_byte_is_parsed(self):
+        req = b"GET /api/v1/platforms/weavy?lang=en HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", self.v.port), timeout=10) as s:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for i in range(len(req)):
+                s.sendall(req[i:i + 1])
+                if i % 7 == 0:
+                    time.sleep(0.002)
+            got, _ = self.read_responses(s, 1)
+        self.assertEqual(got[0][0], 200)
+        self.assertEqual(json.loads(got[0][2])["platform"]["slug"], "weavy")
+        self.assertEqual(json.loads(got[0][2])["language"], "en")
+
+    def test_bodies_chunked_or_not_do_not_leak_into_the_next_request(self):
+        import subprocess
+        token = subprocess.run([harness.ARGS.binary, "token", "create", "parse", "--config",
+                                os.path.join(harness.ARGS.source, "vigie.toml"), "--data", self.v.data],
+                               capture_output=True, text=True, cwd=harness.ARGS.source).stdout.strip()
+        self.assertTrue(token)
+        auth = b"Authorization: Bearer " + token.encode() + b"\r\n"
+        body = json.dumps({"platform": "weavy", "service": "studio", "level": "minor"}).encode()
+        half = len(body) // 2
+        chunked = (b"%x\r\n" % half) + body[:half] + b"\r\n" + \
+                  (b"%x\r\n" % (len(body) - half)) + body[half:] + b"\r\n0\r\n\r\n"
+        back = json.dumps({"platform": "weavy", "service": "studio", "level": "operational"}).encode()
+        with socket.create_connection(("127.0.0.1", self.v.port), timeout=10) as s:
+            s.sendall(b"POST /api/v1/admin/levels HTTP/1.1\r\nHost: x\r\n" + auth +
+                      b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked)
+            first, _ = self.read_responses(s, 1)
+            self.assertEqual(first[0][0], 200, first[0][2])
+            level = self.v.json("/api/v1/platforms/weavy/services/studio")["status"]["level"]
+            self.assertEqual(level, "minor")
+            # A POST without a body on the same connection: the previous body must not be
+            # taken for its own.
+            s.sendall(b"POST /api/v1/admin/levels HTTP/1.1\r\nHost: x\r\n" + auth +
+                      b"Content-Type: application/json\r\nContent-Length: 0\r\n\r\n")
+            second, _ = self.read_responses(s, 1)
+            self.assertEqual(second[0][0], 400, second[0][2])
+            s.sendall(b"POST /api/v1/admin/levels HTTP/1.1\r\nHost: x\r\n" + auth +
+                      b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(back) + back)
+            third, _ = self.read_responses(s, 1)
+            self.assertEqual(third[0][0], 200, third[0][2])
+        level = self.v.json("/api/v1/platforms/weavy/services/studio")["status"]["level"]
+        self.assertEqual(level, "operational")
+
+    def test_http_1_0_gets_its_answer_and_the_connection_closes(self):
+        with socket.create_connection(("127.0.0.1", self.v.port), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+            data = b""
+            while True:
+                c = s.recv(65536)
+                if not c:
+                    break
+                data += c
+        self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:80])
+        self.assertIn(b"Connection: close", data)
+
+
 class ClientGoneTest(unittest.TestCase):
     def test_a_client_that_leaves_mid_body_does_not_stop_the_server(self):
         """A large page goes out with sendfile(); a client that resets the connection while it
