@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
+#include "render/escape.h"
 #include "domain/derive.h"
 
 namespace vigie {
@@ -124,7 +125,7 @@ http::Response AdminWeb::Html(const Caller& c, int status, std::string_view name
                               const nlohmann::json& data, const std::string& title) const {
   AdminPageView v{assets_.messages, assets_.templates, assets_.statics, assets_.site_name, c.lang,
                   c.session_hash.empty() ? std::string() : c.name, std::string(RoleId(c.role)),
-                  c.csrf};
+                  c.csrf, c.here};
   http::Response res;
   res.status = status;
   res.Set("Content-Type", "text/html; charset=utf-8");
@@ -144,6 +145,9 @@ http::Response AdminWeb::Back(const std::string& where) const {
 std::function<http::Response(http::Request&)> AdminWeb::Page(Role role, Handler handler) {
   return [this, role, handler](http::Request& req) -> http::Response {
     const Lang lang = LangOf(req);
+    // After a form, the language switch leads back to the page, not to the form's action.
+    const bool get = req.method == "GET" || req.method == "HEAD";
+    const std::string here = get ? req.target : std::string("/admin/");
     const std::string id = Cookie(req, SessionCookieName());
     const Time now = clock_.Now();
     std::optional<Session> session;
@@ -165,17 +169,15 @@ std::function<http::Response(http::Request&)> AdminWeb::Page(Role role, Handler 
       }
     }
     if (!session) {
-      if (req.method == "GET" || req.method == "HEAD") {
-        return Back("/admin/login?next=" + req.path);
-      }
-      Caller anonymous{.lang = lang};
+      if (get) return Back("/admin/login?next=" + QueryEscape(req.target));
+      Caller anonymous{.lang = lang, .here = here};
       return Html(anonymous, 401, "admin_message",
                   json{{"message", assets_.messages.Get(lang, "admin.session_expired")},
                        {"link", "/admin/login"}},
                   assets_.messages.Get(lang, "admin.login"));
     }
-    Caller caller{user->name, user->role, session->csrf, session->id_hash, lang};
-    if (req.method != "GET" && req.method != "HEAD") {
+    Caller caller{user->name, user->role, session->csrf, session->id_hash, lang, here};
+    if (!get) {
       const Form form = ParseForm(req.body);
       if (!ConstantTimeEquals(Field(form, "csrf"), session->csrf)) {
         LogWarn("admin: CSRF token missing or wrong for " + user->name + " on " + req.path);
@@ -229,7 +231,7 @@ std::function<http::Response(http::Request&)> AdminWeb::Api(Role role, Handler h
 // ---- Login ----
 
 http::Response AdminWeb::LoginForm(http::Request& req) {
-  Caller anonymous{.lang = LangOf(req)};
+  Caller anonymous{.lang = LangOf(req), .here = req.target};
   const std::string token = RandomToken(24);
   anonymous.csrf = token;
   std::string next = req.Query("next").value_or("/admin/");
@@ -251,7 +253,7 @@ http::Response AdminWeb::Login(http::Request& req) {
   std::string next = Field(form, "next");
   if (next.rfind("/admin", 0) != 0 || next.find("//") != std::string::npos) next = "/admin/";
   const auto refuse = [&](int status, const std::string& key) {
-    Caller anonymous{.lang = lang};
+    Caller anonymous{.lang = lang, .here = "/admin/login?next=" + QueryEscape(next)};
     const std::string token = RandomToken(24);
     anonymous.csrf = token;
     http::Response res = Html(anonymous, status, "admin_login",

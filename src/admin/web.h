@@ -38,6 +38,8 @@ struct Caller {
   std::string csrf;  // the session's form token (empty for tokens)
   std::string session_hash;
   Lang lang = Lang::kFr;
+  // The back-office page to come back to after switching languages ("" for API callers).
+  std::string here;
 };
 
 class AdminWeb {

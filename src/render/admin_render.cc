@@ -82,6 +82,11 @@ std::string RenderAdminPage(const AdminPageView& v, std::string_view name,
   layout.set("signed_in", !v.user.empty());
   layout.set("is_admin", v.role == "admin");
   layout.set("csrf", v.csrf);
+  // The language switch: /set-lang sets the cookie the back-office reads, and comes back here.
+  const Lang other = OtherLang(v.lang);
+  layout.set("other_lang", std::string(LangId(other)));
+  layout.set("switch_lang_url", "/set-lang/" + std::string(LangId(other)) + "?next=" +
+                                    QueryEscape(v.here.rfind("/admin", 0) == 0 ? v.here : "/admin/"));
   return Render(v.templates, "admin_layout", layout);
 }
 

@@ -19,22 +19,6 @@ constexpr int kBarDays = 90;
 
 std::string Escape(const std::string& s) { return EscapeMarkup(s); }
 
-// Percent-encodes a value for a query string (unreserved characters and '/' kept).
-std::string QueryEscape(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // Drops control characters other than tab and newline from text shown in pages.
 std::string Clean(std::string_view s) {
   std::string out;

@@ -95,6 +95,28 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(status, 401)
         self.assertEqual(self.level_of("weavy", "back-office"), "operational")
 
+    def test_the_back_office_switches_language_and_comes_back(self):
+        b = Browser(self.v)
+        self.assertEqual(b.login("alice")[0], 303)
+        _, _, page = b.request("GET", "/admin/audit?from=switch")
+        self.assertIn('<html lang="fr"', page)
+        m = re.search(r'href="(/set-lang/en[^"]*)"', page)
+        self.assertIsNotNone(m, "no language switch in the back-office")
+        link = html.unescape(m.group(1))
+        self.assertEqual(link, "/set-lang/en?next=/admin/audit%3Ffrom%3Dswitch")
+        status, h, _ = b.request("GET", link)
+        self.assertEqual((status, h["location"]), (303, "/admin/audit?from=switch"))
+        _, _, page = b.request("GET", h["location"])
+        self.assertIn('<html lang="en"', page)
+        self.assertIn('href="/set-lang/fr?next=/admin/audit%3Ffrom%3Dswitch"', page)
+        # Signed out, on the login page too; a form's answer leads back to a page, not to
+        # the form's action.
+        _, _, login = Browser(self.v).request("GET", "/admin/login")
+        self.assertIn('href="/set-lang/en?next=/admin/login"', login)
+        status, _, refused = b.request("POST", "/admin/levels", {"csrf": "wrong"})
+        self.assertEqual(status, 403)
+        self.assertIn('href="/set-lang/fr?next=/admin/"', refused)
+
     def test_login_refusals_look_the_same_and_are_throttled(self):
         b = Browser(self.v)
         s1, _, wrong = b.login("alice", "not the password at all")
