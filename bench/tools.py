@@ -363,6 +363,9 @@ def cmd_table(results_path, info_path):
         lines.append("Load average (1 min) during the run: %s (the benchmark alone keeps it near 2-4: wrk's 2 threads and the server's 2; "
                      "clearly more means other work on the machine skewed the figures)"
                      % info["loads"])
+    if "slow_writes" in info:
+        lines.append("Writes slower than 250 ms in the store (Vigie's log: change + SQLite commit): %s"
+                     % (info["slow_writes"] or "none"))
     timeouts = sum(int(r["timeout"]) for r in runs)
     if timeouts:
         lines.append("wrk timeouts (> 10 s, not counted as failures): %d" % timeouts)

@@ -140,6 +140,7 @@ class RequestParser : public bhttp::basic_parser<true> {
       req_.query.assign(t.substr(q + 1));
     }
     req_.body.clear();
+    req_.params.clear();  // the router sets them on a match only
     fields_ = 0;
   }
   void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}

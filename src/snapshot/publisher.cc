@@ -55,6 +55,7 @@ Status Publisher::Write(const WriteInfo& info,
   std::optional<Model> published;
   std::chrono::steady_clock::duration load_time{};
   ChangeIndex changes;
+  const auto store_started = std::chrono::steady_clock::now();
   Status st = store_.Write([&](StoreTx& tx) -> Status {
     std::optional<Model> loaded;
     if (!current) {
@@ -113,6 +114,16 @@ Status Publisher::Write(const WriteInfo& info,
     published = std::move(after).value();
     return Status::Ok();
   });
+  // A slow transaction is named in the log: with synchronous=FULL its commit waits for the
+  // disk (and, every 1,000 pages of WAL, for a checkpoint), which no figure above shows.
+  if (const auto stored = std::chrono::steady_clock::now() - store_started;
+      stored > std::chrono::milliseconds(250)) {
+    LogWarn("write \"" + info.action + "\" took " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(stored).count()) +
+            " ms in the store (load " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(load_time).count()) +
+            " ms of it; the rest is the change and the commit)");
+  }
   VIGIE_RETURN_IF_ERROR(st);
   st = PublishLocked(std::move(*published), std::move(changes), load_time);
   // The previous snapshot goes once its last reader is done; give its memory back to the
