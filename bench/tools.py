@@ -244,8 +244,9 @@ def cmd_table(results_path, info_path):
     w("## bench/run (%s mode): %s\n\n" % (info.get("mode"), info.get("date")))
     nginx = ("nginx %s (2 workers, brotli: %s)" % (info["nginx_version"], info.get("nginx_brotli"))
              if "nginx_version" in info else "nginx not run")
-    w("Machine: %s. wrk %s, -t2, keep-alive, %s s per run, median of %s round(s); %s.\n\n"
-      % (info.get("machine"), info.get("wrk_version"), info.get("duration_s"),
+    niced = (" under nice -n %s" % info["wrk_nice"]) if info.get("wrk_nice") else ""
+    w("Machine: %s. wrk %s%s, -t2, keep-alive, %s s per run, median of %s round(s); %s.\n\n"
+      % (info.get("machine"), info.get("wrk_version"), niced, info.get("duration_s"),
          info.get("rounds"), nginx))
     w("| endpoint | conns | body B | Vigie req/s | nginx req/s | Vigie/nginx | Vigie p50 ms "
       "| Vigie p99 ms | nginx p50 ms | nginx p99 ms | CPU µs/req Vigie/nginx | target |\n")
