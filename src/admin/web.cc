@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
-#include "render/escape.h"
 #include "domain/derive.h"
+#include "render/escape.h"
 
 namespace vigie {
 

@@ -41,7 +41,8 @@ std::string PercentDecode(std::string_view s, bool form) {
 
 void PercentDecodeTo(std::string_view s, bool form, std::string& out) {
   out.clear();
-  if (s.find_first_of(form ? std::string_view("%+") : std::string_view("%")) == std::string_view::npos) {
+  const std::string_view special = form ? "%+" : "%";
+  if (s.find_first_of(special) == std::string_view::npos) {
     out.assign(s);
     return;
   }

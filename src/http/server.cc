@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <csignal>
 #include <ctime>
-#include <type_traits>
 #include <utility>  // before Boost: asio/awaitable.hpp in 1.74 uses std::exchange
 
 #include "http/server.h"
@@ -294,32 +293,12 @@ awaitable<void> SendWithFile(Socket& socket, const Response& res, std::string& s
   }
 }
 
-// Writes `res` in one gather write: [prepared head] + formatted head + body; without a body
-// for HEAD and 304 (a HEAD's Content-Length is the GET one). `scratch` is reused between
-// the requests of a connection.
-template <typename Stream>
-awaitable<void> WriteResponse(Stream& stream, const Response& res, unsigned version,
-                              bool head, bool keep_alive, std::string& scratch,
-                              beast::error_code& ec) {
-  FormatHead(scratch, res, version, keep_alive);
-  const bool no_body = head || res.status == 304 || res.status == 204;
-  const std::string_view body = no_body ? std::string_view() : res.body();
-  if constexpr (std::is_same_v<Stream, Socket>) {
-    if (!body.empty() && res.body_file >= 0) {
-      co_await SendWithFile(stream, res, scratch, ec);
-      co_return;
-    }
-  }
-  const std::array<asio::const_buffer, 3> buffers{asio::buffer(res.head.data(), res.head.size()),
-                                                  asio::buffer(scratch),
-                                                  asio::buffer(body.data(), body.size())};
-  co_await asio::async_write(stream, buffers, asio::redirect_error(use_awaitable, ec));
-}
-
-// Session's way to write a response. The head is formatted, then what the socket takes goes
-// out at once with a non-blocking send: most answers fit in its buffer, and so need no
-// asynchronous write (an allocation and a trip through the loop's queue). FinishWrite
-// sends the rest, if any.
+// Writing a response: [prepared head] + formatted head + body, without a body for HEAD and
+// 304 (a HEAD's Content-Length is the GET one); `scratch` is reused between the requests of a
+// connection. StartWrite formats the head, then sends what the socket takes at once with a
+// non-blocking send: most answers fit in its buffer, and so need no asynchronous write (an
+// allocation and a trip through the loop's queue). FinishWrite sends the rest, if any; a
+// large identity body goes with sendfile() there.
 struct StartedWrite {
   std::array<asio::const_buffer, 3> buffers;
   size_t sent = 0;
@@ -357,6 +336,13 @@ awaitable<void> FinishWrite(Socket& socket, const Response& res, const StartedWr
   beast::buffers_suffix<std::array<asio::const_buffer, 3>> rest(w.buffers);
   rest.consume(w.sent);
   co_await asio::async_write(socket, rest, asio::redirect_error(use_awaitable, ec));
+}
+
+// Writes `res` whole: what the socket takes at once, then the rest asynchronously.
+awaitable<void> WriteResponse(Socket& socket, const Response& res, unsigned version, bool head,
+                              bool keep_alive, std::string& scratch, beast::error_code& ec) {
+  const StartedWrite w = StartWrite(socket, res, version, head, keep_alive, scratch, ec);
+  if (!w.done) co_await FinishWrite(socket, res, w, scratch, ec);
 }
 
 Response PlainError(int status, std::string text) {
@@ -536,6 +522,7 @@ awaitable<void> Session(Server::Impl& s, size_t loop, Socket socket) {
     }
     const bool keep_alive = client_keep_alive && !s.stopping;
     conn.ExpireAfter(s.options.read_timeout);
+    // WriteResponse's two steps, written out: no coroutine frame when the send is done at once.
     const StartedWrite w = StartWrite(socket, res, version, is_head, keep_alive, scratch, ec);
     if (!w.done) co_await FinishWrite(socket, res, w, scratch, ec);
     in_flight.fetch_sub(1, std::memory_order_relaxed);
@@ -572,14 +559,15 @@ awaitable<void> Sweep(Server::Impl& s, size_t loop) {
   }
 }
 
-awaitable<void> Refuse(Socket socket) {
-  beast::basic_stream<tcp, Executor> stream(std::move(socket));
-  stream.expires_after(std::chrono::seconds(2));
+// Answers 503 on a connection over the limit and closes it. The answer is short enough for a
+// fresh socket's buffer: one non-blocking send, nothing to wait for.
+void Refuse(Socket socket) {
   beast::error_code ec;
+  socket.non_blocking(true, ec);
   std::string scratch;
-  co_await WriteResponse(stream, PlainError(503, "too many connections, try again shortly"), 11,
-                         false, false, scratch, ec);
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  StartWrite(socket, PlainError(503, "too many connections, try again shortly"), 11, false, false,
+             scratch, ec);
+  socket.shutdown(tcp::socket::shutdown_send, ec);
 }
 
 awaitable<void> Accept(Server::Impl& s) {
@@ -600,8 +588,7 @@ awaitable<void> Accept(Server::Impl& s) {
     }
     socket.set_option(tcp::no_delay(true), ec);
     if (s.connections.load() >= s.options.max_connections) {
-      auto ex = socket.get_executor();
-      asio::co_spawn(ex, Refuse(std::move(socket)), asio::detached);
+      Refuse(std::move(socket));
       continue;
     }
     ++s.connections;

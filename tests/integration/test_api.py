@@ -500,6 +500,34 @@ class RequestParsingTest(unittest.TestCase):
         self.assertIn(b"Connection: close", data)
 
 
+class ConnectionLimitTest(unittest.TestCase):
+    def test_a_connection_over_the_limit_gets_503_and_a_freed_place_is_taken_again(self):
+        v = harness.Vigie(seed=False, env={"VIGIE_SERVER_MAX_CONNECTIONS": "2"})
+        try:
+            held = []
+            for _ in range(2):
+                c = socket.create_connection(("127.0.0.1", v.port), timeout=5)
+                c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(c.recv(4096).startswith(b"HTTP/1.1 200"))
+                held.append(c)
+            with socket.create_connection(("127.0.0.1", v.port), timeout=5) as extra:
+                answer = b""
+                while True:
+                    chunk = extra.recv(4096)
+                    if not chunk:
+                        break
+                    answer += chunk
+            self.assertTrue(answer.startswith(b"HTTP/1.1 503"), answer[:60])
+            self.assertIn(b"too many connections", answer)
+            held.pop().close()
+            time.sleep(0.3)
+            self.assertEqual(v.get("/healthz")[0], 200)
+            for c in held:
+                c.close()
+        finally:
+            v.close()
+
+
 class ClientGoneTest(unittest.TestCase):
     def test_a_client_that_leaves_mid_body_does_not_stop_the_server(self):
         """A large page goes out with sendfile(); a client that resets the connection while it
