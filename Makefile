@@ -1,20 +1,26 @@
-# The two commands of the README: `make run` and `make test`. Both install what is missing first.
+# The two commands of the README: `./make run` and `./make test` (`./make` installs GNU make
+# when it is missing, then runs it). Each installs what it needs first, and only that.
 BUILD ?= build
 JOBS ?= 2
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: deps build run test clean
+.PHONY: run test build build-all clean
 
-deps:
-	scripts/install-deps
-
-# The browser tests' npm packages, exactly as locked.
-tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
-	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
-
-build: deps
+# Only what serving needs: the run packages, and the vigie binary without its tests.
+build:
+	scripts/install-deps run
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS) --target vigie
+
+# Everything the tests need: their packages, the unit tests, warnings as errors.
+build-all:
+	scripts/install-deps test
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DVIGIE_TESTS=ON -DVIGIE_WERROR=ON >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
+
+# The browser tests' npm packages, exactly as locked; a Node.js too old for one of them is refused.
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	cd tests/browser && npm ci --engine-strict --no-audit --no-fund --loglevel=error
 
 # Serves the vendor's catalog on http://localhost:8080 with SQLite under ./data;
 # on first start it also loads the demo scenario so a newcomer sees a living site.
@@ -23,7 +29,7 @@ run: build
 
 # Last, a few seconds of load on the test build: the benchmark still runs and nothing fails
 # under concurrent requests (figures come from `bench/run`, never from here).
-test: build tests/browser/node_modules/.package-lock.json
+test: build-all tests/browser/node_modules/.package-lock.json
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	bench/run --smoke --binary $(BUILD)/vigie
 

@@ -413,7 +413,7 @@ TEST(PlatformFilterTest, OnlyThatPlatform) {
 }
 
 TEST(JsonTextTest, StringsAreWrittenAsNlohmannWritesThem) {
-  for (const std::string s :
+  for (const std::string& s :
        {std::string(""), std::string("plain"), std::string("quote \" and \\ backslash"),
         std::string("tab\tnew\nline\rcr\bbs\fff"), std::string("\x01\x1f\x7f control"),
         std::string("été — 東京 🚀"), std::string("bad \xff\xfe bytes"),
