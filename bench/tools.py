@@ -365,7 +365,7 @@ def cmd_table(results_path, info_path):
                      "clearly more means other work on the machine skewed the figures)"
                      % info["loads"])
     if "slow_writes" in info:
-        lines.append("Writes slower than 250 ms in the store (Vigie's log: change + SQLite commit): %s"
+        lines.append("Writes slower than 250 ms (Vigie's log: waiting for the writes before, change + SQLite commit): %s"
                      % (info["slow_writes"] or "none"))
     timeouts = sum(int(r["timeout"]) for r in runs)
     if timeouts:

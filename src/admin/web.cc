@@ -18,6 +18,12 @@ using Form = std::multimap<std::string, std::string>;
 
 constexpr const char* kLoginCsrfCookie = "vigie_login_csrf";
 
+// Where a login may send the operator afterwards: a back-office path of this site.
+bool SafeAdminNext(std::string_view next) {
+  return http::IsLocalTarget(next) && (next == "/admin" || next.rfind("/admin/", 0) == 0 ||
+                                       next.rfind("/admin?", 0) == 0);
+}
+
 // application/x-www-form-urlencoded
 Form ParseForm(std::string_view body) {
   Form out;
@@ -235,7 +241,7 @@ http::Response AdminWeb::LoginForm(http::Request& req) {
   const std::string token = RandomToken(24);
   anonymous.csrf = token;
   std::string next = req.Query("next").value_or("/admin/");
-  if (next.rfind("/admin", 0) != 0) next = "/admin/";
+  if (!SafeAdminNext(next)) next = "/admin/";
   http::Response res = Html(anonymous, 200, "admin_login", json{{"next", next}},
                             assets_.messages.Get(anonymous.lang, "admin.login"));
   // Before a session exists, the form's token is checked against this cookie (double submit).
@@ -251,7 +257,7 @@ http::Response AdminWeb::Login(http::Request& req) {
   const std::string name = Field(form, "name");
   const std::string password = Field(form, "password");
   std::string next = Field(form, "next");
-  if (next.rfind("/admin", 0) != 0 || next.find("//") != std::string::npos) next = "/admin/";
+  if (!SafeAdminNext(next)) next = "/admin/";
   const auto refuse = [&](int status, const std::string& key) {
     Caller anonymous{.lang = lang, .here = "/admin/login?next=" + QueryEscape(next)};
     const std::string token = RandomToken(24);

@@ -237,6 +237,13 @@ Result<std::string> EventsJson(const View& v, std::string_view platform,
   std::stable_sort(found.begin(), found.end(), [&](const vigie::Event* a, const vigie::Event* b) {
     return soonest_first ? a->starts_at < b->starts_at : a->starts_at > b->starts_at;
   });
+  // Page 1 always answers (maybe empty); a page past the last is not a page.
+  const size_t first = static_cast<size_t>(filter.page - 1) * static_cast<size_t>(filter.limit);
+  if (filter.page > 1 && first >= found.size()) {
+    return Status::NotFound("there is no page " + std::to_string(filter.page) + ": " +
+                            std::to_string(found.size()) + " events, " +
+                            std::to_string(filter.limit) + " a page");
+  }
   json j = Envelope(v);
   j["platform"] = std::string(platform);
   j["state"] = filter.state ? json(std::string(EventStateId(*filter.state))) : json(nullptr);
@@ -245,7 +252,6 @@ Result<std::string> EventsJson(const View& v, std::string_view platform,
   j["page"] = filter.page;
   j["limit"] = filter.limit;
   json events = json::array();
-  const size_t first = static_cast<size_t>(filter.page - 1) * static_cast<size_t>(filter.limit);
   for (size_t i = first; i < found.size() && i < first + static_cast<size_t>(filter.limit); ++i) {
     events.push_back(EventSummary(v, *found[i]));
   }

@@ -233,7 +233,11 @@ int RunServe(const Config& config, const ServeOptions& options) {
   if (!opened.ok()) return Fail("serve", opened.status());
   Store& store = **opened;
   SystemClock clock;
-  Publisher publisher(store, clock, config.site.regions);
+  StoreHealth health(store, clock, std::chrono::seconds(2));
+  Publisher publisher(store, clock, config.site.regions,
+                      Publisher::Options{
+                          .cache_budget = static_cast<size_t>(config.cache_budget_mib) << 20,
+                          .health = &health});
 
   // First start: the catalog, then the seed scenario, so the site is never empty.
   Result<bool> empty = store.Empty();
@@ -251,13 +255,14 @@ int RunServe(const Config& config, const ServeOptions& options) {
   }
   Status st = publisher.Start(/*run_timer=*/true);
   if (!st.ok()) return Fail("serve", st);
+  health.Start();
 
   AdminWeb admin(AdminOptions{.secure_cookies = config.site.base_url.rfind("https://", 0) == 0,
                               .idle_timeout = std::chrono::seconds(config.admin.session_idle_s),
                               .absolute_timeout = std::chrono::seconds(config.admin.session_max_s)},
                  publisher, store, clock,
                  AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});
-  Site site(config, publisher, store, **web, admin);
+  Site site(config, publisher, health, **web, admin);
   // The timer stops before the Site goes: its writes warm bodies through the Site.
   struct StopTimer {
     Publisher& publisher;

@@ -237,7 +237,8 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
 
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
-    if (key != "server" && key != "storage" && key != "site" && key != "catalog" && key != "admin") {
+    if (key != "server" && key != "storage" && key != "site" && key != "catalog" && key != "admin" &&
+        key != "cache") {
       errors.push_back(path + ":" + std::to_string(node.source().begin.line) +
                        ": unknown section [" + key + "]");
     } else if (!node.is_table()) {
@@ -270,6 +271,11 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     Section s(path, root["admin"].as_table(), "admin", env, errors);
     s.Integer("session_idle_s", cfg.admin.session_idle_s, 1, 30 * 86400);
     s.Integer("session_max_s", cfg.admin.session_max_s, 1, 365 * 86400);
+    s.RejectUnknown();
+  }
+  {
+    Section s(path, root["cache"].as_table(), "cache", env, errors);
+    s.Integer("budget_mib", cfg.cache_budget_mib, 1, 64 * 1024);
     s.RejectUnknown();
   }
   {

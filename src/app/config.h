@@ -28,6 +28,9 @@ struct AdminConfig {
 struct Config {
   http::ServerOptions server;
   AdminConfig admin;
+  // cache.budget_mib: what one snapshot may keep of rendered bodies (each in up to three
+  // codings); bodies past it are rendered for each request. The demo site needs about 12 MiB.
+  int64_t cache_budget_mib = 64;
   std::string storage = "sqlite:data/vigie.db";        // storage.url
   SiteConfig site;
   std::string catalog = "catalog/divalto.toml";         // catalog.path

@@ -21,6 +21,19 @@ constexpr const char* kFeedCache = "public, max-age=60";
 constexpr const char* kImmutable = "public, max-age=31536000, immutable";
 constexpr const char* kLangCookie = "vigie_lang";
 
+// The security headers of every public answer (the back-office sets its own, stricter).
+constexpr const char* kNoSniff = "nosniff";
+constexpr const char* kReferrerPolicy = "strict-origin-when-cross-origin";
+
+void AddSecurityHeaders(http::Response& res) {
+  if (res.HeaderValue("X-Content-Type-Options").empty()) res.Set("X-Content-Type-Options", kNoSniff);
+  if (res.HeaderValue("Referrer-Policy").empty()) res.Set("Referrer-Policy", kReferrerPolicy);
+  if (res.HeaderValue("Content-Type").rfind("text/html", 0) == 0 &&
+      res.HeaderValue("X-Frame-Options").empty()) {
+    res.Set("X-Frame-Options", "DENY");
+  }
+}
+
 const char* ErrorCode(int status) {
   switch (status) {
     case 400: return "bad_request";
@@ -55,11 +68,16 @@ struct Context {
   }
   // The cache key of a body: its kind, the path and everything the body depends on. Built
   // in a buffer of the thread (no allocation once warm); valid until the next call.
+  // The path goes in as the router reads it (runs of '/' are one, a trailing '/' is none),
+  // so that /fr//infinity/ and /fr/infinity share one body.
   std::string_view Key(std::string_view kind, const http::Request& req,
                        std::string_view extra = {}) const {
     thread_local std::string k;
     k.assign(kind);
-    k += req.path;
+    for (const char ch : req.path) {
+      if (ch != '/' || k.empty() || k.back() != '/') k += ch;
+    }
+    if (k.size() > kind.size() + 1 && k.back() == '/') k.pop_back();
     k += '|';
     k += region->id;
     k += '|';
@@ -138,7 +156,9 @@ http::Response ServeRendered(const Site& site, const http::Request& req, const C
       failed = text.status();
       return {};
     }
-    HeaderList headers{{"Cache-Control", cache_control}};
+    HeaderList headers{{"Cache-Control", cache_control},
+                       {"X-Content-Type-Options", kNoSniff},
+                       {"Referrer-Policy", kReferrerPolicy}};
     for (const FixedHeader& h : fixed) headers.emplace_back(h.name, std::string(h.value));
     return {MakeBody(content_type, std::move(text).value(), modified, std::move(headers)),
             AskAgain(site, req)};
@@ -210,6 +230,15 @@ http::Response Redirect(int status, const std::string& location) {
   return res;
 }
 
+// An event id as the site writes it: digits, no leading zero, not zero. Any other spelling of
+// a number is refused, so that every event has one URL (and one cache entry).
+std::optional<int64_t> CanonicalId(std::string_view s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0 || s[0] == '0') return std::nullopt;
+  return v;
+}
+
 Result<int> IntParam(const http::Request& req, const char* name, int def, int min, int max) {
   std::optional<std::string> s = req.Query(name);
   if (!s) return def;
@@ -279,7 +308,8 @@ Result<std::shared_ptr<const WebAssets>> WebAssets::Load(const std::string& over
     const std::string& bytes = *web->assets.Find(path);
     const std::string key = ContentHash(bytes).substr(0, 12) + "/" + name;
     web->statics[key] =
-        MakeBody(content_type(name), bytes, Time{}, {{"Cache-Control", kImmutable}});
+        MakeBody(content_type(name), bytes, Time{},
+                 {{"Cache-Control", kImmutable}, {"X-Content-Type-Options", kNoSniff}});
     const std::string url = "/static/" + key;
     if (name == "vigie.css") web->urls.css = url;
     if (name == "vigie.js") web->urls.js = url;
@@ -296,17 +326,23 @@ Result<std::shared_ptr<const WebAssets>> WebAssets::Load(const std::string& over
   return std::shared_ptr<const WebAssets>(std::move(web));
 }
 
-Site::Site(const Config& config, Publisher& publisher, Store& store, const WebAssets& web,
-           AdminWeb& admin)
+Site::Site(const Config& config, Publisher& publisher, const StoreHealth& health,
+           const WebAssets& web, AdminWeb& admin)
     : config_(config),
       publisher_(publisher),
-      store_(store),
+      health_(health),
       web_(web),
       admin_(admin),
       router_([this](const http::Request& req, int status, const std::string& msg) {
         return ErrorResponse(req, status, msg, publisher_, config_, web_);
       }) {
   AddRoutes();
+}
+
+http::Response Site::Handle(http::Request& req) const {
+  http::Response res = router_.Handle(req);
+  if (res.head.empty()) AddSecurityHeaders(res);  // a prepared head has them already
+  return res;
 }
 
 bool Site::Blocking(const http::Request& req) {
@@ -336,10 +372,12 @@ void Site::AddRoutes() {
 
   // A page of the public site: /{lang}/..., rendered once per snapshot, region and language.
   using RenderPage = std::function<Result<std::string>(const http::Request&, const PageView&)>;
+  // Pages refuse to be framed (clickjacking), but for those made to be (`frameable`).
   const auto page = [this](std::string pattern, RenderPage render,
                            std::function<Result<std::string>(const http::Request&)> extra_key =
-                               nullptr) {
-    router_.Add("GET", std::move(pattern), [this, render, extra_key](http::Request& req) {
+                               nullptr,
+                           bool frameable = false) {
+    router_.Add("GET", std::move(pattern), [this, render, extra_key, frameable](http::Request& req) {
       const auto fail = [&](const Status& st) {
         return ErrorResponse(req, http::HttpStatusOf(st), st.message(), publisher_, config_, web_);
       };
@@ -355,9 +393,15 @@ void Site::AddRoutes() {
         extra = std::move(k).value();
       }
       const PageView view = PageViewOf(*c, config_, web_);
-      return ServeRendered(*this, req, *c, c->Key("page", req, extra), kHtml, kPageCache,
-                           {{"Content-Language", LangId(*lang)}},
-                           [&](Time&) { return render(req, view); }, fail);
+      const auto body = [&](Time&) { return render(req, view); };
+      const std::string_view key = c->Key("page", req, extra);
+      if (frameable) {
+        return ServeRendered(*this, req, *c, key, kHtml, kPageCache,
+                             {{"Content-Language", LangId(*lang)}}, body, fail);
+      }
+      return ServeRendered(*this, req, *c, key, kHtml, kPageCache,
+                           {{"Content-Language", LangId(*lang)}, {"X-Frame-Options", "DENY"}},
+                           body, fail);
     });
   };
 
@@ -369,11 +413,16 @@ void Site::AddRoutes() {
     res.SetBody("ok\n");
     return res;
   });
+  // Ready: the database answered its last ping and write. Never waits on the store.
   router_.Add("GET", "/readyz", [this](http::Request&) {
-    Status st = store_.Ping();
+    const StoreHealth::State health = health_.Get();
     std::shared_ptr<const Snapshot> snap = publisher_.Current();
-    if (!st.ok()) return JsonError(503, "store unreachable: " + st.message());
     if (!snap) return JsonError(503, "no snapshot loaded yet");
+    if (!health.reachable) {
+      return JsonError(503, "database unreachable since " + FormatRfc3339(health.since) + " (" +
+                                health.reason + "); serving the snapshot of " +
+                                FormatRfc3339(snap->as_of()));
+    }
     http::Response res;
     res.Set("Content-Type", kJson);
     res.Set("Cache-Control", "no-store");
@@ -431,9 +480,10 @@ void Site::AddRoutes() {
   };
   router_.Add("GET", "/badge/{lang}/{platform}", [badge](http::Request& r) { return badge(r, false); });
   router_.Add("GET", "/badge/{lang}/{platform}/{service}", [badge](http::Request& r) { return badge(r, true); });
-  page("/{lang}/{platform}/embed", [](const http::Request& req, const PageView& v) {
-    return RenderEmbed(v, req.Param("platform"));
-  });
+  page(
+      "/{lang}/{platform}/embed",
+      [](const http::Request& req, const PageView& v) { return RenderEmbed(v, req.Param("platform")); },
+      nullptr, /*frameable=*/true);
 
   // The back-office. EVERY ROUTE HERE but the login form goes through admin_.Page()
   // (session, CSRF on POST, role) or admin_.Api() (bearer token, role): add none without them.
@@ -501,10 +551,7 @@ void Site::AddRoutes() {
     }
     // Only a path of this site: never an open redirect.
     std::string next = req.Query("next").value_or(PagePath(*lang, "/"));
-    if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) ||
-        next.find_first_of("\r\n") != std::string::npos) {
-      next = PagePath(*lang, "/");
-    }
+    if (!http::IsLocalTarget(next)) next = PagePath(*lang, "/");
     http::Response res = Redirect(303, next);
     res.Set("Set-Cookie", std::string(kLangCookie) + "=" + std::string(LangId(*lang)) +
                               "; Path=/; Max-Age=31536000; SameSite=Lax");
@@ -521,13 +568,9 @@ void Site::AddRoutes() {
   page("/{lang}", [](const http::Request&, const PageView& v) { return RenderHome(v); });
   page("/{lang}/events/{id}",
        [](const http::Request& req, const PageView& v) -> Result<std::string> {
-         int64_t id = 0;
-         const std::string_view s = req.Param("id");
-         auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-         if (ec != std::errc() || p != s.data() + s.size()) {
-           return Status::NotFound("no event " + std::string(s));
-         }
-         return RenderEvent(v, id);
+         const std::optional<int64_t> id = CanonicalId(req.Param("id"));
+         if (!id) return Status::NotFound("no event " + std::string(req.Param("id")));
+         return RenderEvent(v, *id);
        });
   page("/{lang}/{platform}", [](const http::Request& req, const PageView& v) {
     return RenderPlatform(v, req.Param("platform"));
@@ -708,14 +751,12 @@ void Site::AddRoutes() {
   api(
       "/api/v1/events/{id}",
       [this](const http::Request& req, const Context& c) -> Result<std::string> {
-        return api::EventJson(c.View(config_), std::stoll(std::string(req.Param("id"))));
+        return api::EventJson(c.View(config_), *CanonicalId(req.Param("id")));
       },
       [](const http::Request& req) -> Result<std::string> {
         const std::string_view id = req.Param("id");
-        int64_t v = 0;
-        auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
-        if (ec != std::errc() || p != id.data() + id.size() || v <= 0) {
-          return Status::Invalid("an event id is a positive whole number, not \"" +
+        if (!CanonicalId(id)) {
+          return Status::Invalid("an event id is a positive whole number without leading zeros, not \"" +
                                  std::string(id) + "\"");
         }
         return std::string();

@@ -34,11 +34,14 @@ struct WebAssets {
 
 class Site {
  public:
-  // All references must outlive the Site.
-  Site(const Config& config, Publisher& publisher, Store& store, const WebAssets& web,
-       AdminWeb& admin);
+  // All references must outlive the Site. No public route touches the store: /readyz reads
+  // `health`, which a background ping and the writes keep.
+  Site(const Config& config, Publisher& publisher, const StoreHealth& health,
+       const WebAssets& web, AdminWeb& admin);
 
-  http::Response Handle(http::Request& req) const { return router_.Handle(req); }
+  // Every answer carries nosniff and a Referrer-Policy, and HTML refuses to be framed but
+  // for the embed page (prepared bodies have them in their heads; see ServeRendered).
+  http::Response Handle(http::Request& req) const;
   // The requests that may wait on the database or hash a password: every write and the
   // back-office. The server runs them off its I/O threads.
   static bool Blocking(const http::Request& req);
@@ -48,7 +51,7 @@ class Site {
 
   const Config& config_;
   Publisher& publisher_;
-  Store& store_;
+  const StoreHealth& health_;
   const WebAssets& web_;
   AdminWeb& admin_;
   http::Router router_;

@@ -20,6 +20,31 @@ std::shared_ptr<spdlog::logger>& Access() {
   }();
   return logger;
 }
+// `msg` with every control character (newlines, terminal escapes) written as \xNN, so that
+// a value from outside (a login name, a path) can neither forge a log line nor drive the
+// terminal that reads the log. Copies only when there is something to escape.
+std::string_view Escaped(std::string_view msg, std::string& buf) {
+  const auto is_control = [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7f;
+  };
+  size_t i = 0;
+  while (i < msg.size() && !is_control(msg[i])) ++i;
+  if (i == msg.size()) return msg;
+  buf.assign(msg.substr(0, i));
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (; i < msg.size(); ++i) {
+    const auto c = static_cast<unsigned char>(msg[i]);
+    if (is_control(msg[i])) {
+      buf += "\\x";
+      buf += kHex[c >> 4];
+      buf += kHex[c & 15];
+    } else {
+      buf += msg[i];
+    }
+  }
+  return buf;
+}
 }  // namespace
 
 void InitLogging(bool quiet) {
@@ -29,10 +54,22 @@ void InitLogging(bool quiet) {
   Access()->flush_on(spdlog::level::info);
 }
 
-void LogInfo(std::string_view msg) { Diag()->info("{}", msg); }
-void LogWarn(std::string_view msg) { Diag()->warn("{}", msg); }
-void LogError(std::string_view msg) { Diag()->error("{}", msg); }
-void LogAccess(std::string_view line) { Access()->info("{}", line); }
+void LogInfo(std::string_view msg) {
+  std::string buf;
+  Diag()->info("{}", Escaped(msg, buf));
+}
+void LogWarn(std::string_view msg) {
+  std::string buf;
+  Diag()->warn("{}", Escaped(msg, buf));
+}
+void LogError(std::string_view msg) {
+  std::string buf;
+  Diag()->error("{}", Escaped(msg, buf));
+}
+void LogAccess(std::string_view line) {
+  std::string buf;
+  Access()->info("{}", Escaped(line, buf));
+}
 bool AccessLogOn() { return Access()->should_log(spdlog::level::info); }
 
 }  // namespace vigie

@@ -1,5 +1,6 @@
 // Process-wide logging to stderr (diagnostics) and stdout (one access-log line per request).
-// Thread-safe. InitLogging is called once by the CLI before anything logs.
+// Thread-safe. InitLogging is called once by the CLI before anything logs. Every message has
+// its control characters written as \xNN: one message is one line, whatever it quotes.
 #pragma once
 
 #include <string_view>

@@ -137,4 +137,13 @@ std::string_view Response::HeaderValue(std::string_view name) const {
   return {};
 }
 
+bool IsLocalTarget(std::string_view target) {
+  if (target.empty() || target[0] != '/' || (target.size() > 1 && target[1] == '/')) return false;
+  for (const char ch : target) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7f || c == '\\') return false;
+  }
+  return true;
+}
+
 }  // namespace vigie::http

@@ -79,6 +79,12 @@ int HttpStatusOf(const Status& st);
 // ASCII case-insensitive equality (header names, host names).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
+// Whether `target` (a path with an optional query) is one of this site's that a Location
+// header may name: it starts with a single '/' and holds no control character, space,
+// backslash or non-ASCII byte. Browsers drop tabs and newlines and read '\\' as '/', so
+// "/\t/evil.example" and "/\\evil.example" would send a visitor to another host.
+bool IsLocalTarget(std::string_view target);
+
 // Percent-decodes; '+' becomes a space when `form` is true. Invalid escapes are kept as is.
 std::string PercentDecode(std::string_view s, bool form);
 // The same into `out` (replaced; its capacity is reused).

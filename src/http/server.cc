@@ -141,6 +141,7 @@ class RequestParser : public bhttp::basic_parser<true> {
     req_.body.clear();
     req_.params.clear();  // the router sets them on a match only
     fields_ = 0;
+    hosts_ = 0;
   }
   void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
   void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
@@ -150,8 +151,14 @@ class RequestParser : public bhttp::basic_parser<true> {
     lower.assign(name.data(), name.size());
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     text.assign(value.data(), value.size());
+    if (lower == "host") ++hosts_;
   }
-  void on_header_impl(beast::error_code&) override { req_.headers.resize(fields_); }
+  // RFC 9112 3.2: one Host header, and HTTP/1.1 must send it. A proxy that reads the other
+  // copy would cache one region's answer under another's host.
+  void on_header_impl(beast::error_code& ec) override {
+    req_.headers.resize(fields_);
+    if (hosts_ > 1 || (version_ >= 11 && hosts_ == 0)) ec = bhttp::error::bad_value;
+  }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length,
                          beast::error_code&) override {
     // The parser has checked the length against the body limit.
@@ -173,7 +180,21 @@ class RequestParser : public bhttp::basic_parser<true> {
   bhttp::verb method_ = bhttp::verb::unknown;
   unsigned version_ = 11;
   size_t fields_ = 0;
+  int hosts_ = 0;
 };
+
+// Whether the complete header at the start of `data` continues a line on the next (obs-fold,
+// a CRLF then a space or tab). RFC 9112 5.2 lets a server refuse it, and we do: proxies
+// disagree on what a folded Transfer-Encoding or Content-Length means. False while the
+// header is incomplete (Beast keeps an incomplete header whole in the buffer).
+bool HasObsFold(std::string_view data) {
+  while (data.substr(0, 2) == "\r\n") data.remove_prefix(2);  // empty lines before a request
+  const size_t end = data.find("\r\n\r\n");
+  if (end == std::string_view::npos) return false;
+  const std::string_view header = data.substr(0, end + 2);
+  return header.find("\r\n ") != std::string_view::npos ||
+         header.find("\r\n\t") != std::string_view::npos;
+}
 
 // Reading a request: the same steps as Beast's http::async_read, written out in Session so
 // that a request costs one asynchronous read and no composed operation (with its
@@ -184,6 +205,11 @@ class RequestParser : public bhttp::basic_parser<true> {
 // true when the parser needs more bytes; false when the request is complete or `ec` is set.
 bool ParseBuffered(beast::flat_buffer& buffer, RequestParser& parser, beast::error_code& ec) {
   while (buffer.size() > 0) {
+    if (!parser.is_header_done() &&
+        HasObsFold({static_cast<const char*>(buffer.data().data()), buffer.size()})) {
+      ec = bhttp::error::bad_value;
+      return false;
+    }
     buffer.consume(parser.put(buffer.data(), ec));
     if (ec == bhttp::error::need_more) {
       ec = {};

@@ -17,7 +17,11 @@ constexpr std::string_view kReconciledAt = "reconciled_at";
 }  // namespace
 
 Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions)
-    : store_(store), clock_(clock), regions_(std::move(regions)) {}
+    : Publisher(store, clock, std::move(regions), Options{}) {}
+
+Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions,
+                     Options options)
+    : store_(store), clock_(clock), regions_(std::move(regions)), options_(options) {}
 
 Publisher::~Publisher() { Stop(); }
 
@@ -46,6 +50,8 @@ void Publisher::Stop() {
 
 Status Publisher::Write(const WriteInfo& info,
                         const std::function<Status(const Model&, StoreTx&)>& change) {
+  // From the caller's point of view: the wait for the writes before this one counts.
+  const auto asked = std::chrono::steady_clock::now();
   std::lock_guard lock(write_mu_);
   const Time now = clock_.Now();
   // Writes are serialized here and each one publishes, so the current snapshot's model is
@@ -114,15 +120,18 @@ Status Publisher::Write(const WriteInfo& info,
     published = std::move(after).value();
     return Status::Ok();
   });
+  if (options_.health) options_.health->Record(st);
   // A slow transaction is named in the log: with synchronous=FULL its commit waits for the
   // disk (and, every 1,000 pages of WAL, for a checkpoint), which no figure above shows.
-  if (const auto stored = std::chrono::steady_clock::now() - store_started;
-      stored > std::chrono::milliseconds(250)) {
-    LogWarn("write \"" + info.action + "\" took " +
-            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(stored).count()) +
-            " ms in the store (load " +
-            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(load_time).count()) +
-            " ms of it; the rest is the change and the commit)");
+  const auto done = std::chrono::steady_clock::now();
+  if (const auto stored = done - store_started; done - asked > std::chrono::milliseconds(250)) {
+    const auto ms = [](auto d) {
+      return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+    };
+    LogWarn("write \"" + info.action + "\" took " + ms(done - asked) +
+            " ms (" + ms(store_started - asked) + " ms waiting for the writes before it, " +
+            ms(stored) + " ms in the store; load " +
+            ms(load_time) + " ms of it; the rest is the change and the commit)");
   }
   VIGIE_RETURN_IF_ERROR(st);
   st = PublishLocked(std::move(*published), std::move(changes), load_time);
@@ -141,7 +150,7 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   const auto started = Clock::now();
   std::shared_ptr<const Snapshot> snap =
       std::make_shared<const Snapshot>(std::move(model), clock_.Now(), ++version_,
-                                       std::move(changes), current_.load().get());
+                                       std::move(changes), current_.load().get(), options_.cache_budget);
   const auto built = Clock::now();
   // Warm it: render again what readers asked for in the current snapshot, oldest first, so
   // that right after the swap they find their bodies ready instead of rendering them on an

@@ -17,6 +17,7 @@
 
 #include "core/time.h"
 #include "snapshot/snapshot.h"
+#include "store/health.h"
 #include "store/store.h"
 
 namespace vigie {
@@ -33,8 +34,13 @@ struct WriteInfo {
 
 class Publisher {
  public:
+  struct Options {
+    size_t cache_budget = Snapshot::kDefaultCacheBudget;  // each snapshot's body cache, bytes
+    StoreHealth* health = nullptr;  // told how each write went, when set; must outlive it
+  };
   // `store` and `clock` must outlive the Publisher. `regions` come from the configuration.
   Publisher(Store& store, const Clock& clock, std::vector<Region> regions);
+  Publisher(Store& store, const Clock& clock, std::vector<Region> regions, Options options);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
@@ -70,6 +76,7 @@ class Publisher {
   Store& store_;
   const Clock& clock_;
   const std::vector<Region> regions_;
+  const Options options_;
 
   static thread_local const std::shared_ptr<const Snapshot>* warming_;
   // Warming stops after this long; the bodies left are rendered on first request.

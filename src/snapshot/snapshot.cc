@@ -29,7 +29,7 @@ Model Indexed(Model m, const Model* previous) {
 }  // namespace
 
 Snapshot::Snapshot(Model model, Time as_of, uint64_t version, ChangeIndex changes,
-                   const Snapshot* previous)
+                   const Snapshot* previous, size_t cache_budget)
     : model_(Indexed(std::move(model), previous ? &previous->model_ : nullptr)),
       as_of_(as_of),
       version_(version),
@@ -38,7 +38,8 @@ Snapshot::Snapshot(Model model, Time as_of, uint64_t version, ChangeIndex change
       index_{ChangeIndex::Extend(std::move(changes), model_.status_changes),
              EventIndex(model_, as_of, previous ? &previous->index_.events : nullptr,
                         previous ? &previous->model_.events : nullptr)},
-      next_transition_(NextTransition(model_, as_of)) {
+      next_transition_(NextTransition(model_, as_of)),
+      cache_budget_(cache_budget) {
   // Only what has happened by as_of counts: a planned event is a change from its creation.
   // Regions are few: a flat list, compared by id, rather than a hash per row.
   std::vector<std::pair<std::string_view, Time>> by_region;
@@ -105,14 +106,20 @@ std::shared_ptr<const Body> Snapshot::Cached(std::string_view key,
     Rendered r = render();
     std::lock_guard lock(cache_mu_);  // Recipes() reads these under the lock
     slot->body = std::move(r.body);
-    if (slot->body) slot->again = std::move(r.again);
+    if (!slot->body) return;
+    const size_t cost = CacheCost(key, *slot->body);
+    if (cached_bytes_ + cost > cache_budget_) return;
+    cached_bytes_ += cost;
+    slot->kept = true;
+    slot->again = std::move(r.again);
   });
-  if (!slot->body) {
-    // Failures (an unknown slug) are not kept: keys from bad requests must not fill memory.
+  if (!slot->kept) {
+    // Failures (an unknown slug) and bodies over the budget are not kept: keys from requests
+    // must not fill memory. The callers that waited for this rendering still get its body.
     std::lock_guard lock(cache_mu_);
     auto it = cache_.find(key);
     if (it != cache_.end() && it->second == slot) cache_.erase(it);
-    return nullptr;
+    return slot->body;
   }
   if (local.bodies.size() < kMaxLocal) local.bodies.emplace(std::string(key), slot->body);
   return slot->body;
@@ -124,7 +131,7 @@ std::vector<Snapshot::Recipe> Snapshot::Recipes() const {
     std::lock_guard lock(cache_mu_);
     for (const auto& [key, slot] : cache_) {
       // Slots still rendering have no body yet (both are set under this lock).
-      if (slot->body && slot->again) {
+      if (slot->kept && slot->again) {
         found.emplace_back(slot->order, Recipe{key, slot->body, slot->again});
       }
     }
@@ -135,6 +142,11 @@ std::vector<Snapshot::Recipe> Snapshot::Recipes() const {
   out.reserve(found.size());
   for (auto& f : found) out.push_back(std::move(f.second));
   return out;
+}
+
+size_t Snapshot::cached_bytes() const {
+  std::lock_guard lock(cache_mu_);
+  return cached_bytes_;
 }
 
 std::shared_ptr<const Body> Snapshot::Find(std::string_view key) const {

@@ -2,6 +2,8 @@
 // and the response bodies rendered from it. It is immutable once published and can therefore
 // be read from many threads without locking; only its body cache fills in, each body at most
 // once (under a lock taken once per thread and key; later reads use a thread's own table).
+// The cache holds at most a byte budget: visitors choose keys (every page of every filter),
+// so what does not fit is rendered for each request that asks for it, and not kept.
 #pragma once
 
 #include <cstdint>
@@ -33,8 +35,19 @@ class Snapshot {
   // extends the current snapshot's); completed here (see ChangeIndex::Extend). `previous`:
   // the snapshot before, whose indexes are reused where the model did not change; used
   // only while constructing.
+  // `cache_budget`: the bytes the body cache may hold (see CacheCost).
   Snapshot(Model model, Time as_of, uint64_t version, ChangeIndex changes = {},
-           const Snapshot* previous = nullptr);
+           const Snapshot* previous = nullptr, size_t cache_budget = kDefaultCacheBudget);
+
+  static constexpr size_t kDefaultCacheBudget = 64u << 20;
+  // What keeping `body` under `key` is charged: the key, the identity bytes twice (a large
+  // body also has an in-memory file for sendfile), once more for its gzip and brotli forms
+  // together (each is kept only when smaller than the identity), and the bookkeeping.
+  static size_t CacheCost(std::string_view key, const Body& body) {
+    return key.size() + 3 * body.identity.size() + 1024;
+  }
+  // The bytes the cache holds now (charged by CacheCost).
+  size_t cached_bytes() const;
 
   const Model& model() const { return model_; }
   const DerivedState& derived() const { return derived_; }
@@ -60,7 +73,8 @@ class Snapshot {
   // The body for `key`, rendered by `render` the first time it is asked for in this snapshot.
   // Concurrent callers for the same key wait for that one rendering. A null body (the
   // request was wrong) is returned but not kept. A thread that has already seen a key in
-  // this snapshot finds it in its own table: the hot path takes no lock.
+  // this snapshot finds it in its own table: the hot path takes no lock. A body that does not
+  // fit in the budget is returned but not kept.
   std::shared_ptr<const Body> Cached(std::string_view key,
                                      const std::function<Rendered()>& render) const;
 
@@ -86,6 +100,7 @@ class Snapshot {
     std::shared_ptr<const Body> body;
     std::function<void()> again;
     uint64_t order = 0;  // when it was first asked for
+    bool kept = false;   // within the budget: stays in the cache
   };
 
   const Model model_;
@@ -98,8 +113,10 @@ class Snapshot {
   Time last_change_{};
   std::unordered_map<std::string, Time> last_change_by_region_;
 
+  const size_t cache_budget_;
   mutable std::mutex cache_mu_;
   mutable uint64_t next_order_ = 0;
+  mutable size_t cached_bytes_ = 0;
   mutable std::unordered_map<std::string, std::shared_ptr<Slot>, StringKeyHash, std::equal_to<>> cache_;
 };
 

@@ -12,7 +12,7 @@ Result<Db> Db::Open(const std::string& path) {
     sqlite3_close(db);
     return Status::Unavailable("cannot open SQLite database " + path + ": " + msg);
   }
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, static_cast<int>(kBusyTimeoutMs));
   sqlite3_extended_result_codes(db, 1);
   return Db(db);
 }
@@ -21,15 +21,35 @@ Db::~Db() {
   if (db_) sqlite3_close_v2(db_);
 }
 
+Status ErrorOf(int rc, std::string message) {
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      return Status::Conflict(std::move(message));
+    // What waiting, or an operator, can mend: the store is unavailable, not broken.
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable("the database is locked (by another process, a backup or a "
+                                 "slow write); try again in a moment (" + message + ")");
+    case SQLITE_FULL:
+      return Status::Unavailable("the disk of the database is full (" + message + ")");
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+      return Status::Unavailable("the database cannot be written (" + message + ")");
+    default:
+      return Status::Internal(std::move(message));
+  }
+}
+
 Status Db::Error(std::string_view what) const {
-  return Status::Internal(std::string(what) + ": " + sqlite3_errmsg(db_));
+  return ErrorOf(sqlite3_extended_errcode(db_), std::string(what) + ": " + sqlite3_errmsg(db_));
 }
 
 Status Db::Exec(std::string_view sql) {
   char* err = nullptr;
   const std::string s(sql);
-  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    Status st = Status::Internal(std::string("SQLite: ") + (err ? err : "error"));
+  if (const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
+    Status st = ErrorOf(rc, std::string("SQLite: ") + (err ? err : sqlite3_errstr(rc)));
     sqlite3_free(err);
     return st;
   }
@@ -68,11 +88,8 @@ bool Stmt::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) {
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-      status_ = Status::Conflict(sqlite3_errmsg(db_.get()));
-    } else {
-      status_ = db_.Error("step");
-    }
+    status_ = (rc & 0xff) == SQLITE_CONSTRAINT ? Status::Conflict(sqlite3_errmsg(db_.get()))
+                                               : db_.Error("step");
   }
   return false;
 }

@@ -13,6 +13,14 @@
 
 namespace vigie::sqlite {
 
+// How long a statement waits for a lock another process holds before it fails (as
+// Unavailable): long enough for a checkpoint, short enough for a visitor of the back-office.
+inline constexpr int64_t kBusyTimeoutMs = 2000;
+
+// SQLite's result code `rc` as a Status: a constraint is a Conflict; a lock, a full disk or an
+// I/O error is Unavailable (waiting or an operator mends it); anything else is Internal.
+Status ErrorOf(int rc, std::string message);
+
 class Db {
  public:
   static Result<Db> Open(const std::string& path);

@@ -1,6 +1,9 @@
 // The SQLite Store: WAL, foreign keys, synchronous=FULL (an acknowledged write survives a
 // crash), one connection serialized by a mutex. Writes are rare; reads come from the snapshot.
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -550,9 +553,19 @@ Result<Model> SqliteTx::LoadSince(const Model& previous) {
   return m;
 }
 
+// Takes the store's lock, or returns Unavailable when another caller has held it for
+// kLockWait (a write waiting on a lock of another process): callers on a request's path
+// answer 503 instead of waiting without bound.
+#define VIGIE_STORE_LOCK()                                     \
+  std::unique_lock lock(mu_, std::defer_lock);                 \
+  if (!lock.try_lock_for(kLockWait)) return Busy()
+
 class SqliteStore : public Store {
  public:
-  explicit SqliteStore(Db db) : db_(std::move(db)) {}
+  SqliteStore(Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0) file_ = {st.st_dev, st.st_ino};
+  }
 
   Status Init() {
     // WAL: readers never block the writer. FULL: a commit is on disk before it is acknowledged.
@@ -563,12 +576,12 @@ class SqliteStore : public Store {
   }
 
   Result<int> SchemaVersion() override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     return VersionLocked();
   }
 
   Status Migrate() override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     Result<int> version = VersionLocked();
     if (!version.ok()) return version.status();
     if (*version > static_cast<int>(sqlite::kMigrations.size())) {
@@ -587,7 +600,9 @@ class SqliteStore : public Store {
   }
 
   Status Write(const std::function<Status(StoreTx&)>& fn) override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
+    // A write to a file that is no longer under the path would be lost at the next start.
+    VIGIE_RETURN_IF_ERROR(SameFile());
     sqlite::Transaction tx(db_);
     VIGIE_RETURN_IF_ERROR(tx.begun());
     SqliteTx stx(db_);
@@ -596,7 +611,7 @@ class SqliteStore : public Store {
   }
 
   Result<Model> Load() override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     // A read transaction: one consistent view across all the SELECTs.
     VIGIE_RETURN_IF_ERROR(db_.Exec("BEGIN"));
     SqliteTx stx(db_);
@@ -606,17 +621,31 @@ class SqliteStore : public Store {
   }
 
   Result<bool> Empty() override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     Stmt st(db_, "SELECT EXISTS (SELECT 1 FROM platforms)");
     if (!st.Step()) return st.status().ok() ? Status::Internal("no answer") : st.status();
     return st.Int(0) == 0;
   }
 
+  // A write would work: the file is the one opened, and its write lock can be taken (then
+  // released without writing anything). Another process holding that lock fails it.
+  // Does not wait for that lock: the store is not held while another process holds it.
   Status Ping() override {
-    std::lock_guard lock(mu_);
-    Stmt st(db_, "SELECT count(*) FROM platforms");
-    st.Step();
-    return st.status();
+    VIGIE_STORE_LOCK();
+    VIGIE_RETURN_IF_ERROR(SameFile());
+    sqlite3_busy_timeout(db_.get(), 0);
+    Status st;
+    {
+      sqlite::Transaction tx(db_);  // rolled back when it goes
+      st = tx.begun();
+      if (st.ok()) {
+        Stmt count(db_, "SELECT count(*) FROM platforms");
+        count.Step();
+        st = count.status();
+      }
+    }
+    sqlite3_busy_timeout(db_.get(), static_cast<int>(sqlite::kBusyTimeoutMs));
+    return st;
   }
 
   Result<std::string> Export() override;
@@ -628,7 +657,7 @@ class SqliteStore : public Store {
   Result<std::optional<User>> FindUserById(int64_t id) override { return OneUser("id=?", id); }
 
   Result<std::vector<User>> ListUsers() override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     Stmt st(db_, std::string(kUserColumns) + " ORDER BY name");
     std::vector<User> out;
     while (st.Step()) out.push_back(ReadUser(st));
@@ -637,7 +666,7 @@ class SqliteStore : public Store {
   }
 
   Result<std::optional<Session>> FindSession(std::string_view id_hash) override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     Stmt st(db_, "SELECT id_hash, user_id, csrf, created_at, last_seen_at FROM sessions "
                  "WHERE id_hash=?");
     st.BindAll(id_hash);
@@ -650,7 +679,7 @@ class SqliteStore : public Store {
   }
 
   Result<std::optional<ApiToken>> FindToken(std::string_view token_hash) override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     Stmt st(db_, std::string(kTokenColumns) + " WHERE token_hash=?");
     st.BindAll(token_hash);
     std::optional<ApiToken> out;
@@ -660,7 +689,7 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<ApiToken>> ListTokens() override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     Stmt st(db_, std::string(kTokenColumns) + " ORDER BY id DESC");
     std::vector<ApiToken> out;
     while (st.Step()) out.push_back(ReadToken(st));
@@ -669,7 +698,7 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& f) override {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     Stmt st(db_,
             "SELECT id, at, actor, action, detail FROM audit WHERE (?1 = '' OR actor = ?1) "
             "AND (?2 = '' OR substr(action, 1, length(?2)) = ?2) AND (?3 = 0 OR id < ?3) "
@@ -708,7 +737,7 @@ class SqliteStore : public Store {
   }
   template <typename V>
   Result<std::optional<User>> OneUser(const char* where, const V& value) {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     Stmt st(db_, std::string(kUserColumns) + " WHERE " + where);
     st.BindAll(value);
     std::optional<User> out;
@@ -724,12 +753,37 @@ class SqliteStore : public Store {
     return v;
   }
 
-  std::mutex mu_;
+  static Status Busy() {
+    return Status::Unavailable("the database has been busy for " +
+                               std::to_string(kLockWait.count()) +
+                               " s (a slow write, or a lock held by another process); try again");
+  }
+
+  // Ok while the file under the path is the one this connection opened.
+  Status SameFile() const {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0) {
+      return Status::Unavailable("the database file " + path_ +
+                                 " was removed while in use; writes are refused until it is "
+                                 "restored and the server restarted");
+    }
+    if (std::pair(st.st_dev, st.st_ino) != file_) {
+      return Status::Unavailable("the database file " + path_ +
+                                 " was replaced while in use; writes are refused until the "
+                                 "server is restarted");
+    }
+    return Status::Ok();
+  }
+
+  static constexpr std::chrono::seconds kLockWait{2};
+  std::timed_mutex mu_;
   Db db_;
+  const std::string path_;
+  std::pair<dev_t, ino_t> file_{};  // the file opened, as stat() named it then
 };
 
 Result<std::string> SqliteStore::Export() {
-  std::lock_guard lock(mu_);
+  VIGIE_STORE_LOCK();
   VIGIE_RETURN_IF_ERROR(db_.Exec("BEGIN"));
   json out = json::object();
   Result<int> version = VersionLocked();
@@ -776,7 +830,7 @@ Status SqliteStore::Import(std::string_view dump) {
     return Status::Invalid("not a Vigie dump (expected the JSON written by `vigie export`)");
   }
   {
-    std::lock_guard lock(mu_);
+    VIGIE_STORE_LOCK();
     Result<int> version = VersionLocked();
     if (!version.ok()) return version.status();
     if (!in["schema_version"].is_number_integer() || in["schema_version"].get<int>() != *version) {
@@ -849,7 +903,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   if (path.empty()) return Status::Invalid("storage sqlite: needs a file path");
   Result<Db> db = Db::Open(path);
   if (!db.ok()) return db.status();
-  auto store = std::make_unique<SqliteStore>(std::move(db).value());
+  auto store = std::make_unique<SqliteStore>(std::move(db).value(), path);
   VIGIE_RETURN_IF_ERROR(store->Init());
   return std::unique_ptr<Store>(std::move(store));
 }

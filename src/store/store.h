@@ -85,7 +85,8 @@ class Store {
   virtual Status Write(const std::function<Status(StoreTx&)>& fn) = 0;
   // A read-only view of the whole model.
   virtual Result<Model> Load() = 0;
-  // Cheap round trip, for /readyz.
+  // Cheap round trip: ok when a write would work now (Unavailable when the database is
+  // locked, gone or replaced). May wait on the store: call it off any request's path.
   virtual Status Ping() = 0;
   // True when no platform is stored yet (a first start), without loading the model.
   virtual Result<bool> Empty() = 0;
