@@ -63,27 +63,35 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-bool LoginThrottle::Locked(const std::string& key, Time now) {
+namespace {
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+}  // namespace
+
+bool LoginThrottle::Locked(const std::string& key, Time now) const {
   auto it = entries_.find(key);
   return it != entries_.end() && it->second.locked_until > now;
 }
 
-void LoginThrottle::Fail(const std::string& key, int max_failures, Time now) {
+LoginThrottle::Entry& LoginThrottle::Count(const std::string& key, Time now) {
   Entry& e = entries_[key];
-  if (now - e.first > options_.window) e = Entry{0, now, {}};
-  if (++e.failures >= max_failures) e.locked_until = now + options_.lockout;
+  if (now - e.first > options_.window && e.locked_until <= now) e = Entry{0, now, {}};
+  ++e.failures;
+  return e;
 }
 
 bool LoginThrottle::Allowed(std::string_view account, std::string_view address, Time now) {
-  std::string a(account);
-  std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string a = Lower(account), pair = a + "|" + std::string(address);
   std::lock_guard lock(mu_);
-  return !Locked("u:" + a, now) && !Locked("a:" + std::string(address), now);
+  if (Locked("p:" + pair, now) || Locked("a:" + std::string(address), now)) return false;
+  return known_.count(pair) || !Locked("u:" + a, now);
 }
 
 void LoginThrottle::Failed(std::string_view account, std::string_view address, Time now) {
-  std::string a(account);
-  std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string a = Lower(account), pair = a + "|" + std::string(address);
   std::lock_guard lock(mu_);
   if (entries_.size() > 100'000) {  // bounded: forget what is neither locked nor recent
     for (auto it = entries_.begin(); it != entries_.end();) {
@@ -91,15 +99,24 @@ void LoginThrottle::Failed(std::string_view account, std::string_view address, T
       it = stale ? entries_.erase(it) : std::next(it);
     }
   }
-  Fail("u:" + a, options_.max_failures, now);
-  Fail("a:" + std::string(address), options_.max_failures_per_address, now);
+  if (Entry& e = Count("p:" + pair, now); e.failures > options_.free_failures) {
+    auto delay = options_.first_delay;
+    for (int i = e.failures - options_.free_failures; i > 1 && delay < options_.max_delay; --i) delay *= 2;
+    e.locked_until = now + std::min(delay, options_.max_delay);
+  }
+  if (Entry& e = Count("a:" + std::string(address), now); e.failures >= options_.max_failures_per_address) {
+    e.locked_until = now + options_.lockout;
+  }
+  if (Entry& e = Count("u:" + a, now); e.failures >= options_.max_failures_per_account) {
+    e.locked_until = now + options_.lockout;
+  }
 }
 
-void LoginThrottle::Succeeded(std::string_view account) {
-  std::string a(account);
-  std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });
+void LoginThrottle::Succeeded(std::string_view account, std::string_view address) {
+  const std::string pair = Lower(account) + "|" + std::string(address);
   std::lock_guard lock(mu_);
-  entries_.erase("u:" + a);
+  entries_.erase("p:" + pair);
+  if (known_.size() < 100'000) known_.insert(pair);
 }
 
 }  // namespace vigie

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -26,34 +27,47 @@ std::string RandomToken(size_t bytes = 32);
 std::string HashSecret(std::string_view secret);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-// Refuses logins after repeated failures, per account and per address. Thread-safe; bounded.
+// Slows and refuses password guessing without letting strangers lock operators out.
+// Thread-safe; bounded in memory.
+//  - One account from one address: after `free_failures`, each failure makes that pair wait
+//    twice as long as the one before (first_delay, doubling, at most max_delay).
+//  - One address, all accounts: `max_failures_per_address` in the window lock it out.
+//  - One account, all addresses: `max_failures_per_account` in the window lock it out, but
+//    not from an address it has signed in from before (kept until the process restarts), so
+//    that failures from elsewhere never keep a known operator out during an incident.
 class LoginThrottle {
  public:
   struct Options {
-    int max_failures = 5;                         // failures of one account in the window
-    int max_failures_per_address = 20;            // from one address (offices share one)
-    std::chrono::seconds window{15 * 60};         // the window they are counted in
-    std::chrono::seconds lockout{15 * 60};        // how long a key stays locked
+    int free_failures = 3;                        // per (account, address), before delays
+    std::chrono::seconds first_delay{30};         // then 30 s, 60 s, 2 min, ...
+    std::chrono::seconds max_delay{15 * 60};
+    int max_failures_per_address = 20;            // offices share an address
+    int max_failures_per_account = 10;            // from addresses the account never used
+    std::chrono::seconds window{15 * 60};         // failures are counted in this window
+    std::chrono::seconds lockout{15 * 60};        // how long an address or account is locked
   };
   LoginThrottle() : LoginThrottle(Options{}) {}
   explicit LoginThrottle(Options o) : options_(o) {}
 
-  // False while the account or the address is locked out.
+  // False while this account may not be tried from this address.
   bool Allowed(std::string_view account, std::string_view address, Time now);
   void Failed(std::string_view account, std::string_view address, Time now);
-  void Succeeded(std::string_view account);
+  // Clears the pair's failures and remembers the address as one the account uses.
+  void Succeeded(std::string_view account, std::string_view address);
 
  private:
   struct Entry {
     int failures = 0;
     Time first{}, locked_until{};
   };
-  bool Locked(const std::string& key, Time now);
-  void Fail(const std::string& key, int max_failures, Time now);
+  bool Locked(const std::string& key, Time now) const;
+  // Counts a failure of `key`; returns it.
+  Entry& Count(const std::string& key, Time now);
 
   Options options_;
   std::mutex mu_;
   std::map<std::string, Entry> entries_;
+  std::set<std::string> known_;  // "account|address" that signed in
 };
 
 }  // namespace vigie

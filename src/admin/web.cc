@@ -288,7 +288,7 @@ http::Response AdminWeb::Login(http::Request& req) {
     LogWarn("admin: failed login for \"" + name + "\" from " + req.remote);
     return refuse(401, "admin.bad_login");
   }
-  throttle_.Succeeded(name);
+  throttle_.Succeeded(name, req.remote);
   // A new session id at every login.
   const std::string id = RandomToken(32);
   Session s{HashSecret(id), (*user)->id, RandomToken(32), now, now};

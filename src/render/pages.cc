@@ -14,6 +14,9 @@ using Data = kainjow::mustache::data;
 
 constexpr int kHistoryPageSize = 20;
 constexpr int kRecentEvents = 5;
+// Events in progress or planned listed on one page at most, whatever happens: a page's size
+// and first render stay bounded (the rest are counted, and all are in the events API).
+constexpr size_t kMaxOpenListed = 20;
 constexpr int kHistoryChanges = 50;
 constexpr int kBarDays = 90;
 
@@ -65,6 +68,25 @@ class Page {
       html = "<div lang=\"" + std::string(LangId(l.lang)) + "\">" + html + "</div>";
     }
     return html;
+  }
+
+  // Sets `name` to the summaries of the first kMaxOpenListed `events`, and `name`_more to a
+  // sentence counting the others (with a link to the whole list), when there are others.
+  void SetCapped(Data& d, const std::string& name, const std::vector<const Event*>& events,
+                 bool with_state, const std::string& all_url) const {
+    Data list{Data::type::list};
+    for (size_t i = 0; i < events.size() && i < kMaxOpenListed; ++i) {
+      list.push_back(EventSummary(*events[i], with_state));
+    }
+    d.set(name, list);
+    if (events.size() > kMaxOpenListed) {
+      Data more;
+      more.set("text", Fill(T("platform.more_events"),
+                            {{"count", std::to_string(events.size() - kMaxOpenListed)}}));
+      more.set("url", all_url);
+      more.set("link", T("platform.more_events_link"));
+      d.set(name + "_more", more);
+    }
   }
 
   Data EventSummary(const Event& e, bool with_state) const {
@@ -438,20 +460,20 @@ Result<std::string> RenderPlatform(const PageView& v, std::string_view slug) {
   d.set("has_messages", !messages.is_empty_list());
   d.set("messages", messages);
 
-  Data in_progress{Data::type::list}, planned{Data::type::list}, recent{Data::type::list};
+  Data recent{Data::type::list};
+  const std::string api = "/api/v1/platforms/" + p->slug + "/events?lang=" +
+                          std::string(LangId(v.lang)) + "&region=" + v.region.id + "&state=";
   std::vector<const Event*> now = EventsIn(v, slug, EventState::kInProgress);
   std::sort(now.begin(), now.end(), [](auto a, auto b) { return a->starts_at > b->starts_at; });
-  for (const Event* e : now) in_progress.push_back(page.EventSummary(*e, false));
+  page.SetCapped(d, "in_progress", now, false, api + "in_progress");
   std::vector<const Event*> soon = EventsIn(v, slug, EventState::kPlanned);
   std::sort(soon.begin(), soon.end(), [](auto a, auto b) { return a->starts_at < b->starts_at; });
-  for (const Event* e : soon) planned.push_back(page.EventSummary(*e, false));
+  page.SetCapped(d, "planned", soon, false, api + "planned");
   std::vector<const Event*> past = EventsIn(v, slug, EventState::kEnded);
   std::sort(past.begin(), past.end(), [](auto a, auto b) { return a->starts_at > b->starts_at; });
   for (size_t i = 0; i < past.size() && i < static_cast<size_t>(kRecentEvents); ++i) {
     recent.push_back(page.EventSummary(*past[i], true));
   }
-  d.set("in_progress", in_progress);
-  d.set("planned", planned);
   d.set("recent", recent);
 
   Data services{Data::type::list};
@@ -491,14 +513,16 @@ Result<std::string> RenderService(const PageView& v, std::string_view platform,
   d.set("follow", page.Follow(p->slug + "/services/" + s->slug, name, false));
   page.Announce(p->slug + "/services/" + s->slug, name);
 
-  Data events{Data::type::list};
+  std::vector<const Event*> open;
   for (const Event* e : v.index.events.Open()) {  // planned or in progress
     if (!e->InRegion(v.region.id)) continue;
     for (const Impact& i : e->impacts) {
-      if (i.service_id == s->id) events.push_back(page.EventSummary(*e, true));
+      if (i.service_id == s->id) open.push_back(e);
     }
   }
-  d.set("events", events);
+  page.SetCapped(d, "events", open, true,
+                 "/api/v1/platforms/" + p->slug + "/events?lang=" + std::string(LangId(v.lang)) +
+                     "&region=" + v.region.id);
   Data history = page.Changes(p->slug, s->id, kHistoryChanges);
   d.set("has_history", !history.is_empty_list());
   d.set("history", history);
@@ -677,7 +701,9 @@ Result<std::string> RenderEmbed(const PageView& v, std::string_view slug) {
   d.set("url", v.region.base_url + page.PlatformUrl(*p));
   d.set("status", page.Level(v.derived.Platform(v.region.id, p->slug).level));
   Data events{Data::type::list};
-  for (const Event* e : EventsIn(v, slug, EventState::kInProgress)) {
+  const std::vector<const Event*> now = EventsIn(v, slug, EventState::kInProgress);
+  for (size_t i = 0; i < now.size() && i < kMaxOpenListed; ++i) {
+    const Event* e = now[i];
     Data ed;
     ed.set("kind_words", page.T("kind." + std::string(EventKindId(e->kind))));
     ed.set("title", Clean(Localize(e->title, v.lang).text));

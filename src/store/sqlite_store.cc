@@ -1,6 +1,7 @@
 // The SQLite Store: WAL, foreign keys, synchronous=FULL (an acknowledged write survives a
 // crash), one connection serialized by a mutex. Writes are rare; reads come from the snapshot.
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <chrono>
@@ -584,6 +585,15 @@ class SqliteStore : public Store {
     VIGIE_STORE_LOCK();
     Result<int> version = VersionLocked();
     if (!version.ok()) return version.status();
+    if (*version == 0) {
+      // Version 0 is a new file; tables in it are another program's, not ours to add to.
+      Stmt st(db_, "SELECT group_concat(name, ', ') FROM sqlite_master WHERE type = 'table'");
+      if (st.Step() && !st.Str(0).empty()) {
+        return Status::Invalid(path_ + " is a SQLite database of another program (tables: " +
+                               st.Str(0) + "), not Vigie's: storage.url must name Vigie's database");
+      }
+      VIGIE_RETURN_IF_ERROR(st.status());
+    }
     if (*version > static_cast<int>(sqlite::kMigrations.size())) {
       return Status::Invalid("the database has schema version " + std::to_string(*version) +
                              ", newer than this binary knows (" +
@@ -633,6 +643,7 @@ class SqliteStore : public Store {
   Status Ping() override {
     VIGIE_STORE_LOCK();
     VIGIE_RETURN_IF_ERROR(SameFile());
+    VIGIE_RETURN_IF_ERROR(DiskRoom());
     sqlite3_busy_timeout(db_.get(), 0);
     Status st;
     {
@@ -775,6 +786,20 @@ class SqliteStore : public Store {
     return Status::Ok();
   }
 
+  // Unavailable when the file system of the database has less than kMinFree left: a write
+  // would fail with "disk full", which a read-only probe cannot see otherwise.
+  Status DiskRoom() const {
+    const size_t slash = path_.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash + 1);
+    struct statvfs fs {};
+    if (::statvfs(dir.c_str(), &fs) != 0) return Status::Ok();  // nothing to tell
+    const uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free >= kMinFree) return Status::Ok();
+    return Status::Unavailable("the disk of the database is full (" + std::to_string(free / 1024) +
+                               " KiB left in " + dir + ")");
+  }
+
+  static constexpr uint64_t kMinFree = 1 << 20;
   static constexpr std::chrono::seconds kLockWait{2};
   std::timed_mutex mu_;
   Db db_;
@@ -901,6 +926,12 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   }
   const std::string path = url.substr(kSqlite.size());
   if (path.empty()) return Status::Invalid("storage sqlite: needs a file path");
+  // A first start creates the file; an empty one is a database that was lost (truncated,
+  // or replaced by mistake), and taking it for a new site would bury the history.
+  if (struct stat st {}; ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+    return Status::Invalid(path + " is an empty file, not a Vigie database: restore the database "
+                           "it should hold, or delete it to start a new site");
+  }
   Result<Db> db = Db::Open(path);
   if (!db.ok()) return db.status();
   auto store = std::make_unique<SqliteStore>(std::move(db).value(), path);

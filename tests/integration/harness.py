@@ -37,9 +37,10 @@ def free_port():
 class Vigie:
     """One vigie process serving the vendor's catalog and the demo scenario."""
 
-    def __init__(self, seed=True, env=None):
-        """seed: True for the demo scenario, False for none, or a scenario file's path."""
-        self.data = tempfile.mkdtemp(prefix="vigie-it-")
+    def __init__(self, seed=True, env=None, data=None):
+        """seed: True for the demo scenario, False for none, or a scenario file's path.
+        data: the data directory (a new temporary one by default)."""
+        self.data = data or tempfile.mkdtemp(prefix="vigie-it-")
         self.port = free_port()
         cmd = [ARGS.binary, "serve", "--config", os.path.join(ARGS.source, "vigie.toml"),
                "--data", self.data, "--listen", "127.0.0.1:%d" % self.port]
@@ -76,11 +77,13 @@ class Vigie:
         with open(self.stdout.name) as f:
             return f.read()
 
-    def connection(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+    def connection(self, source=None):
+        """source: the loopback address to connect from (127.0.0.2, ...), as another visitor."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10,
+                                          source_address=(source, 0) if source else None)
 
-    def request(self, method, path, headers=None, body=None):
-        conn = self.connection()
+    def request(self, method, path, headers=None, body=None, source=None):
+        conn = self.connection(source)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             res = conn.getresponse()

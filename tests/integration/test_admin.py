@@ -14,8 +14,9 @@ PASSWORD = "correct horse battery staple"
 class Browser:
     """A tiny cookie-keeping client for the back-office."""
 
-    def __init__(self, v):
+    def __init__(self, v, source=None):
         self.v = v
+        self.source = source  # the loopback address it connects from
         self.cookies = {}
 
     def request(self, method, path, form=None, headers=None):
@@ -26,7 +27,7 @@ class Browser:
         if form is not None:
             body = urllib.parse.urlencode(form, doseq=True)
             h["Content-Type"] = "application/x-www-form-urlencoded"
-        status, hdrs, data = self.v.request(method, path, h, body)
+        status, hdrs, data = self.v.request(method, path, h, body, self.source)
         cookie = hdrs.get("set-cookie")
         if cookie:
             name, _, rest = cookie.partition("=")

@@ -5,6 +5,8 @@ import json
 import os
 import socket
 import sqlite3
+import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -238,6 +240,105 @@ class ReplacedDatabaseTest(unittest.TestCase):
                 v.close()
 
 
+class DatabaseFileTest(unittest.TestCase):
+    def test_an_empty_or_foreign_file_is_not_taken_for_a_first_start(self):
+        data = tempfile.mkdtemp(prefix="vigie-it-")
+        db = os.path.join(data, "vigie.db")
+        try:
+            open(db, "wb").close()
+            code, _, err = harness.run_cli("serve", "--listen", "127.0.0.1:0", data=data)
+            self.assertEqual(code, 2, err)
+            self.assertIn("is an empty file, not a Vigie database", err)
+            os.remove(db)
+            other = sqlite3.connect(db)
+            other.execute("CREATE TABLE invoices (id INTEGER)")
+            other.close()
+            code, _, err = harness.run_cli("migrate", data=data)
+            self.assertEqual(code, 2, err)
+            self.assertIn("a SQLite database of another program (tables: invoices)", err)
+        finally:
+            subprocess.run(["rm", "-rf", data])
+
+
+@unittest.skipUnless(os.geteuid() == 0, "mounting a small tmpfs needs root")
+class FullDiskTest(unittest.TestCase):
+    def test_a_full_disk_is_a_clear_503_and_nothing_acknowledged_is_lost(self):
+        mnt = tempfile.mkdtemp(prefix="vigie-full-")
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", mnt], check=True)
+        v = None
+        try:
+            v = harness.Vigie(data=mnt)
+            code, out, err = cli(v, "token", "create", "bot", "--role", "editor")
+            self.assertEqual(code, 0, err)
+
+            def write(service, level):
+                return v.request("POST", "/api/v1/admin/levels",
+                                 {"Authorization": "Bearer " + out.strip(),
+                                  "Content-Type": "application/json"},
+                                 json.dumps({"platform": "weavy", "service": service,
+                                             "level": level, "regions": ["fr"]}))
+
+            self.assertEqual(write("odata", "minor")[0], 200)
+            with open(os.path.join(mnt, "filler"), "wb") as f:
+                try:
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+                except OSError:
+                    pass
+            status, _, body = write("odata", "major")
+            self.assertEqual(status, 503, body)
+            self.assertIn("full", json.loads(body)["error"]["message"])
+            self.assertIn(" error the database is not answering", v.log())
+            status, _, body = v.get("/readyz")
+            self.assertEqual(status, 503, body)
+            self.assertEqual(v.get("/fr/weavy/")[0], 200)
+            os.remove(os.path.join(mnt, "filler"))
+            deadline = time.time() + 10
+            while v.get("/readyz")[0] != 200:
+                self.assertLess(time.time(), deadline, "/readyz did not come back")
+                time.sleep(0.2)
+            level = lambda: [s["status"]["level"] for s in v.json("/api/v1/platforms/weavy")["services"]
+                             if s["slug"] == "odata"][0]
+            self.assertEqual(level(), "minor")  # the acknowledged write; the refused one is not
+            self.assertEqual(write("odata", "major")[0], 200)
+            self.assertEqual(level(), "major")
+        finally:
+            if v:
+                v.close()
+            subprocess.run(["umount", mnt])
+            os.rmdir(mnt)
+
+
+class BoundedPagesTest(unittest.TestCase):
+    def test_pages_list_at_most_20_open_events_and_count_the_rest(self):
+        v = harness.Vigie(seed=False)
+        try:
+            code, out, err = cli(v, "token", "create", "bot", "--role", "editor")
+            self.assertEqual(code, 0, err)
+            for i in range(27):
+                status, _, body = v.request(
+                    "POST", "/api/v1/admin/events",
+                    {"Authorization": "Bearer " + out.strip(), "Content-Type": "application/json"},
+                    json.dumps({"kind": "incident", "platform": "weavy", "regions": ["fr"],
+                                "title": {"fr": "Incident %d" % i, "en": "Incident %d" % i},
+                                "services": {"odata": "minor"}}))
+                self.assertEqual(status, 201, body)
+            for path, listed in (("/fr/weavy/", 20), ("/fr/weavy/services/odata", 20),
+                                 ("/fr/weavy/embed", 20)):
+                page = v.get(path)[2].decode()
+                cards = page.count('<article class="event') + page.count('class="embed-event')
+                if path.endswith("embed"):
+                    cards = page.count("/fr/events/")
+                self.assertEqual(cards, listed, path)
+                if not path.endswith("embed"):
+                    self.assertIn("7 autres événements ne sont pas listés ici.", page, path)
+                    self.assertIn("/api/v1/platforms/weavy/events?lang=fr&amp;region=fr", page, path)
+            self.assertEqual(v.json("/api/v1/platforms/weavy/events?state=in_progress")["total"], 27)
+        finally:
+            v.close()
+
+
 class VisitorInputTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -265,6 +366,16 @@ class VisitorInputTest(unittest.TestCase):
                                                                 "password": PASSWORD, "next": evil})
             self.assertEqual((status, h["location"]), (303, "/admin/"), evil)
             b.cookies.clear()
+
+    def test_strangers_cannot_lock_an_operator_out(self):
+        add_user(self.v, "oscar", "editor")
+        self.assertEqual(Browser(self.v, "127.0.0.1").login("oscar")[0], 303)
+        # Guessing from many addresses: each pair is slowed, then the account is locked...
+        for i in range(2, 14):
+            Browser(self.v, "127.0.0.%d" % i).login("oscar", "not the password %d" % i)
+        self.assertEqual(Browser(self.v, "127.0.0.20").login("oscar")[0], 429)
+        # ...but not for the address the operator signed in from before.
+        self.assertEqual(Browser(self.v, "127.0.0.1").login("oscar")[0], 303)
 
     def test_logged_values_cannot_forge_lines(self):
         b = Browser(self.v)
