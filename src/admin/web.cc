@@ -24,18 +24,9 @@ bool SafeAdminNext(std::string_view next) {
                                        next.rfind("/admin?", 0) == 0);
 }
 
-// application/x-www-form-urlencoded
 Form ParseForm(std::string_view body) {
   Form out;
-  while (!body.empty()) {
-    const size_t amp = body.find('&');
-    std::string_view pair = body.substr(0, amp);
-    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    out.emplace(http::PercentDecode(pair.substr(0, eq), true),
-                eq == std::string_view::npos ? "" : http::PercentDecode(pair.substr(eq + 1), true));
-  }
+  for (auto& [name, value] : http::UrlEncoded(body).All()) out.emplace(std::move(name), std::move(value));
   return out;
 }
 
@@ -51,17 +42,7 @@ std::vector<std::string> Fields(const Form& f, const std::string& key) {
 }
 
 std::string Cookie(const http::Request& req, std::string_view name) {
-  std::string_view all = req.Header("cookie");
-  while (!all.empty()) {
-    const size_t semi = all.find(';');
-    std::string_view item = all.substr(0, semi);
-    all = semi == std::string_view::npos ? std::string_view() : all.substr(semi + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    if (item.size() > name.size() && item.substr(0, name.size()) == name && item[name.size()] == '=') {
-      return std::string(item.substr(name.size() + 1));
-    }
-  }
-  return {};
+  return std::string(req.Cookie(name));
 }
 
 void SecurityHeaders(http::Response& res) {

@@ -190,13 +190,7 @@ http::Response ServeJson(const Site& site, const http::Request& req, const Conte
 // The language of a visitor arriving at "/": their cookie, then Accept-Language, then the
 // region's language.
 Lang PreferredLang(const http::Request& req, Lang fallback) {
-  std::string_view cookies = req.Header("cookie");
-  const std::string prefix = std::string(kLangCookie) + "=";
-  for (size_t at = cookies.find(prefix); at != std::string_view::npos;
-       at = cookies.find(prefix, at + 1)) {
-    if (at != 0 && cookies[at - 1] != ' ' && cookies[at - 1] != ';') continue;
-    if (auto l = ParseLang(cookies.substr(at + prefix.size(), 2))) return *l;
-  }
+  if (auto l = ParseLang(req.Cookie(kLangCookie))) return *l;
   // The first of fr / en with the highest weight.
   std::string_view accept = req.Header("accept-language");
   double best_q = 0;

@@ -68,16 +68,47 @@ std::string_view Request::Header(std::string_view lower_name) const {
 }
 
 std::optional<std::string> Request::Query(std::string_view name) const {
-  std::string_view q = query;
-  while (!q.empty()) {
-    const size_t amp = q.find('&');
-    std::string_view pair = q.substr(0, amp);
-    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-    const size_t eq = pair.find('=');
-    if (PercentDecode(pair.substr(0, eq), true) != name) continue;
-    return eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1), true);
+  UrlEncoded pairs(query);
+  std::string_view n, v;
+  while (pairs.Next(n, v)) {
+    if (PercentDecode(n, true) == name) return PercentDecode(v, true);
   }
   return std::nullopt;
+}
+
+std::string_view Request::Cookie(std::string_view name) const {
+  std::string_view all = Header("cookie");
+  while (!all.empty()) {
+    const size_t semi = all.find(';');
+    std::string_view item = all.substr(0, semi);
+    all = semi == std::string_view::npos ? std::string_view() : all.substr(semi + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.size() > name.size() && item.substr(0, name.size()) == name && item[name.size()] == '=') {
+      return item.substr(name.size() + 1);
+    }
+  }
+  return {};
+}
+
+bool UrlEncoded::Next(std::string_view& name, std::string_view& value) {
+  while (!rest_.empty()) {
+    const size_t amp = rest_.find('&');
+    const std::string_view pair = rest_.substr(0, amp);
+    rest_ = amp == std::string_view::npos ? std::string_view() : rest_.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    name = pair.substr(0, eq);
+    value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    return true;
+  }
+  return false;
+}
+
+std::vector<std::pair<std::string, std::string>> UrlEncoded::All() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view n, v;
+  while (Next(n, v)) out.emplace_back(PercentDecode(n, true), PercentDecode(v, true));
+  return out;
 }
 
 std::string_view Request::Param(std::string_view name) const {

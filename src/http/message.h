@@ -29,6 +29,8 @@ struct Request {
   std::string_view Header(std::string_view lower_name) const;
   // The first query parameter of that name, percent-decoded; nullopt when absent.
   std::optional<std::string> Query(std::string_view name) const;
+  // The value of the first cookie of that name in the Cookie header, as sent; "" when absent.
+  std::string_view Cookie(std::string_view name) const;
   std::string_view Param(std::string_view name) const;
   // Host without port, lower case.
   std::string Host() const;
@@ -78,6 +80,21 @@ int HttpStatusOf(const Status& st);
 
 // ASCII case-insensitive equality (header names, host names).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// application/x-www-form-urlencoded text (a query string, a form body) as its name=value
+// pairs, in order and percent-decoded ('+' is a space); empty pairs are skipped, and a pair
+// without '=' has an empty value. The one parser of such text in the program.
+class UrlEncoded {
+ public:
+  explicit UrlEncoded(std::string_view text) : rest_(text) {}
+  // The next pair, raw (not decoded); false at the end.
+  bool Next(std::string_view& name, std::string_view& value);
+  // Every pair, decoded.
+  std::vector<std::pair<std::string, std::string>> All();
+
+ private:
+  std::string_view rest_;
+};
 
 // Whether `target` (a path with an optional query) is one of this site's that a Location
 // header may name: it starts with a single '/' and holds no control character, space,

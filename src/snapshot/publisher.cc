@@ -31,10 +31,30 @@ Result<Model> Publisher::LoadModel() {
   return m;
 }
 
-Status Publisher::Start(bool run_timer) {
+Status Publisher::Reconcile() {
   // A write that changes nothing still replays the transitions missed while stopped.
-  VIGIE_RETURN_IF_ERROR(Write(WriteInfo{.actor = "clock", .action = "start"},
-                              [](const Model&, StoreTx&) { return Status::Ok(); }));
+  return Write(WriteInfo{.actor = "clock", .action = "start"},
+               [](const Model&, StoreTx&) { return Status::Ok(); });
+}
+
+Status Publisher::Start(bool run_timer) {
+  Status st = Reconcile();
+  if (st.code() == Status::Code::kUnavailable && run_timer) {
+    // Another process holds the database's write lock (a backup, a shell): serve what it
+    // holds now, and record the missed transitions once it lets us write (TimerLoop).
+    Result<Model> m = LoadModel();
+    if (!m.ok()) return st;
+    LogWarn("starting without writing (" + st.message() +
+            "): serving the stored state; missed transitions are recorded once the database "
+            "can be written");
+    {
+      std::lock_guard lock(write_mu_);
+      VIGIE_RETURN_IF_ERROR(PublishLocked(std::move(m).value(), ChangeIndex(), {}));
+    }
+    reconcile_pending_ = true;
+  } else {
+    VIGIE_RETURN_IF_ERROR(st);
+  }
   if (run_timer) timer_ = std::thread([this] { TimerLoop(); });
   return Status::Ok();
 }
@@ -200,6 +220,17 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
 void Publisher::TimerLoop() {
   std::unique_lock lock(timer_mu_);
   while (!stopping_) {
+    if (reconcile_pending_) {
+      lock.unlock();
+      const Status st = Reconcile();
+      lock.lock();
+      if (!st.ok()) {
+        timer_cv_.wait_for(lock, std::chrono::seconds(2));
+        continue;
+      }
+      reconcile_pending_ = false;
+      LogInfo("the database can be written again: missed transitions recorded");
+    }
     std::shared_ptr<const Snapshot> snap = Current();
     const std::optional<Time> next = snap->next_transition();
     if (!next) {

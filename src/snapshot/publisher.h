@@ -46,7 +46,9 @@ class Publisher {
   Publisher& operator=(const Publisher&) = delete;
 
   // Records the transitions missed while stopped, publishes the first snapshot and, when
-  // `run_timer`, starts the transition timer.
+  // `run_timer`, starts the transition timer. With the timer, a database that can be read but
+  // not written (Unavailable: another process holds its lock) still starts: the stored state
+  // is published as it is, and the timer records the missed transitions once it can write.
   Status Start(bool run_timer);
   // Stops the timer. Idempotent.
   void Stop();
@@ -72,6 +74,8 @@ class Publisher {
   Status PublishLocked(Model model, ChangeIndex changes,
                        std::chrono::steady_clock::duration load_time);
   void TimerLoop();
+  // The write that records the clock's transitions up to now.
+  Status Reconcile();
 
   Store& store_;
   const Clock& clock_;
@@ -87,6 +91,7 @@ class Publisher {
   uint64_t version_ = 0;
 
   std::mutex timer_mu_;
+  bool reconcile_pending_ = false;  // guarded by timer_mu_ once the timer runs
   std::condition_variable timer_cv_;
   bool stopping_ = false;
   std::thread timer_;

@@ -565,7 +565,7 @@ class SqliteStore : public Store {
  public:
   SqliteStore(Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {
     struct stat st {};
-    if (::stat(path_.c_str(), &st) == 0) file_ = {st.st_dev, st.st_ino};
+    if (path_ != ":memory:" && ::stat(path_.c_str(), &st) == 0) file_ = {st.st_dev, st.st_ino};
   }
 
   Status Init() {
@@ -772,6 +772,7 @@ class SqliteStore : public Store {
 
   // Ok while the file under the path is the one this connection opened.
   Status SameFile() const {
+    if (file_ == std::pair<dev_t, ino_t>{}) return Status::Ok();  // in memory: no file
     struct stat st {};
     if (::stat(path_.c_str(), &st) != 0) {
       return Status::Unavailable("the database file " + path_ +
@@ -804,7 +805,7 @@ class SqliteStore : public Store {
   std::timed_mutex mu_;
   Db db_;
   const std::string path_;
-  std::pair<dev_t, ino_t> file_{};  // the file opened, as stat() named it then
+  std::pair<dev_t, ino_t> file_{};  // the file opened, as stat() named it then; 0 in memory
 };
 
 Result<std::string> SqliteStore::Export() {

@@ -100,6 +100,8 @@ class CacheBoundTest(unittest.TestCase):
             status, h2, b2 = self.v.get(alias)
             self.assertEqual((status, h2["etag"], b2), (200, h1["etag"], b1), alias)
 
+    @unittest.skipIf(os.environ.get("VIGIE_SANITIZED") == "1",
+                     "AddressSanitizer keeps freed memory in quarantine: RSS says nothing there")
     def test_200000_distinct_requests_leave_memory_bounded(self):
         pid = self.v.proc.pid
         # What a visitor normally asks for, twice: the cache is warm.
@@ -212,6 +214,35 @@ class LockedDatabaseTest(unittest.TestCase):
             self.assertLess(time.time(), deadline, "/readyz did not come back")
             time.sleep(0.2)
         self.assertEqual(self.write()[0], 200)
+
+
+class StartWhileLockedTest(unittest.TestCase):
+    def test_serve_starts_on_a_locked_database_and_joins_when_it_can(self):
+        first = harness.Vigie()
+        data = first.data
+        first.terminate()
+        first.stdout.close()
+        first.stderr.close()
+        other = sqlite3.connect(os.path.join(data, "vigie.db"), isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        v = None
+        try:
+            v = harness.Vigie(data=data, seed=False)
+            self.assertEqual(v.get("/fr/infinity/")[0], 200)
+            status, _, body = v.get("/readyz")
+            self.assertEqual(status, 503, body)
+            self.assertIn("starting without writing", v.log())
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        try:
+            deadline = time.time() + 15
+            while v.get("/readyz")[0] != 200:
+                self.assertLess(time.time(), deadline, "/readyz did not come back")
+                time.sleep(0.2)
+            self.assertIn("missed transitions recorded", v.log())
+        finally:
+            v.close()
 
 
 class ReplacedDatabaseTest(unittest.TestCase):
