@@ -29,9 +29,16 @@ run: build
 
 # Last, a few seconds of load on the test build: the benchmark still runs and nothing fails
 # under concurrent requests (figures come from `bench/run`, never from here).
+# Then the unit and integration tests again under AddressSanitizer and UBSan (gcc, -O0: the
+# quickest to build), each fuzz harness for a few seconds from its corpus, and last a few
+# seconds of load on the test build.
 test: build-all tests/browser/node_modules/.package-lock.json
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DVIGIE_TESTS=ON -DVIGIE_WERROR=ON -DVIGIE_SANITIZE=ON >/dev/null
+	cmake --build $(BUILD)-asan -j$(JOBS)
+	cd $(BUILD)-asan && ctest --output-on-failure -j$(JOBS) -E browser
+	FUZZ_BUILD=$(BUILD)-fuzz tests/fuzz/run 5
 	bench/run --smoke --binary $(BUILD)/vigie
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz

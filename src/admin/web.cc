@@ -65,11 +65,15 @@ http::Response JsonResponse(int status, const json& body) {
 }
 
 
+// Writes whose failure the visitor need not wait for (bookkeeping), but an operator must
+// see in the log: a dropped audit row or a session left behind is not silent.
+void LogIfFailed(std::string_view what, const Status& st) {
+  if (!st.ok()) LogError("admin: could not " + std::string(what) + ": " + st.ToString());
+}
+
 http::Response ApiError(const Status& st) {
   const int code = http::HttpStatusOf(st);
-  const char* name = code == 400 ? "bad_request" : code == 404 ? "not_found"
-                   : code == 409 ? "conflict" : "internal";
-  return JsonResponse(code, json{{"error", {{"code", name}, {"message", st.message()}}}});
+  return JsonResponse(code, json{{"error", {{"code", http::ErrorName(code)}, {"message", st.message()}}}});
 }
 
 std::optional<int64_t> IdParam(const http::Request& req) {
@@ -145,7 +149,8 @@ std::function<http::Response(http::Request&)> AdminWeb::Page(Role role, Handler 
         const bool expired = now - (*s)->last_seen_at > options_.idle_timeout ||
                              now - (*s)->created_at > options_.absolute_timeout;
         if (expired) {
-          (void)store_.Write([&](StoreTx& tx) { return tx.DeleteSession((*s)->id_hash); });
+          LogIfFailed("delete an expired session",
+                      store_.Write([&](StoreTx& tx) { return tx.DeleteSession((*s)->id_hash); }));
         } else {
           Result<std::optional<User>> u = store_.FindUserById((*s)->user_id);
           if (u.ok() && *u && !(*u)->disabled) {
@@ -179,7 +184,8 @@ std::function<http::Response(http::Request&)> AdminWeb::Page(Role role, Handler 
                   assets_.messages.Get(lang, "admin.refused"));
     }
     if (now - session->last_seen_at > std::chrono::seconds(60)) {  // at most one write a minute
-      (void)store_.Write([&](StoreTx& tx) { return tx.TouchSession(session->id_hash, now); });
+      LogIfFailed("note a session's use",
+                  store_.Write([&](StoreTx& tx) { return tx.TouchSession(session->id_hash, now); }));
     }
     return handler(req, caller);
   };
@@ -190,25 +196,24 @@ std::function<http::Response(http::Request&)> AdminWeb::Api(Role role, Handler h
     std::string_view auth = req.Header("authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (auth.substr(0, kBearer.size()) != kBearer) {
-      http::Response res = JsonResponse(401, json{{"error", {{"code", "unauthorized"},
-                                                             {"message", "send Authorization: Bearer TOKEN"}}}});
+      http::Response res = ApiError(Status::Unauthenticated("send Authorization: Bearer TOKEN"));
       res.Set("WWW-Authenticate", "Bearer");
       return res;
     }
     Result<std::optional<ApiToken>> t = store_.FindToken(HashSecret(auth.substr(kBearer.size())));
     if (!t.ok()) return ApiError(t.status());
     if (!*t || (*t)->revoked_at) {
-      http::Response res = JsonResponse(401, json{{"error", {{"code", "unauthorized"},
-                                                             {"message", "unknown or revoked token"}}}});
+      http::Response res = ApiError(Status::Unauthenticated("unknown or revoked token"));
       res.Set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       return res;
     }
     if (role == Role::kAdmin && (*t)->role != Role::kAdmin) {
-      return JsonResponse(403, json{{"error", {{"code", "forbidden"}, {"message", "this token is not an admin token"}}}});
+      return ApiError(Status::PermissionDenied("this token is not an admin token"));
     }
     const Time now = clock_.Now();
     if (!(*t)->last_used_at || now - *(*t)->last_used_at > std::chrono::seconds(60)) {
-      (void)store_.Write([&](StoreTx& tx) { return tx.TouchToken((*t)->id, now); });
+      LogIfFailed("note a token's use",
+                  store_.Write([&](StoreTx& tx) { return tx.TouchToken((*t)->id, now); }));
     }
     Caller caller{"token:" + (*t)->name, (*t)->role, "", "", Lang::kEn};
     return handler(req, caller);
@@ -286,10 +291,10 @@ http::Response AdminWeb::Login(http::Request& req) {
 
 http::Response AdminWeb::Logout(http::Request& req, const Caller& c) {
   const Time now = clock_.Now();
-  (void)store_.Write([&](StoreTx& tx) -> Status {
+  LogIfFailed("sign " + c.name + " out", store_.Write([&](StoreTx& tx) -> Status {
     VIGIE_RETURN_IF_ERROR(tx.DeleteSession(c.session_hash));
     return tx.InsertAudit(now, c.name, "session.logout", "from " + req.remote);
-  });
+  }));
   http::Response res = Back("/admin/login");
   res.Set("Set-Cookie", SessionCookieName() + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" +
                             (options_.secure_cookies ? "; Secure" : ""));
@@ -370,8 +375,7 @@ http::Response AdminWeb::FormError(http::Request& req, const Caller& c, const St
     const std::string path(referer.substr(at));
     if (path.find_first_of("\"<>\r\n") == std::string::npos) back = path;
   }
-  const int code = http::HttpStatusOf(st);
-  return Html(c, code == 500 || code == 503 ? code : (code == 404 ? 404 : 400), "admin_message",
+  return Html(c, http::HttpStatusOf(st), "admin_message",
               json{{"message", st.message()}, {"link", back}},
               assets_.messages.Get(c.lang, "admin.refused"));
 }

@@ -34,24 +34,13 @@ void AddSecurityHeaders(http::Response& res) {
   }
 }
 
-const char* ErrorCode(int status) {
-  switch (status) {
-    case 400: return "bad_request";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 409: return "conflict";
-    case 503: return "unavailable";
-    default: return status >= 500 ? "internal" : "error";
-  }
-}
-
 http::Response JsonError(int status, const std::string& message) {
   http::Response res;
   res.status = status;
   res.Set("Content-Type", kJson);
   res.Set("Cache-Control", "no-store");
   res.Set("Access-Control-Allow-Origin", "*");
-  res.SetBody(api::ErrorJson(ErrorCode(status), message));
+  res.SetBody(api::ErrorJson(http::ErrorName(status), message));
   return res;
 }
 

@@ -9,6 +9,9 @@ const char* CodeName(Status::Code c) {
     case Status::Code::kInvalid: return "invalid";
     case Status::Code::kNotFound: return "not found";
     case Status::Code::kConflict: return "conflict";
+    case Status::Code::kUnauthenticated: return "unauthenticated";
+    case Status::Code::kPermissionDenied: return "permission denied";
+    case Status::Code::kTooManyRequests: return "too many requests";
     case Status::Code::kUnavailable: return "unavailable";
     case Status::Code::kInternal: return "internal error";
   }

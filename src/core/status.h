@@ -11,13 +11,34 @@ namespace vigie {
 
 class Status {
  public:
-  enum class Code { kOk, kInvalid, kNotFound, kConflict, kUnavailable, kInternal };
+  // What went wrong, as the caller can act on it. http::ErrorOf gives each its HTTP status
+  // and its name in JSON errors (one table: http/message.cc).
+  enum class Code {
+    kOk,
+    kInvalid,           // the input is wrong: say what to change
+    kNotFound,          // what was named does not exist
+    kConflict,          // the state changed under the caller, or the name is taken
+    kUnauthenticated,   // who is asking is not known (no session, a bad token)
+    kPermissionDenied,  // known, but not allowed to (an editor on an admin page)
+    kTooManyRequests,   // too many attempts: wait
+    kUnavailable,       // a dependency is down, locked or full: try again later
+    kInternal,          // a bug or an unexpected failure
+  };
 
   Status() = default;
   static Status Ok() { return Status(); }
   static Status Invalid(std::string msg) { return Status(Code::kInvalid, std::move(msg)); }
   static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
   static Status Conflict(std::string msg) { return Status(Code::kConflict, std::move(msg)); }
+  static Status Unauthenticated(std::string msg) {
+    return Status(Code::kUnauthenticated, std::move(msg));
+  }
+  static Status PermissionDenied(std::string msg) {
+    return Status(Code::kPermissionDenied, std::move(msg));
+  }
+  static Status TooManyRequests(std::string msg) {
+    return Status(Code::kTooManyRequests, std::move(msg));
+  }
   static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
 

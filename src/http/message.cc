@@ -21,16 +21,39 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
+namespace {
+// Every error the program answers, once: its Status code, HTTP status and JSON name.
+struct ErrorRow {
+  Status::Code code;
+  int http;
+  const char* name;
+};
+constexpr ErrorRow kErrors[] = {
+    {Status::Code::kInvalid, 400, "bad_request"},
+    {Status::Code::kUnauthenticated, 401, "unauthorized"},
+    {Status::Code::kPermissionDenied, 403, "forbidden"},
+    {Status::Code::kNotFound, 404, "not_found"},
+    {Status::Code::kInvalid, 405, "method_not_allowed"},  // the router's, by HTTP status only
+    {Status::Code::kConflict, 409, "conflict"},
+    {Status::Code::kTooManyRequests, 429, "too_many_requests"},
+    {Status::Code::kInternal, 500, "internal"},
+    {Status::Code::kUnavailable, 503, "unavailable"},
+};
+}  // namespace
+
 int HttpStatusOf(const Status& st) {
-  switch (st.code()) {
-    case Status::Code::kOk: return 200;
-    case Status::Code::kInvalid: return 400;
-    case Status::Code::kNotFound: return 404;
-    case Status::Code::kConflict: return 409;
-    case Status::Code::kUnavailable: return 503;
-    case Status::Code::kInternal: return 500;
+  if (st.ok()) return 200;
+  for (const ErrorRow& e : kErrors) {
+    if (e.code == st.code()) return e.http;
   }
   return 500;
+}
+
+const char* ErrorName(int http_status) {
+  for (const ErrorRow& e : kErrors) {
+    if (e.http == http_status) return e.name;
+  }
+  return http_status >= 500 ? "internal" : "bad_request";
 }
 
 std::string PercentDecode(std::string_view s, bool form) {

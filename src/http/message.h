@@ -77,6 +77,9 @@ struct Response {
 // The one mapping from a Status to an HTTP status code: invalid 400, not found 404,
 // conflict 409, unavailable 503, internal 500.
 int HttpStatusOf(const Status& st);
+// The name of an HTTP error status in JSON error bodies ("bad_request", "unavailable", ...),
+// from the same table as HttpStatusOf.
+const char* ErrorName(int http_status);
 
 // ASCII case-insensitive equality (header names, host names).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

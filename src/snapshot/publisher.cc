@@ -1,5 +1,7 @@
 #include "snapshot/publisher.h"
 
+#include <charconv>
+
 #include <algorithm>
 #include <malloc.h>
 
@@ -112,7 +114,15 @@ Status Publisher::Write(const WriteInfo& info,
     // maintenance really started even if nobody was looking, then the state now.
     Result<std::string> last = tx.GetMeta(kReconciledAt);
     if (!last.ok()) return last.status();
-    Time from = last->empty() ? now : FromUnix(std::stoll(*last));
+    Time from = now;
+    if (!last->empty()) {
+      int64_t unix_s = 0;
+      const auto [end, ec] = std::from_chars(last->data(), last->data() + last->size(), unix_s);
+      if (ec != std::errc() || end != last->data() + last->size()) {
+        return Status::Internal("meta " + std::string(kReconciledAt) + " is not a time: " + *last);
+      }
+      from = FromUnix(unix_s);
+    }
     if (info.replay_from && *info.replay_from < from) from = *info.replay_from - std::chrono::seconds(1);
     // The index of the history so far: the current snapshot's, plus the rows read since.
     changes = ChangeIndex::Extend(current ? current->index().changes : ChangeIndex(),

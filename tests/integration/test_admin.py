@@ -328,7 +328,7 @@ class AdminTest(unittest.TestCase):
         # a duplicate slug is refused
         status, _, page = admin.post("/admin/catalog", {"platform": "weavy", "slug": "sms-gateway",
                                                         "name_fr": "X", "name_en": "X"}, "/admin/catalog")
-        self.assertEqual(status, 400)
+        self.assertEqual(status, 409)
         # rename, move first, then retire: hidden from the site, its page and history kept
         _, _, page = admin.request("GET", "/admin/catalog")
         sid = int(re.search(r'action="/admin/catalog/(\d+)"[^>]*id="s\d+">\s*<input type="hidden" name="csrf" value="[^"]+">\s*<p><strong>sms-gateway', page).group(1))
