@@ -255,9 +255,7 @@ Status Operations::DeleteMessage(const std::string& actor, int64_t id) {
 
 namespace {
 Status ValidService(const Service& s) {
-  if (s.slug.empty() || s.slug.size() > 64 ||
-      s.slug.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos ||
-      s.slug.front() == '-' || s.slug.back() == '-') {
+  if (!IsSlug(s.slug)) {
     return Status::Invalid("a service slug is lower-case letters, digits and '-' (e.g. web-client)");
   }
   if (s.name.fr.find_first_not_of(" ") == std::string::npos ||

@@ -106,9 +106,11 @@ std::string AdminWeb::SessionCookieName() const {
 }
 
 Lang AdminWeb::LangOf(const http::Request& req) const {
-  if (auto l = ParseLang(Cookie(req, "vigie_lang"))) return *l;
-  std::string_view accept = req.Header("accept-language");
-  if (accept.substr(0, 2) == "en") return Lang::kEn;
+  // As the public site chooses (cookie, then Accept-Language), French by default.
+  if (auto l = ParseLang(req.Cookie("vigie_lang"))) return *l;
+  if (auto l = ParseLang(http::NegotiateLanguage(req.Header("accept-language"), {"fr", "en"}))) {
+    return *l;
+  }
   return Lang::kFr;
 }
 

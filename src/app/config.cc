@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include "domain/validate.h"
+
 #include <date/tz.h>
 
 #include <cstdlib>
@@ -161,8 +163,7 @@ void ReadRegions(const std::string& file, const toml::table& site, Config& cfg,
     }
     s.RejectUnknown({"hosts"});
     const std::string where = file + ":" + std::to_string(t->source().begin.line) + ": ";
-    if (r.id.empty() || r.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
-                            std::string::npos) {
+    if (!IsSlug(r.id)) {
       errors.push_back(where + "a region needs an id of lower-case letters, digits and '-'");
     }
     if (r.time_zone.empty() || !ValidZone(r.time_zone)) {

@@ -117,12 +117,6 @@ class Reader {
   std::vector<std::string> errors_;
 };
 
-bool IsSlug(const std::string& s) {
-  return !s.empty() && s.size() <= 64 &&
-         s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos &&
-         s.front() != '-' && s.back() != '-';
-}
-
 }  // namespace
 
 std::string ImportSummary::ToString() const {

@@ -180,28 +180,10 @@ http::Response ServeJson(const Site& site, const http::Request& req, const Conte
 // region's language.
 Lang PreferredLang(const http::Request& req, Lang fallback) {
   if (auto l = ParseLang(req.Cookie(kLangCookie))) return *l;
-  // The first of fr / en with the highest weight.
-  std::string_view accept = req.Header("accept-language");
-  double best_q = 0;
-  std::optional<Lang> best;
-  while (!accept.empty()) {
-    const size_t comma = accept.find(',');
-    std::string_view item = accept.substr(0, comma);
-    accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    double q = 1;
-    if (const size_t semi = item.find(";q="); semi != std::string_view::npos) {
-      q = std::strtod(std::string(item.substr(semi + 3)).c_str(), nullptr);
-      item = item.substr(0, semi);
-    }
-    std::string tag(item.substr(0, 2));
-    for (char& ch : tag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (auto l = ParseLang(tag); l && q > best_q) {
-      best_q = q;
-      best = l;
-    }
+  if (auto l = ParseLang(http::NegotiateLanguage(req.Header("accept-language"), {"fr", "en"}))) {
+    return *l;
   }
-  return best.value_or(fallback);
+  return fallback;
 }
 
 http::Response Redirect(int status, const std::string& location) {

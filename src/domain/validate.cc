@@ -4,6 +4,12 @@
 
 namespace vigie {
 
+bool IsSlug(std::string_view s) {
+  return !s.empty() && s.size() <= 64 &&
+         s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos &&
+         s.front() != '-' && s.back() != '-';
+}
+
 namespace {
 
 Status ValidateRegions(const Model& model, const std::vector<std::string>& regions) {

@@ -2,10 +2,16 @@
 // stored. Each returns Status::Invalid / NotFound with a sentence an operator understands.
 #pragma once
 
+#include <string_view>
+
 #include "core/status.h"
 #include "domain/model.h"
 
 namespace vigie {
+
+// The one rule for identifiers that appear in URLs (platform and service slugs, region ids):
+// 1 to 64 lower-case letters, digits and '-', not starting or ending with '-'.
+bool IsSlug(std::string_view s);
 
 // Kind, platform, regions, a title in at least one language, affected services of that
 // platform (each at most once), end after start, maintenance with a planned end,

@@ -98,5 +98,14 @@ TEST(ManualLevelValidation, RefusesUnknownServiceAndRegion) {
   EXPECT_FALSE(ValidateManualLevel(SmallModel(), {"xx", 1, Level::kMinor, At(0), ""}).ok());
 }
 
+TEST(SlugRule, LowerCaseLettersDigitsAndInnerDashes) {
+  for (const char* ok : {"weavy", "web-client", "a", "odata2", "na"}) EXPECT_TRUE(IsSlug(ok)) << ok;
+  for (const char* bad : {"", "-a", "a-", "Web", "web client", "web_client", "é", "a/b"}) {
+    EXPECT_FALSE(IsSlug(bad)) << bad;
+  }
+  EXPECT_TRUE(IsSlug(std::string(64, 'a')));
+  EXPECT_FALSE(IsSlug(std::string(65, 'a')));
+}
+
 }  // namespace
 }  // namespace vigie

@@ -1,6 +1,7 @@
 #include "http/message.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 
 namespace vigie::http {
@@ -198,6 +199,34 @@ bool IsLocalTarget(std::string_view target) {
     if (c <= 0x20 || c >= 0x7f || c == '\\') return false;
   }
   return true;
+}
+
+std::string_view NegotiateLanguage(std::string_view accept,
+                                   std::initializer_list<std::string_view> offered) {
+  double best_q = 0;
+  std::string_view best;
+  while (!accept.empty()) {
+    const size_t comma = accept.find(',');
+    std::string_view item = accept.substr(0, comma);
+    accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    double q = 1;
+    if (const size_t semi = item.find(";q="); semi != std::string_view::npos) {
+      const std::string_view value = item.substr(semi + 3);
+      if (std::from_chars(value.data(), value.data() + value.size(), q).ec != std::errc()) q = 0;
+      item = item.substr(0, semi);
+    }
+    if (item.size() < 2 || (item.size() > 2 && item[2] != '-' && item[2] != ';' && item[2] != ' ')) {
+      continue;
+    }
+    for (const std::string_view lang : offered) {
+      if (q > best_q && EqualsIgnoreCase(item.substr(0, 2), lang)) {
+        best_q = q;
+        best = lang;
+      }
+    }
+  }
+  return best;
 }
 
 }  // namespace vigie::http

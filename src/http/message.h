@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +99,12 @@ class UrlEncoded {
  private:
   std::string_view rest_;
 };
+
+// The language of `offered` (two-letter primary tags: "fr", "en") that an Accept-Language
+// header prefers: the highest q= (1 when absent; 0 refuses), the first listed on a tie;
+// "" when none is acceptable. The one language negotiation of the program.
+std::string_view NegotiateLanguage(std::string_view accept_language,
+                                   std::initializer_list<std::string_view> offered);
 
 // Whether `target` (a path with an optional query) is one of this site's that a Location
 // header may name: it starts with a single '/' and holds no control character, space,
