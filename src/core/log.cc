@@ -54,22 +54,17 @@ void InitLogging(bool quiet) {
   Access()->flush_on(spdlog::level::info);
 }
 
-void LogInfo(std::string_view msg) {
+namespace {
+void Log(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view msg) {
   std::string buf;
-  Diag()->info("{}", Escaped(msg, buf));
+  logger.log(level, "{}", Escaped(msg, buf));
 }
-void LogWarn(std::string_view msg) {
-  std::string buf;
-  Diag()->warn("{}", Escaped(msg, buf));
-}
-void LogError(std::string_view msg) {
-  std::string buf;
-  Diag()->error("{}", Escaped(msg, buf));
-}
-void LogAccess(std::string_view line) {
-  std::string buf;
-  Access()->info("{}", Escaped(line, buf));
-}
+}  // namespace
+
+void LogInfo(std::string_view msg) { Log(*Diag(), spdlog::level::info, msg); }
+void LogWarn(std::string_view msg) { Log(*Diag(), spdlog::level::warn, msg); }
+void LogError(std::string_view msg) { Log(*Diag(), spdlog::level::err, msg); }
+void LogAccess(std::string_view line) { Log(*Access(), spdlog::level::info, line); }
 bool AccessLogOn() { return Access()->should_log(spdlog::level::info); }
 
 }  // namespace vigie

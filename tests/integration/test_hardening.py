@@ -62,6 +62,20 @@ def raw(port, data):
     return int(got.split()[1]) if got.startswith(b"HTTP/") else 0
 
 
+def editor_token(v):
+    code, out, err = cli(v, "token", "create", "bot", "--role", "editor")
+    assert code == 0, err
+    return out.strip()
+
+
+def set_level(v, token, level, service="odata"):
+    """An admin API write: a manual level for one service of weavy in region fr."""
+    return v.request("POST", "/api/v1/admin/levels",
+                     {"Authorization": "Bearer " + token, "Content-Type": "application/json"},
+                     json.dumps({"platform": "weavy", "service": service, "level": level,
+                                 "regions": ["fr"]}))
+
+
 class CacheBoundTest(unittest.TestCase):
     """Visitors choose cache keys; what one snapshot keeps stays within cache.budget_mib."""
 
@@ -156,9 +170,7 @@ class LockedDatabaseTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.v = harness.Vigie()
-        code, out, err = cli(cls.v, "token", "create", "bot", "--role", "editor")
-        assert code == 0, err
-        cls.token = out.strip()
+        cls.token = editor_token(cls.v)
         add_user(cls.v, "olga", "editor")
 
     @classmethod
@@ -166,11 +178,7 @@ class LockedDatabaseTest(unittest.TestCase):
         cls.v.close()
 
     def write(self):
-        return self.v.request("POST", "/api/v1/admin/levels",
-                              {"Authorization": "Bearer " + self.token,
-                               "Content-Type": "application/json"},
-                              json.dumps({"platform": "weavy", "service": "odata", "level": "minor",
-                                          "regions": ["fr"]}))
+        return set_level(self.v, self.token, "minor")
 
     def test_public_pages_and_readyz_never_wait_and_writes_answer_503(self):
         self.assertEqual(self.v.get("/readyz")[0], 200)
@@ -250,16 +258,12 @@ class ReplacedDatabaseTest(unittest.TestCase):
         for how in ("replaced", "removed"):
             v = harness.Vigie()
             try:
-                code, out, err = cli(v, "token", "create", "bot", "--role", "editor")
-                self.assertEqual(code, 0, err)
+                token = editor_token(v)
                 db = os.path.join(v.data, "vigie.db")
                 os.rename(db, db + ".old")
                 if how == "replaced":
                     open(db, "wb").close()
-                status, _, body = v.request(
-                    "POST", "/api/v1/admin/levels",
-                    {"Authorization": "Bearer " + out.strip(), "Content-Type": "application/json"},
-                    json.dumps({"platform": "weavy", "service": "odata", "level": "minor"}))
+                status, _, body = set_level(v, token, "minor")
                 # The token was found (the connection still reads the old file), the write refused.
                 self.assertEqual(status, 503, body)
                 self.assertIn("was %s while in use" % how, json.loads(body)["error"]["message"])
@@ -299,17 +303,8 @@ class FullDiskTest(unittest.TestCase):
         v = None
         try:
             v = harness.Vigie(data=mnt)
-            code, out, err = cli(v, "token", "create", "bot", "--role", "editor")
-            self.assertEqual(code, 0, err)
-
-            def write(service, level):
-                return v.request("POST", "/api/v1/admin/levels",
-                                 {"Authorization": "Bearer " + out.strip(),
-                                  "Content-Type": "application/json"},
-                                 json.dumps({"platform": "weavy", "service": service,
-                                             "level": level, "regions": ["fr"]}))
-
-            self.assertEqual(write("odata", "minor")[0], 200)
+            token = editor_token(v)
+            self.assertEqual(set_level(v, token, "minor")[0], 200)
             with open(os.path.join(mnt, "filler"), "wb") as f:
                 try:
                     while True:
@@ -317,7 +312,7 @@ class FullDiskTest(unittest.TestCase):
                         f.flush()
                 except OSError:
                     pass
-            status, _, body = write("odata", "major")
+            status, _, body = set_level(v, token, "major")
             self.assertEqual(status, 503, body)
             self.assertIn("full", json.loads(body)["error"]["message"])
             self.assertIn(" error the database is not answering", v.log())
@@ -332,7 +327,7 @@ class FullDiskTest(unittest.TestCase):
             level = lambda: [s["status"]["level"] for s in v.json("/api/v1/platforms/weavy")["services"]
                              if s["slug"] == "odata"][0]
             self.assertEqual(level(), "minor")  # the acknowledged write; the refused one is not
-            self.assertEqual(write("odata", "major")[0], 200)
+            self.assertEqual(set_level(v, token, "major")[0], 200)
             self.assertEqual(level(), "major")
         finally:
             if v:
@@ -345,12 +340,11 @@ class BoundedPagesTest(unittest.TestCase):
     def test_pages_list_at_most_20_open_events_and_count_the_rest(self):
         v = harness.Vigie(seed=False)
         try:
-            code, out, err = cli(v, "token", "create", "bot", "--role", "editor")
-            self.assertEqual(code, 0, err)
+            token = editor_token(v)
             for i in range(27):
                 status, _, body = v.request(
                     "POST", "/api/v1/admin/events",
-                    {"Authorization": "Bearer " + out.strip(), "Content-Type": "application/json"},
+                    {"Authorization": "Bearer " + token, "Content-Type": "application/json"},
                     json.dumps({"kind": "incident", "platform": "weavy", "regions": ["fr"],
                                 "title": {"fr": "Incident %d" % i, "en": "Incident %d" % i},
                                 "services": {"odata": "minor"}}))
