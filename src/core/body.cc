@@ -1,5 +1,7 @@
 #include "core/body.h"
 
+#include "core/log.h"
+
 #include <brotli/encode.h>
 #include <sodium.h>
 #include <zlib.h>
@@ -10,18 +12,17 @@
 #include <atomic>
 #include <cerrno>
 #include <memory>
-#include <stdexcept>
 
 namespace vigie {
 
 // Both compressors write into a buffer of their worst-case size, left uninitialized: only the
 // pages they write are touched (a zero-filled string of that size faulted in 850 KB for a
 // 35 KB result at scale, and kept it as capacity). The result is copied out at its size.
-std::string Gzip(std::string_view in, int level) {
+Result<std::string> Gzip(std::string_view in, int level) {
   z_stream zs{};
   // 15 + 16: a gzip wrapper rather than a zlib one.
   if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::runtime_error("deflateInit2 failed");
+    return Status::Internal("gzip: deflateInit2 failed (level " + std::to_string(level) + ")");
   }
   const size_t bound = deflateBound(&zs, in.size()) + 32;
   const std::unique_ptr<Bytef[]> buffer(new Bytef[bound]);
@@ -32,17 +33,18 @@ std::string Gzip(std::string_view in, int level) {
   const int rc = deflate(&zs, Z_FINISH);
   const size_t size = zs.total_out;
   deflateEnd(&zs);
-  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  if (rc != Z_STREAM_END) return Status::Internal("gzip: deflate failed (" + std::to_string(rc) + ")");
   return std::string(reinterpret_cast<const char*>(buffer.get()), size);
 }
 
-std::string Brotli(std::string_view in, int quality) {
+Result<std::string> Brotli(std::string_view in, int quality) {
   size_t size = BrotliEncoderMaxCompressedSize(in.size());
   if (size == 0) size = in.size() + 1024;
   const std::unique_ptr<uint8_t[]> buffer(new uint8_t[size]);
   if (!BrotliEncoderCompress(quality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, in.size(),
                              reinterpret_cast<const uint8_t*>(in.data()), &size, buffer.get())) {
-    throw std::runtime_error("brotli failed");
+    return Status::Internal("brotli: BrotliEncoderCompress failed (quality " +
+                            std::to_string(quality) + ")");
   }
   return std::string(reinterpret_cast<const char*>(buffer.get()), size);
 }
@@ -147,8 +149,11 @@ const Representation* Body::Compressed(Coding c) const {
     if (identity.size() >= 256) {
       auto rep = std::make_unique<Representation>();
       const bool gzip = c == Coding::kGzip;
-      rep->compressed = gzip ? Gzip(identity, kGzipLevel) : Brotli(identity, kBrotliQuality);
-      if (rep->compressed.size() < identity.size()) {
+      Result<std::string> out = gzip ? Gzip(identity, kGzipLevel) : Brotli(identity, kBrotliQuality);
+      // A compressor that fails (out of memory) leaves the body to be sent as it is.
+      if (!out.ok()) LogError("compressing a body: " + out.status().message());
+      if (out.ok()) rep->compressed = std::move(out).value();
+      if (out.ok() && rep->compressed.size() < identity.size()) {
         rep->bytes = rep->compressed;
         // Compression at a fixed level is deterministic, so the identity hash names it too.
         rep->etag = "\"" + hash_ + (gzip ? "-gz\"" : "-br\"");

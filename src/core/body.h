@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/status.h"
 #include "core/time.h"
 
 namespace vigie {
@@ -96,10 +97,10 @@ inline constexpr int kMaxBodyFiles = 256;
 inline constexpr int kGzipLevel = 6;
 inline constexpr int kBrotliQuality = 5;
 
-// gzip (RFC 1952) of `in` at `level` (1-9).
-std::string Gzip(std::string_view in, int level);
-// brotli of `in` at `quality` (0-11).
-std::string Brotli(std::string_view in, int quality);
+// gzip (RFC 1952) of `in` at `level` (1-9); Internal when zlib fails.
+Result<std::string> Gzip(std::string_view in, int level);
+// brotli of `in` at `quality` (0-11); Internal when the encoder fails.
+Result<std::string> Brotli(std::string_view in, int quality);
 // A short BLAKE2b hex digest of `data`, for ETags.
 std::string ContentHash(std::string_view data);
 

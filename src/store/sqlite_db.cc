@@ -105,7 +105,9 @@ std::string Stmt::Str(int col) const {
   return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
 }
 
-Transaction::Transaction(Db& db) : db_(db) { begun_ = db_.Exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db, Kind kind) : db_(db) {
+  begun_ = db_.Exec(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
 
 Transaction::~Transaction() {
   if (begun_.ok() && !done_) db_.Exec("ROLLBACK");

@@ -82,10 +82,13 @@ class Stmt {
   Status status_;
 };
 
-// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.
+// BEGIN IMMEDIATE (a write: takes the write lock now) or BEGIN (a read: one consistent view
+// across its SELECTs) on construction; ROLLBACK on destruction unless Commit() succeeded.
+// Every transaction of the store goes through one, so every COMMIT is checked.
 class Transaction {
  public:
-  explicit Transaction(Db& db);
+  enum class Kind { kWrite, kRead };
+  explicit Transaction(Db& db, Kind kind = Kind::kWrite);
   ~Transaction();
   const Status& begun() const { return begun_; }
   Status Commit();

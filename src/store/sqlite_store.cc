@@ -623,10 +623,12 @@ class SqliteStore : public Store {
   Result<Model> Load() override {
     VIGIE_STORE_LOCK();
     // A read transaction: one consistent view across all the SELECTs.
-    VIGIE_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+    sqlite::Transaction tx(db_, sqlite::Transaction::Kind::kRead);
+    VIGIE_RETURN_IF_ERROR(tx.begun());
     SqliteTx stx(db_);
     Result<Model> m = stx.Load();
-    db_.Exec("COMMIT");
+    if (!m.ok()) return m;
+    VIGIE_RETURN_IF_ERROR(tx.Commit());
     return m;
   }
 
@@ -810,13 +812,11 @@ class SqliteStore : public Store {
 
 Result<std::string> SqliteStore::Export() {
   VIGIE_STORE_LOCK();
-  VIGIE_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+  sqlite::Transaction tx(db_, sqlite::Transaction::Kind::kRead);
+  VIGIE_RETURN_IF_ERROR(tx.begun());
   json out = json::object();
   Result<int> version = VersionLocked();
-  if (!version.ok()) {
-    db_.Exec("COMMIT");
-    return version.status();
-  }
+  if (!version.ok()) return version.status();
   out["format"] = "vigie-dump";
   out["schema_version"] = *version;
   json tables = json::object();
@@ -838,13 +838,10 @@ Result<std::string> SqliteStore::Export() {
       }
       rows.push_back(std::move(row));
     }
-    if (!st.status().ok()) {
-      db_.Exec("COMMIT");
-      return st.status();
-    }
+    if (!st.status().ok()) return st.status();
     tables[std::string(table)] = json{{"columns", cols}, {"rows", rows}};
   }
-  db_.Exec("COMMIT");
+  VIGIE_RETURN_IF_ERROR(tx.Commit());
   out["tables"] = std::move(tables);
   return out.dump(1, '\t', false, json::error_handler_t::replace) + "\n";
 }
