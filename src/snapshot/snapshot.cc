@@ -144,11 +144,6 @@ std::vector<Snapshot::Recipe> Snapshot::Recipes() const {
   return out;
 }
 
-size_t Snapshot::cached_bytes() const {
-  std::lock_guard lock(cache_mu_);
-  return cached_bytes_;
-}
-
 std::shared_ptr<const Body> Snapshot::Find(std::string_view key) const {
   std::lock_guard lock(cache_mu_);
   auto it = cache_.find(key);

@@ -46,8 +46,6 @@ class Snapshot {
   static size_t CacheCost(std::string_view key, const Body& body) {
     return key.size() + 3 * body.identity.size() + 1024;
   }
-  // The bytes the cache holds now (charged by CacheCost).
-  size_t cached_bytes() const;
 
   const Model& model() const { return model_; }
   const DerivedState& derived() const { return derived_; }
