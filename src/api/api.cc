@@ -119,11 +119,7 @@ bool IsPast(EventState s) { return s == EventState::kEnded || s == EventState::k
 
 }  // namespace
 
-std::string ErrorJson(std::string_view code, std::string_view message) {
-  return Dump(json{{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}});
-}
-
-std::string RegionsJson(const View& v) {
+std::string RegionsJson(const View& v, std::string_view default_region) {
   json j = Envelope(v);
   json regions = json::array();
   for (const Region& r : v.model.regions) {
@@ -132,7 +128,7 @@ std::string RegionsJson(const View& v) {
     rj["hosts"] = r.hosts;
     rj["time_zone"] = r.time_zone;
     rj["default_language"] = std::string(LangId(r.default_lang));
-    rj["default"] = r.id == v.default_region;
+    rj["default"] = r.id == default_region;
     regions.push_back(std::move(rj));
   }
   j["regions"] = std::move(regions);

@@ -8,19 +8,10 @@
 #include "core/status.h"
 #include "domain/derive.h"
 #include "domain/model.h"
+#include "domain/view.h"
 
 namespace vigie::api {
 
-// What a request sees: the state at `as_of`, from `region`, in `lang`.
-struct View {
-  const Model& model;
-  const DerivedState& derived;
-  const HistoryIndex& index;
-  Time as_of;
-  const Region& region;
-  Lang lang;
-  std::string_view default_region;
-};
 
 struct EventFilter {
   std::optional<EventState> state;  // planned, in_progress or past (ended and cancelled)
@@ -29,7 +20,7 @@ struct EventFilter {
   int page = 1;                     // 1-based
 };
 
-std::string RegionsJson(const View& v);
+std::string RegionsJson(const View& v, std::string_view default_region);
 std::string PlatformsJson(const View& v);
 Result<std::string> PlatformJson(const View& v, std::string_view slug);
 Result<std::string> ServiceJson(const View& v, std::string_view platform, std::string_view slug);
@@ -37,8 +28,5 @@ Result<std::string> EventsJson(const View& v, std::string_view platform, const E
 Result<std::string> EventJson(const View& v, int64_t id);
 // Messages active now; of one platform (and the whole site) when `platform` is given.
 Result<std::string> MessagesJson(const View& v, std::optional<std::string_view> platform);
-
-// {"error":{"code":"not_found","message":"..."}}
-std::string ErrorJson(std::string_view code, std::string_view message);
 
 }  // namespace vigie::api

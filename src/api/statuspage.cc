@@ -50,7 +50,7 @@ std::string BodyUpdateId(int64_t event_id) { return "upd-body-" + std::to_string
 // What every body shares: the page's scope (a region, maybe narrowed to one platform) and the
 // times read once from the history.
 struct Scope {
-  const api::View* v = nullptr;
+  const View* v = nullptr;
   const PageOptions* opts = nullptr;
   const Platform* platform = nullptr;  // null: the whole region
   std::string page_id;
@@ -70,7 +70,7 @@ struct Scope {
 
 // The newest change the scope shows: a status change, or an event's (see EventIndex::NewestIn).
 Time ComputeUpdatedAt(const Scope& s) {
-  const api::View& v = *s.v;
+  const View& v = *s.v;
   std::optional<Time> newest = v.index.changes.NewestIn(s.region(), s.slug(), v.as_of);
   if (std::optional<Time> e = v.index.events.NewestIn(s.region(), s.slug())) {
     if (!newest || *e > *newest) newest = e;
@@ -78,7 +78,7 @@ Time ComputeUpdatedAt(const Scope& s) {
   return newest.value_or(v.as_of);
 }
 
-Result<Scope> MakeScope(const api::View& v, std::optional<std::string_view> platform,
+Result<Scope> MakeScope(const View& v, std::optional<std::string_view> platform,
                         const PageOptions& opts) {
   Scope s;
   s.v = &v;
@@ -100,7 +100,7 @@ Result<Scope> MakeScope(const api::View& v, std::optional<std::string_view> plat
 }
 
 json PageJson(const Scope& s) {
-  const api::View& v = *s.v;
+  const View& v = *s.v;
   json j = Object(16);
   j["id"] = s.page_id;
   if (s.platform) {
@@ -243,7 +243,7 @@ void PutCommon(Members& m, const Scope& s, const std::string& id, const Text& na
 }
 
 void WriteServiceComponent(std::string& out, const Scope& s, const Service& svc) {
-  const api::View& v = *s.v;
+  const View& v = *s.v;
   Members m(out);
   PutCommon(m, s, ServiceId(svc.id), svc.name, v.derived.Service(v.region.id, svc.id).level,
             svc.platform, svc.id, svc.position, svc.information);
@@ -255,7 +255,7 @@ void WriteServiceComponent(std::string& out, const Scope& s, const Service& svc)
 }
 
 void WriteGroupComponent(std::string& out, const Scope& s, const Platform& p) {
-  const api::View& v = *s.v;
+  const View& v = *s.v;
   Members m(out);
   PutCommon(m, s, GroupId(p.slug), p.name, v.derived.Platform(v.region.id, p.slug).level, p.slug,
             std::nullopt, p.position, p.description);
@@ -432,7 +432,7 @@ std::optional<Time> ResolvedAt(const Event& e, Time as_of) {
 }
 
 json EventJson(const Scope& s, const Event& e) {
-  const api::View& v = *s.v;
+  const View& v = *s.v;
   json j = Object(16);
   j["id"] = IncidentId(e.id);
   j["name"] = Str(Localize(e.title, v.lang).text);
@@ -523,7 +523,7 @@ json MaintenancesIn(const Scope& s, std::initializer_list<EventState> states, Or
 
 // {page, <key>: <array>} for a scope, or the NotFound of an unknown platform.
 template <typename F>
-Result<std::string> PageWith(const api::View& v, std::optional<std::string_view> platform,
+Result<std::string> PageWith(const View& v, std::optional<std::string_view> platform,
                              const PageOptions& opts, const char* key, F array) {
   Result<Scope> s = MakeScope(v, platform, opts);
   if (!s.ok()) return s.status();
@@ -581,7 +581,7 @@ std::string_view IncidentImpact(Level worst) {
   return "none";
 }
 
-Result<std::string> SummaryJson(const api::View& v, std::optional<std::string_view> platform,
+Result<std::string> SummaryJson(const View& v, std::optional<std::string_view> platform,
                                 const PageOptions& page) {
   Result<Scope> s = MakeScope(v, platform, page);
   if (!s.ok()) return s.status();
@@ -597,7 +597,7 @@ Result<std::string> SummaryJson(const api::View& v, std::optional<std::string_vi
   return out;
 }
 
-Result<std::string> StatusJson(const api::View& v, std::optional<std::string_view> platform,
+Result<std::string> StatusJson(const View& v, std::optional<std::string_view> platform,
                                const PageOptions& page) {
   Result<Scope> s = MakeScope(v, platform, page);
   if (!s.ok()) return s.status();
@@ -607,7 +607,7 @@ Result<std::string> StatusJson(const api::View& v, std::optional<std::string_vie
   return Dump(j);
 }
 
-Result<std::string> ComponentsJson(const api::View& v, std::optional<std::string_view> platform,
+Result<std::string> ComponentsJson(const View& v, std::optional<std::string_view> platform,
                                    const PageOptions& page) {
   Result<Scope> s = MakeScope(v, platform, page);
   if (!s.ok()) return s.status();
@@ -616,7 +616,7 @@ Result<std::string> ComponentsJson(const api::View& v, std::optional<std::string
   return out + "}\n";
 }
 
-Result<std::string> IncidentsJson(const api::View& v, std::optional<std::string_view> platform,
+Result<std::string> IncidentsJson(const View& v, std::optional<std::string_view> platform,
                                   const PageOptions& page) {
   return PageWith(v, platform, page, "incidents", [](const Scope& s) {
     return EventsArray(
@@ -625,14 +625,14 @@ Result<std::string> IncidentsJson(const api::View& v, std::optional<std::string_
   });
 }
 
-Result<std::string> UnresolvedIncidentsJson(const api::View& v,
+Result<std::string> UnresolvedIncidentsJson(const View& v,
                                             std::optional<std::string_view> platform,
                                             const PageOptions& page) {
   return PageWith(v, platform, page, "incidents",
                   [](const Scope& s) { return UnresolvedIncidents(s); });
 }
 
-Result<std::string> ScheduledMaintenancesJson(const api::View& v,
+Result<std::string> ScheduledMaintenancesJson(const View& v,
                                               std::optional<std::string_view> platform,
                                               const PageOptions& page) {
   return PageWith(v, platform, page, "scheduled_maintenances", [](const Scope& s) {
@@ -641,7 +641,7 @@ Result<std::string> ScheduledMaintenancesJson(const api::View& v,
   });
 }
 
-Result<std::string> UpcomingMaintenancesJson(const api::View& v,
+Result<std::string> UpcomingMaintenancesJson(const View& v,
                                              std::optional<std::string_view> platform,
                                              const PageOptions& page) {
   return PageWith(v, platform, page, "scheduled_maintenances", [](const Scope& s) {
@@ -649,7 +649,7 @@ Result<std::string> UpcomingMaintenancesJson(const api::View& v,
   });
 }
 
-Result<std::string> ActiveMaintenancesJson(const api::View& v,
+Result<std::string> ActiveMaintenancesJson(const View& v,
                                            std::optional<std::string_view> platform,
                                            const PageOptions& page) {
   return PageWith(v, platform, page, "scheduled_maintenances", [](const Scope& s) {

@@ -1,6 +1,6 @@
 // Atlassian Statuspage public API v2 compatibility: the region's page (or one platform's) in the
 // shape of Statuspage's /api/v2/*.json, so that existing Statuspage clients, widgets and
-// aggregators can read Vigie. Pure functions of an api::View, like the API v1.
+// aggregators can read Vigie. Pure functions of a View, like the API v1.
 // Documented in docs/statuspage.md (mapping, endpoints, deviations).
 #pragma once
 
@@ -36,29 +36,29 @@ struct PageOptions {
 //   /api/v2/scheduled-maintenances.json        {page, scheduled_maintenances}  the 50 most recent
 //   /api/v2/scheduled-maintenances/upcoming.json  {page, scheduled_maintenances}  planned
 //   /api/v2/scheduled-maintenances/active.json    {page, scheduled_maintenances}  in progress
-Result<std::string> SummaryJson(const api::View& v,
+Result<std::string> SummaryJson(const View& v,
                                 std::optional<std::string_view> platform = std::nullopt,
                                 const PageOptions& page = {});
-Result<std::string> StatusJson(const api::View& v,
+Result<std::string> StatusJson(const View& v,
                                std::optional<std::string_view> platform = std::nullopt,
                                const PageOptions& page = {});
-Result<std::string> ComponentsJson(const api::View& v,
+Result<std::string> ComponentsJson(const View& v,
                                    std::optional<std::string_view> platform = std::nullopt,
                                    const PageOptions& page = {});
-Result<std::string> IncidentsJson(const api::View& v,
+Result<std::string> IncidentsJson(const View& v,
                                   std::optional<std::string_view> platform = std::nullopt,
                                   const PageOptions& page = {});
-Result<std::string> UnresolvedIncidentsJson(const api::View& v,
+Result<std::string> UnresolvedIncidentsJson(const View& v,
                                             std::optional<std::string_view> platform = std::nullopt,
                                             const PageOptions& page = {});
 Result<std::string> ScheduledMaintenancesJson(
-    const api::View& v, std::optional<std::string_view> platform = std::nullopt,
+    const View& v, std::optional<std::string_view> platform = std::nullopt,
     const PageOptions& page = {});
 Result<std::string> UpcomingMaintenancesJson(
-    const api::View& v, std::optional<std::string_view> platform = std::nullopt,
+    const View& v, std::optional<std::string_view> platform = std::nullopt,
     const PageOptions& page = {});
 Result<std::string> ActiveMaintenancesJson(
-    const api::View& v, std::optional<std::string_view> platform = std::nullopt,
+    const View& v, std::optional<std::string_view> platform = std::nullopt,
     const PageOptions& page = {});
 
 // The mapping, exposed for tests and for the docs' table.

@@ -15,7 +15,7 @@ using testing::At;
 using testing::MakeEvent;
 using testing::SmallModel;
 
-using Endpoint = Result<std::string> (*)(const api::View&, std::optional<std::string_view>,
+using Endpoint = Result<std::string> (*)(const View&, std::optional<std::string_view>,
                                           const PageOptions&);
 
 // Renders one endpoint of `m` seen from `region` in `lang` at minute `minute`.
@@ -27,7 +27,7 @@ json Render(Endpoint f, Model m, int minute, std::optional<std::string_view> pla
   const DerivedState d = Derive(m, At(minute));
   const HistoryIndex index{ChangeIndex(m.status_changes), EventIndex(m, At(minute))};
   const Region* r = m.FindRegion(region);
-  const api::View v{m, d, index, At(minute), *r, lang, "fr"};
+  const View v{m, d, index, At(minute), *r, lang};
   Result<std::string> body = f(v, platform, opts);
   EXPECT_TRUE(body.ok()) << body.status().ToString();
   if (!body.ok()) return json();
@@ -446,7 +446,7 @@ TEST(PlatformFilterTest, UnknownPlatformIsNotFound) {
   Model m = SmallModel();
   const DerivedState d = Derive(m, At(0));
   const HistoryIndex index{ChangeIndex(m.status_changes), EventIndex(m, At(0))};
-  const api::View v{m, d, index, At(0), m.regions[0], Lang::kFr, "fr"};
+  const View v{m, d, index, At(0), m.regions[0], Lang::kFr};
   for (Endpoint f : {SummaryJson, StatusJson, ComponentsJson, IncidentsJson,
                      UnresolvedIncidentsJson, ScheduledMaintenancesJson, UpcomingMaintenancesJson,
                      ActiveMaintenancesJson}) {

@@ -269,7 +269,8 @@ int RunServe(const Config& config, const ServeOptions& options) {
     ~StopTimer() { publisher.Stop(); }
   } stop_timer{publisher};
   http::Server server(
-      config.server, [&site](http::Request& req) { return site.Handle(req); }, &Site::Blocking);
+      config.server, [&site](http::Request& req) { return site.Handle(req); },
+      [&site](http::Request& req) { return site.RunsOf(req) == http::Runs::kOnWorker; });
   st = server.Listen();
   if (!st.ok()) return Fail("serve", st);
   LogInfo("listening on http://" + config.server.address + ":" + std::to_string(server.port()) +

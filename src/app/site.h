@@ -1,61 +1,110 @@
-// The public site's request handling: the one route table, and the handlers that answer from
-// the current snapshot (never the database). Region comes from the Host header (or ?region=),
-// language from ?lang= (or the region's default).
+// The site over HTTP: the one route table (app/routes.cc) and the public handlers, which answer
+// from a snapshot and never from the database. Region comes from the Host header (or
+// ?region=), language from the path's {lang} or ?lang= (else the region's).
+//
+// The handlers live in files by concern: site_pages.cc (pages, redirects, static files, the
+// embed page), site_feeds.cc (RSS, Atom, JSON Feed, iCal), site_api.cc (API v1 and
+// Statuspage's v2), site_embeds.cc (badges), site_probes.cc (health, readiness, live
+// updates). The back-office's are AdminWeb's.
 #pragma once
 
-#include <map>
 #include <memory>
 
 #include "admin/web.h"
+#include "api/statuspage.h"
 #include "app/config.h"
-#include "core/body.h"
+#include "app/serving.h"
+#include "app/web_assets.h"
+#include "feeds/feeds.h"
 #include "http/message.h"
 #include "http/router.h"
-#include "render/assets.h"
-#include "render/messages.h"
-#include "render/pages.h"
 #include "snapshot/publisher.h"
-#include "store/store.h"
+#include "store/health.h"
 
 namespace vigie {
-
-// What the pages are made of, loaded and checked once at start: the assets (embedded or
-// overridden), the message catalogs, the templates, and the static files as bodies under
-// content-hashed URLs.
-struct WebAssets {
-  Assets assets;
-  Messages messages;
-  Templates templates;
-  StaticUrls urls;
-  std::map<std::string, std::shared_ptr<const Body>, std::less<>> statics;  // by "HASH/NAME"
-
-  static Result<std::shared_ptr<const WebAssets>> Load(const std::string& override_dir);
-};
 
 class Site {
  public:
   // All references must outlive the Site. No public route touches the store: /readyz reads
   // `health`, which a background ping and the writes keep.
-  Site(const Config& config, Publisher& publisher, const StoreHealth& health,
-       const WebAssets& web, AdminWeb& admin);
+  Site(const Config& config, Publisher& publisher, const StoreHealth& health, const WebAssets& web,
+       AdminWeb& admin);
 
-  // Every answer carries nosniff and a Referrer-Policy, and HTML refuses to be framed but
-  // for the embed page (prepared bodies have them in their heads; see ServeRendered).
-  http::Response Handle(http::Request& req) const;
-  // The requests that may wait on the database or hash a password: every write and the
-  // back-office. The server runs them off its I/O threads.
-  static bool Blocking(const http::Request& req);
+  // Answers `req` from the current snapshot. Every answer carries nosniff and a
+  // Referrer-Policy, and HTML refuses to be framed but for the embed page. Thread-safe.
+  http::Response Handle(http::Request& req) const { return Handle(req, publisher_.Current()); }
+  // Answers from `snap` (the Publisher warms the next snapshot through this).
+  http::Response Handle(http::Request& req, const Snap& snap) const;
+  // Where `req` runs, from its route's line in the table: writes and the back-office may wait
+  // on the database or hash a password, so the server runs them off its I/O threads.
+  http::Runs RunsOf(http::Request& req) const { return router_.RunsOf(req); }
 
  private:
+  using Router = http::Router<const Snap&>;
+  using Handler = http::Response (Site::*)(http::Request&, const Snap&) const;
   void AddRoutes();
+  Router::Handler Bind(Handler h) const;
+  AdminWeb::Handler Bind(http::Response (AdminWeb::*h)(http::Request&, const Caller&)) const;
+
+  // The error answer of `req`'s route, in its style (see the table).
+  http::Response Fail(const http::Request& req, const Snap& snap, const Status& st) const;
+  // A page of /{lang}/...: rendered once per snapshot, region and language, under `extra`.
+  http::Response ServePage(http::Request& req, const Snap& snap, std::string_view extra,
+                           const std::function<Result<std::string>(const PageView&)>& render,
+                           bool frameable = false) const;
+  // A JSON body of the public APIs, cached like pages, with CORS.
+  http::Response ServeJson(http::Request& req, const Snap& snap, std::string_view extra,
+                           const std::function<Result<std::string>(const View&)>& render) const;
+  // What ServeRendered calls to warm a body: the same request against the next snapshot.
+  AskAgain Again() const;
+
+  // site_probes.cc
+  http::Response Healthz(http::Request& req, const Snap& snap) const;
+  http::Response Readyz(http::Request& req, const Snap& snap) const;
+  http::Response Live(http::Request& req, const Snap& snap) const;
+  // site_pages.cc
+  http::Response Root(http::Request& req, const Snap& snap) const;
+  http::Response SetLang(http::Request& req, const Snap& snap) const;
+  http::Response Static(http::Request& req, const Snap& snap) const;
+  http::Response Home(http::Request& req, const Snap& snap) const;
+  http::Response EventPage(http::Request& req, const Snap& snap) const;
+  http::Response PlatformPage(http::Request& req, const Snap& snap) const;
+  http::Response ServicePage(http::Request& req, const Snap& snap) const;
+  http::Response HistoryPage(http::Request& req, const Snap& snap) const;
+  http::Response EmbedPage(http::Request& req, const Snap& snap) const;
+  // site_embeds.cc
+  http::Response PlatformBadge(http::Request& req, const Snap& snap) const;
+  http::Response ServiceBadge(http::Request& req, const Snap& snap) const;
+  http::Response Badge(http::Request& req, const Snap& snap, bool service) const;
+  // site_feeds.cc
+  http::Response SiteFeed(http::Request& req, const Snap& snap) const;
+  http::Response PlatformFeed(http::Request& req, const Snap& snap) const;
+  http::Response ServiceFeed(http::Request& req, const Snap& snap) const;
+  http::Response HistoryRss(http::Request& req, const Snap& snap) const;
+  http::Response HistoryAtom(http::Request& req, const Snap& snap) const;
+  enum class FeedScope { kSite, kPlatform, kService };
+  http::Response Feed(http::Request& req, const Snap& snap, FeedScope scope) const;
+  http::Response HistoryFeed(http::Request& req, const Snap& snap, FeedFormat format) const;
+  // site_api.cc: API v1
+  http::Response ApiRegions(http::Request& req, const Snap& snap) const;
+  http::Response ApiPlatforms(http::Request& req, const Snap& snap) const;
+  http::Response ApiPlatform(http::Request& req, const Snap& snap) const;
+  http::Response ApiService(http::Request& req, const Snap& snap) const;
+  http::Response ApiEvents(http::Request& req, const Snap& snap) const;
+  http::Response ApiEvent(http::Request& req, const Snap& snap) const;
+  http::Response ApiPlatformMessages(http::Request& req, const Snap& snap) const;
+  http::Response ApiMessages(http::Request& req, const Snap& snap) const;
+  // site_api.cc: Statuspage's v2, for the whole region or one platform ({platform} present).
+  using StatuspageFn = Result<std::string> (*)(const View&, std::optional<std::string_view>,
+                                               const statuspage::PageOptions&);
+  Router::Handler Statuspage(StatuspageFn fn) const;
 
   const Config& config_;
   Publisher& publisher_;
   const StoreHealth& health_;
   const WebAssets& web_;
   AdminWeb& admin_;
-  http::Router router_;
+  Router router_;
 };
-
 
 }  // namespace vigie

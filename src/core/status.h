@@ -11,7 +11,7 @@ namespace vigie {
 
 class Status {
  public:
-  // What went wrong, as the caller can act on it. http::ErrorOf gives each its HTTP status
+  // What went wrong, as the caller can act on it. http::HttpStatusOf gives each its HTTP status
   // and its name in JSON errors (one table: http/message.cc).
   enum class Code {
     kOk,

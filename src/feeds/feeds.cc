@@ -58,10 +58,10 @@ class Builder {
   explicit Builder(const FeedView& v) : v_(v) {}
   const std::string& T(std::string_view key) const { return v_.messages.Get(v_.lang, key); }
   std::string Page(std::string_view rest) const {
-    return v_.base_url + "/" + std::string(LangId(v_.lang)) + std::string(rest);
+    return v_.region.base_url + "/" + std::string(LangId(v_.lang)) + std::string(rest);
   }
   std::string Self(std::string_view what) const {
-    return v_.base_url + FeedPath(v_.lang, what, FeedFormat::kRss);
+    return v_.region.base_url + FeedPath(v_.lang, what, FeedFormat::kRss);
   }
   std::string Id(std::string_view what) const {
     // Permanent, and distinct per region: the same change is a different item in each.
@@ -367,7 +367,7 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
   f.link = p ? b.Page("/" + p->slug + "/history") : b.Page("/");
   // Statuspage's /history.rss is a fixed address: the language comes as ?lang=.
   f.self = p ? b.Self(p->slug + "/events")
-             : v.base_url + "/history.rss?lang=" + std::string(LangId(v.lang));
+             : v.region.base_url + "/history.rss?lang=" + std::string(LangId(v.lang));
   // The newest items first (an event's creation, each of its updates), chosen before any is
   // rendered: with a long history only the 50 shown are formatted. Ties keep the model's
   // order (event, then the item within it), as a stable sort would.
@@ -447,7 +447,7 @@ Result<std::string> MaintenanceCalendar(const FeedView& v, std::string_view plat
   const Platform* p = v.model.FindPlatform(platform);
   if (!p) return Status::NotFound("no platform \"" + std::string(platform) + "\"");
   Builder b(v);
-  std::string host = v.base_url.substr(v.base_url.find("://") == std::string::npos ? 0 : v.base_url.find("://") + 3);
+  std::string host = v.region.base_url.substr(v.region.base_url.find("://") == std::string::npos ? 0 : v.region.base_url.find("://") + 3);
   std::string o;
   o += Fold("BEGIN:VCALENDAR");
   o += Fold("VERSION:2.0");

@@ -14,22 +14,17 @@
 #include "core/status.h"
 #include "domain/derive.h"
 #include "domain/model.h"
+#include "domain/view.h"
 #include "render/messages.h"
 
 namespace vigie {
 
 enum class FeedFormat { kRss, kAtom, kJson };
 
-struct FeedView {
-  const Model& model;
-  const DerivedState& derived;
-  const HistoryIndex& index;
-  Time as_of;
-  const Region& region;
-  Lang lang;
+// A View with what feeds need; links start at the region's base_url.
+struct FeedView : View {
   const Messages& messages;
   const Text& site_name;
-  std::string base_url;  // the region's public URL, without a trailing slash
 };
 
 // One entry of a feed, format-neutral.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cctype>
+#include <nlohmann/json.hpp>
 
 namespace vigie::http {
 
@@ -56,6 +57,19 @@ const char* ErrorName(int http_status) {
   }
   return http_status >= 500 ? "internal" : "bad_request";
 }
+
+Response JsonError(int http_status, std::string_view message) {
+  Response res;
+  res.status = http_status;
+  res.Set("Content-Type", "application/json; charset=utf-8");
+  res.Set("Cache-Control", "no-store");
+  const nlohmann::json body{
+      {"error", {{"code", ErrorName(http_status)}, {"message", std::string(message)}}}};
+  res.SetBody(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  return res;
+}
+
+Response JsonError(const Status& st) { return JsonError(HttpStatusOf(st), st.message()); }
 
 std::string PercentDecode(std::string_view s, bool form) {
   std::string out;

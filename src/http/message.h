@@ -1,6 +1,7 @@
 // HTTP request and response values. No sockets here: handlers are functions of a Request.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,6 +26,10 @@ struct Request {
   std::string remote;  // peer address
   // Route parameters {name}: names point into the route table, which outlives requests.
   std::vector<std::pair<std::string_view, std::string>> params;
+  // The route table's index of the route this request matched, kept by the first match (see
+  // PathTable::Find); SIZE_MAX until then. Whoever refills a Request for another request
+  // resets it with `params`.
+  size_t route = SIZE_MAX;
 
   // The first header of that (lower-case) name, or "".
   std::string_view Header(std::string_view lower_name) const;
@@ -81,6 +86,10 @@ int HttpStatusOf(const Status& st);
 // The name of an HTTP error status in JSON error bodies ("bad_request", "unavailable", ...),
 // from the same table as HttpStatusOf.
 const char* ErrorName(int http_status);
+// The one JSON error answer, for the public and the admin APIs alike:
+// {"error":{"code":"not_found","message":"..."}}, not cached.
+Response JsonError(int http_status, std::string_view message);
+Response JsonError(const Status& st);
 
 // ASCII case-insensitive equality (header names, host names).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

@@ -44,6 +44,7 @@ class RequestParser : public bhttp::basic_parser<true> {
     }
     req_.body.clear();
     req_.params.clear();  // the router sets them on a match only
+    req_.route = SIZE_MAX;
     fields_ = 0;
     hosts_ = 0;
   }

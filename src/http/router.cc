@@ -18,8 +18,8 @@ void Split(std::string_view path, Out&& out) {
 }
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, Handler handler) {
-  Route r{std::move(method), {}, 0, std::move(handler)};
+size_t PathTable::Add(std::string method, std::string_view pattern, Errors errors) {
+  Route r{std::move(method), {}, 0, errors};
   Split(pattern, [&r](std::string_view s) {
     const bool param = s.size() > 2 && s.front() == '{' && s.back() == '}';
     r.segments.push_back(Segment{std::string(param ? s.substr(1, s.size() - 2) : s), param});
@@ -27,9 +27,10 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
   });
   if (r.segments.size() <= kMaxSegments) by_size_[r.segments.size()].push_back(routes_.size());
   routes_.push_back(std::move(r));
+  return routes_.size() - 1;
 }
 
-bool Router::Match(const Route& r, const Path& path) {
+bool PathTable::Matches(const Route& r, const Path& path) {
   if (r.segments.size() != path.size) return false;
   for (size_t i = 0; i < path.size; ++i) {
     if (!r.segments[i].param && r.segments[i].text != path.segments[i]) return false;
@@ -37,7 +38,29 @@ bool Router::Match(const Route& r, const Path& path) {
   return true;
 }
 
-Response Router::Handle(Request& req) const {
+// Only for paths no route takes: the route whose leading segments match the path's with the
+// most literals (then the most segments), whatever its length.
+Errors PathTable::NearestErrors(const Path& path) const {
+  Errors best = Errors::kPage;
+  int best_shared = 0, best_literals = 0;
+  for (const Route& r : routes_) {
+    int shared = 0, literals = 0;
+    for (size_t i = 0; i < path.size && i < r.segments.size(); ++i) {
+      if (!r.segments[i].param && r.segments[i].text != path.segments[i]) break;
+      ++shared;
+      literals += !r.segments[i].param;
+    }
+    if (literals > best_literals || (literals == best_literals && shared > best_shared)) {
+      best = r.errors;
+      best_shared = shared;
+      best_literals = literals;
+    }
+  }
+  return best;
+}
+
+Match PathTable::Find(Request& req) const {
+  if (req.route < routes_.size()) return Match{req.route, {}, routes_[req.route].errors};
   Path path;
   Split(req.path, [&path](std::string_view s) {
     if (path.size == kMaxSegments) {
@@ -49,34 +72,35 @@ Response Router::Handle(Request& req) const {
   const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : req.method;
   // The most specific route wins: the one with the most literal segments ("/history.rss"
   // before "/{lang}"), then the first added.
-  const Route* best = nullptr;
-  std::string allow;
+  size_t best = Match::kNone;
+  Match m;
   if (!path.too_long) {
     for (const size_t i : by_size_[path.size]) {
       const Route& r = routes_[i];
-      if (!Match(r, path)) continue;
+      if (!Matches(r, path)) continue;
       if (r.method != method) {
-        if (allow.find(r.method) == std::string::npos) {
-          allow += (allow.empty() ? "" : ", ") + r.method;
-          if (r.method == "GET") allow += ", HEAD";
+        if (m.allow.find(r.method) == std::string::npos) {
+          m.allow += (m.allow.empty() ? "" : ", ") + r.method;
+          if (r.method == "GET") m.allow += ", HEAD";
         }
+        m.errors = r.errors;
         continue;
       }
-      if (!best || r.literals > best->literals) best = &r;
+      if (best == Match::kNone || r.literals > routes_[best].literals) best = i;
     }
   }
-  if (best) {
-    req.params.clear();
-    for (size_t i = 0; i < path.size; ++i) {
-      if (best->segments[i].param) req.params.emplace_back(best->segments[i].text, path.segments[i]);
-    }
-    return best->handler(req);
+  if (best == Match::kNone) {
+    if (m.allow.empty()) m.errors = NearestErrors(path);
+    return m;
   }
-  if (allow.empty()) return error_(req, 404, "no page or resource at " + req.path);
-  Response res = error_(req, 405, "method " + req.method + " is not allowed here (allowed: " +
-                                      allow + ")");
-  res.Set("Allow", allow);
-  return res;
+  req.params.clear();
+  for (size_t i = 0; i < path.size; ++i) {
+    if (routes_[best].segments[i].param) {
+      req.params.emplace_back(routes_[best].segments[i].text, path.segments[i]);
+    }
+  }
+  req.route = best;
+  return Match{best, {}, routes_[best].errors};
 }
 
 }  // namespace vigie::http

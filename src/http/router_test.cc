@@ -9,19 +9,32 @@
 namespace vigie::http {
 namespace {
 
-Router MakeRouter() {
-  Router r([](const Request&, int status, const std::string& msg) {
-    Response res;
-    res.status = status;
-    res.SetBody(msg);
-    return res;
-  });
-  r.Add("GET", "/api/v1/platforms/{platform}", [](Request& req) {
-    Response res;
-    res.SetBody(std::string(req.Param("platform")));
-    return res;
-  });
-  r.Add("POST", "/api/v1/platforms/{platform}", [](Request&) { return Response(); });
+using TestRouter = Router<>;
+
+// An error answer that says which style the router chose: "json" or "page".
+Response StyledError(const Request&, Errors style, int status, const std::string& msg) {
+  Response res;
+  res.status = status;
+  res.SetBody((style == Errors::kJson ? "json: " : "page: ") + msg);
+  return res;
+}
+
+TestRouter MakeRouter() {
+  TestRouter r(StyledError);
+  r.Add(
+      "GET", "/api/v1/platforms/{platform}",
+      [](Request& req) {
+        Response res;
+        res.SetBody(std::string(req.Param("platform")));
+        return res;
+      },
+      Runs::kOnIo, Errors::kJson);
+  r.Add(
+      "POST", "/api/v1/platforms/{platform}", [](Request&) { return Response(); },
+      Runs::kOnWorker, Errors::kJson);
+  r.Add(
+      "GET", "/{lang}/{platform}", [](Request&) { return Response(); }, Runs::kOnIo,
+      Errors::kPage);
   return r;
 }
 
@@ -33,7 +46,7 @@ Request Get(std::string method, std::string path) {
 }
 
 TEST(Router, MatchesParametersAndHead) {
-  Router r = MakeRouter();
+  TestRouter r = MakeRouter();
   Request req = Get("GET", "/api/v1/platforms/weavy");
   EXPECT_EQ(r.Handle(req).body(), "weavy");
   Request head = Get("HEAD", "/api/v1/platforms/infinity");
@@ -41,8 +54,8 @@ TEST(Router, MatchesParametersAndHead) {
 }
 
 TEST(Router, UnknownPathIs404_WrongMethodIs405WithAllow) {
-  Router r = MakeRouter();
-  Request missing = Get("GET", "/nothing/here");
+  TestRouter r = MakeRouter();
+  Request missing = Get("GET", "/nothing/here/at/all");
   EXPECT_EQ(r.Handle(missing).status, 404);
   Request del = Get("DELETE", "/api/v1/platforms/weavy");
   Response res = r.Handle(del);
@@ -50,12 +63,33 @@ TEST(Router, UnknownPathIs404_WrongMethodIs405WithAllow) {
   EXPECT_EQ(res.HeaderValue("Allow"), "GET, HEAD, POST");
 }
 
+TEST(Router, EachRouteSaysWhereItRuns) {
+  TestRouter r = MakeRouter();
+  Request post = Get("POST", "/api/v1/platforms/weavy");
+  EXPECT_EQ(r.RunsOf(post), Runs::kOnWorker);
+  Request get = Get("GET", "/api/v1/platforms/weavy");
+  EXPECT_EQ(r.RunsOf(get), Runs::kOnIo);
+  Request none = Get("POST", "/nowhere");
+  EXPECT_EQ(r.RunsOf(none), Runs::kOnIo);
+  // The match is remembered: handling after RunsOf finds the same route and parameters.
+  EXPECT_EQ(r.Handle(get).body(), "weavy");
+}
+
+TEST(Router, ErrorsTakeTheStyleOfTheRouteOrOfTheNearestOne) {
+  TestRouter r = MakeRouter();
+  const auto body = [&](const char* method, const char* path) {
+    Request req = Get(method, path);
+    return std::string(r.Handle(req).body());
+  };
+  EXPECT_EQ(body("DELETE", "/api/v1/platforms/weavy").substr(0, 5), "json:");
+  EXPECT_EQ(body("GET", "/api/v1/nothing").substr(0, 5), "json:");  // shares /api/v1
+  EXPECT_EQ(body("GET", "/api/v1/platforms/weavy/more").substr(0, 5), "json:");
+  EXPECT_EQ(body("GET", "/fr/weavy/nothing").substr(0, 5), "page:");  // shares /{lang}/{platform}
+  EXPECT_EQ(body("GET", "/").substr(0, 5), "page:");
+}
+
 TEST(Router, TheMostSpecificPatternWinsWhateverTheOrder) {
-  Router r([](const Request&, int status, const std::string&) {
-    Response res;
-    res.status = status;
-    return res;
-  });
+  TestRouter r(StyledError);
   const auto named = [](std::string name) {
     return [name](Request&) {
       Response res;
@@ -63,10 +97,10 @@ TEST(Router, TheMostSpecificPatternWinsWhateverTheOrder) {
       return res;
     };
   };
-  r.Add("GET", "/{lang}", named("lang"));
-  r.Add("GET", "/{lang}/{platform}", named("platform"));
-  r.Add("GET", "/history.rss", named("history"));
-  r.Add("GET", "/admin/events", named("admin"));
+  r.Add("GET", "/{lang}", named("lang"), Runs::kOnIo, Errors::kPage);
+  r.Add("GET", "/{lang}/{platform}", named("platform"), Runs::kOnIo, Errors::kPage);
+  r.Add("GET", "/history.rss", named("history"), Runs::kOnIo, Errors::kJson);
+  r.Add("GET", "/admin/events", named("admin"), Runs::kOnWorker, Errors::kPage);
   const auto body = [&](const char* path) {
     Request req = Get("GET", path);
     return std::string(r.Handle(req).body());
@@ -136,7 +170,8 @@ TEST(ServeBody, ALargeIdentityBodyComesWithAFileOfTheSameBytes) {
   Response r = ServeBody(plain, body);
   ASSERT_GE(r.body_file, 0);
   std::string in_file(text.size() + 1, '\0');
-  ASSERT_EQ(pread(r.body_file, in_file.data(), in_file.size(), 0), static_cast<ssize_t>(text.size()));
+  ASSERT_EQ(pread(r.body_file, in_file.data(), in_file.size(), 0),
+            static_cast<ssize_t>(text.size()));
   in_file.resize(text.size());
   EXPECT_EQ(in_file, text);
   Request gz;

@@ -35,8 +35,9 @@ class Server {
   using Handler = std::function<Response(Request&)>;
   // True for the requests whose handler may block (database writes, password hashing):
   // those run on a small worker pool, never on an I/O thread, so that a write never stalls
-  // the connections that thread serves.
-  using Blocking = std::function<bool(const Request&)>;
+  // the connections that thread serves. It may remember what it found in the request (the
+  // route it matched) for the handler.
+  using Blocking = std::function<bool(Request&)>;
 
   Server(ServerOptions options, Handler handler, Blocking blocking = nullptr);
   ~Server();

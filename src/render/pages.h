@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "domain/derive.h"
 #include "domain/model.h"
+#include "domain/view.h"
 #include "render/assets.h"
 #include "render/messages.h"
 
@@ -31,13 +32,8 @@ struct StaticUrls {
   std::string css, js, logo, favicon, admin_css, admin_js;
 };
 
-struct PageView {
-  const Model& model;
-  const DerivedState& derived;
-  const HistoryIndex& index;
-  Time as_of;
-  const Region& region;
-  Lang lang;
+// A View with what pages are made of.
+struct PageView : View {
   const Messages& messages;
   const Templates& templates;
   const StaticUrls& statics;

@@ -172,8 +172,6 @@ Status Publisher::Write(const WriteInfo& info,
   return st;
 }
 
-thread_local const std::shared_ptr<const Snapshot>* Publisher::warming_ = nullptr;
-
 Status Publisher::PublishLocked(Model model, ChangeIndex changes,
                                 std::chrono::steady_clock::duration load_time) {
   using Clock = std::chrono::steady_clock;
@@ -189,23 +187,21 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   if (const std::shared_ptr<const Snapshot> previous = current_.load()) {
     std::vector<Snapshot::Recipe> recipes = previous->Recipes();
     wanted = recipes.size();
-    warming_ = &snap;
     for (const Snapshot::Recipe& recipe : recipes) {
       if (Clock::now() - built > kWarmBudget) break;
       try {
-        recipe.again();
+        recipe.again(snap);
         // Compressed as readers took the body before (codings nobody asked for are skipped).
         if (const std::shared_ptr<const Body> fresh = snap->Find(recipe.key)) {
           for (const Coding c : {Coding::kBrotli, Coding::kGzip}) {
             if (recipe.body->WasCompressed(c)) fresh->Compressed(c);
           }
+          ++warmed;  // only what is ready in the new snapshot counts
         }
-        ++warmed;
       } catch (const std::exception& e) {
         LogError(std::string("warming a body failed: ") + e.what());
       }
     }
-    warming_ = nullptr;
   }
   const auto ms = [](Clock::duration d) {
     char text[32];

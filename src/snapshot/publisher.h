@@ -53,12 +53,8 @@ class Publisher {
   // Stops the timer. Idempotent.
   void Stop();
 
-  // The current snapshot; never null after Start(). Thread-safe. While the Publisher warms
-  // a new snapshot (renders again, on its own thread, the bodies readers asked for in the
-  // previous one), that thread sees the new snapshot here.
-  std::shared_ptr<const Snapshot> Current() const {
-    return warming_ ? *warming_ : current_.load();
-  }
+  // The current snapshot; never null after Start(). Thread-safe.
+  std::shared_ptr<const Snapshot> Current() const { return current_.load(); }
 
   // The one write path. `change` sees the model as stored (with regions) and writes through
   // the transaction; when it returns ok, the status changes and the audit row are added, the
@@ -82,7 +78,6 @@ class Publisher {
   const std::vector<Region> regions_;
   const Options options_;
 
-  static thread_local const std::shared_ptr<const Snapshot>* warming_;
   // Warming stops after this long; the bodies left are rendered on first request.
   static constexpr std::chrono::milliseconds kWarmBudget{30};
 

@@ -62,11 +62,13 @@ class Snapshot {
   // The last real change seen from one region (its events, messages and status changes).
   Time LastChangeIn(const std::string& region) const;
 
+  // Renders a body again, from the snapshot it is given (the next one, being warmed).
+  using Again = std::function<void(const std::shared_ptr<const Snapshot>&)>;
   // What a rendering gives: the body (null when the request was wrong), and how to render
   // the same body again from the next snapshot (see Recipes).
   struct Rendered {
     std::shared_ptr<const Body> body;
-    std::function<void()> again;
+    Again again;
   };
   // The body for `key`, rendered by `render` the first time it is asked for in this snapshot.
   // Concurrent callers for the same key wait for that one rendering. A null body (the
@@ -83,7 +85,7 @@ class Snapshot {
   struct Recipe {
     std::string key;
     std::shared_ptr<const Body> body;
-    std::function<void()> again;
+    Again again;
   };
   std::vector<Recipe> Recipes() const;
   // The body under `key` if this snapshot has rendered it already; never renders.
@@ -96,7 +98,7 @@ class Snapshot {
   struct Slot {
     std::once_flag once;
     std::shared_ptr<const Body> body;
-    std::function<void()> again;
+    Again again;
     uint64_t order = 0;  // when it was first asked for
     bool kept = false;   // within the budget: stays in the cache
   };

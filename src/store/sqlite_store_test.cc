@@ -321,15 +321,16 @@ TEST_F(PublisherTest, EachWriteReadsOnlyWhatChanged_AndGetsTheModelAFullLoadGive
 TEST_F(PublisherTest, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPublished) {
   int renders = 0;
   // What a handler does: look the body up in the current snapshot, say how to ask again.
-  std::function<std::shared_ptr<const Body>()> serve = [&]() {
-    std::shared_ptr<const Snapshot> snap = pub->Current();
+  using Snap = std::shared_ptr<const Snapshot>;
+  std::function<std::shared_ptr<const Body>(const Snap&)> serve_at = [&](const Snap& snap) {
     return snap->Cached("page", [&]() -> Snapshot::Rendered {
       ++renders;
       return {MakeBody("text/plain",
                        "version " + std::to_string(snap->version()) + std::string(400, '.'), At(0)),
-              [&] { serve(); }};
+              [&](const Snap& next) { serve_at(next); }};
     });
   };
+  const auto serve = [&] { return serve_at(pub->Current()); };
   std::shared_ptr<const Body> first = serve();
   EXPECT_EQ(renders, 1);
   EXPECT_EQ(serve(), first);  // cached

@@ -337,6 +337,66 @@ class LiveTest(unittest.TestCase):
             return c.recv(4096)
 
 
+class WarmingTest(unittest.TestCase):
+    def test_bodies_readers_asked_for_are_ready_in_the_snapshot_a_write_publishes(self):
+        import re
+        import subprocess
+        v = harness.Vigie()
+        try:
+            asked = ["/fr/weavy", "/feeds/fr/weavy/status.rss", "/api/v1/platforms/weavy",
+                     "/badge/fr/weavy.svg", "/api/v2/summary.json", "/fr/weavy/history?page=1"]
+            bodies = {}
+            for path in asked:
+                status, _, body = v.get(path)
+                self.assertEqual(status, 200, path)
+                bodies[path] = body
+            self.assertEqual(v.get("/fr/nowhere")[0], 404)  # a failure is not kept, nor warmed
+            token = subprocess.run([harness.ARGS.binary, "token", "create", "t", "--config",
+                                    os.path.join(harness.ARGS.source, "vigie.toml"), "--data", v.data],
+                                   capture_output=True, text=True, cwd=harness.ARGS.source).stdout.strip()
+            status, _, _ = v.request("POST", "/api/v1/admin/levels", {"Authorization": "Bearer " + token},
+                                     json.dumps({"platform": "weavy", "service": "studio", "level": "minor"}))
+            self.assertEqual(status, 200)
+            warmed = re.findall(r"; (\d+) of (\d+) bodies warmed", v.log())
+            self.assertEqual(warmed[-1], (str(len(asked)), str(len(asked))), v.log()[-2000:])
+            # Warmed from the new snapshot: the page shows the write.
+            self.assertNotEqual(v.get("/fr/weavy")[2], bodies["/fr/weavy"])
+        finally:
+            v.close()
+
+
+class ErrorStyleTest(unittest.TestCase):
+    """A route says how its errors are written; a path no route takes gets the style of the
+    route it shares the most of its start with."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.v = harness.Vigie()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.v.close()
+
+    def test_apis_feeds_and_badges_answer_json_and_pages_answer_a_page(self):
+        for path, status in (("/api/v1/nothing", 404), ("/api/v1/platforms/nope", 404),
+                             ("/infinity/api/v2/nothing.json", 404), ("/feeds/fr/nope/status.rss", 404),
+                             ("/feeds/fr/weavy/nothing.rss", 404), ("/badge/fr/nope.svg", 404),
+                             ("/api/v1/platforms/weavy/events?page=0", 400), ("/api/v1/a/b/c/d/e/f", 404)):
+            got, h, body = self.v.get(path)
+            self.assertEqual(got, status, path)
+            self.assertTrue(h["content-type"].startswith("application/json"), path)
+            self.assertIn("message", json.loads(body)["error"], path)
+        for path, status, lang in (("/fr/nowhere", 404, "fr"), ("/en/weavy/nothing/x", 404, "en"),
+                                   ("/en/weavy/history?kind=party", 400, "en"), ("/xx", 404, "fr"),
+                                   ("/admin/nothing", 404, "fr"), ("/en/events/07", 404, "en"),
+                                   ("/en/a/b/c/d/e/f", 404, "en")):
+            got, h, body = self.v.get(path)
+            self.assertEqual(got, status, path)
+            self.assertTrue(h["content-type"].startswith("text/html"), path)
+            self.assertEqual(h["content-language"], lang, path)
+            self.assertIn(b"<html", body, path)
+
+
 class TimeoutTest(unittest.TestCase):
     """Deadlines: a request that never finishes and an idle keep-alive connection are closed."""
 
