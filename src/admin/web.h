@@ -1,10 +1,13 @@
 // The back-office over HTTP: login and server-side sessions, CSRF on every form, the pages
 // operators use, and the admin JSON API with bearer tokens. Handlers only; the routes are in
-// the one route table (app/site.cc), each wrapped by Page() or Api(), which authenticate.
+// the one route table (app/routes.cc), each wrapped by Page() or Api(), which authenticate.
+// In parts: auth.cc (Page, Api, login), pages.cc (what operators read), forms.cc (what they
+// post), api.cc (the JSON API), web.cc (the answers they share).
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -18,9 +21,14 @@
 
 namespace vigie {
 
+namespace admin {
+// A posted application/x-www-form-urlencoded body: every field, repeated ones kept.
+using Form = std::multimap<std::string, std::string>;
+}  // namespace admin
+
 struct AdminOptions {
-  bool secure_cookies = false;                  // https: Secure and __Host- cookies
-  std::chrono::seconds idle_timeout{30 * 60};   // a session unused this long ends
+  bool secure_cookies = false;                       // https: Secure and __Host- cookies
+  std::chrono::seconds idle_timeout{30 * 60};        // a session unused this long ends
   std::chrono::seconds absolute_timeout{12 * 3600};  // and any session after this long
 };
 
@@ -100,6 +108,14 @@ class AdminWeb {
                       const nlohmann::json& data, const std::string& title) const;
   http::Response Back(const std::string& where) const;
   http::Response FormError(http::Request& req, const Caller& c, const Status& st);
+  // The skeleton of every form: `act` reads the form and runs one operation, giving the page
+  // to go back to; its error is shown on the page the form came from (FormError).
+  http::Response Submit(http::Request& req, const Caller& c,
+                        const std::function<Result<std::string>(const admin::Form&)>& act);
+  // The same for a form on the object of the path's {id}: NotFound(`missing`) without one.
+  http::Response SubmitOn(
+      http::Request& req, const Caller& c, std::string_view missing,
+      const std::function<Result<std::string>(int64_t id, const admin::Form&)>& act);
   nlohmann::json EventForm(const Model& m, const Caller& c) const;
 
   const AdminOptions options_;

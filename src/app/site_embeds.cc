@@ -38,7 +38,7 @@ http::Response Site::Badge(http::Request& req, const Snap& snap, bool service) c
       level = c->snap->derived().Service(c->region->id, s->id).level;
     }
     return RenderBadge(label, level,
-                       web_.messages.Get(*lang, "level." + std::string(LevelId(level))));
+                       web_.messages.Words(*lang, level));
   };
   return ServeRendered(req, *c,
                        {c->Key("badge", req), "image/svg+xml; charset=utf-8", kApiCache, {kCors}},

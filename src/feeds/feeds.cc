@@ -57,6 +57,8 @@ class Builder {
  public:
   explicit Builder(const FeedView& v) : v_(v) {}
   const std::string& T(std::string_view key) const { return v_.messages.Get(v_.lang, key); }
+  template <class Term>
+  const std::string& W(Term term) const { return v_.messages.Words(v_.lang, term); }
   std::string Page(std::string_view rest) const {
     return v_.region.base_url + "/" + std::string(LangId(v_.lang)) + std::string(rest);
   }
@@ -67,7 +69,7 @@ class Builder {
     // Permanent, and distinct per region: the same change is a different item in each.
     return "urn:vigie:" + v_.region.id + ":" + std::string(what);
   }
-  std::string LevelWords(Level l) const { return T("level." + std::string(LevelId(l))); }
+  std::string LevelWords(Level l) const { return W(l); }
 
   // Items from the status changes of one target, newest first.
   std::vector<FeedItem> ChangeItems(const std::string& platform, std::optional<int64_t> service,
@@ -88,7 +90,7 @@ class Builder {
                          "</p>";
       if (it->event_id) {
         if (const Event* e = v_.model.FindEvent(*it->event_id); e && e->InRegion(v_.region.id)) {
-          html += "<p>" + Html(T("kind." + std::string(EventKindId(e->kind)))) + " : <a href=\"" +
+          html += "<p>" + Html(W(e->kind)) + " : <a href=\"" +
                   Html(Page("/events/" + std::to_string(e->id))) + "\">" + Html(L(e->title, v_.lang)) +
                   "</a></p>";
           std::string services;
@@ -416,7 +418,7 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
   candidates.resize(shown);
   for (const Candidate& c : candidates) {
     const Event& e = *c.event;
-    const std::string kind = b.T("kind." + std::string(EventKindId(e.kind)));
+    const std::string kind = b.W(e.kind);
     const std::string link = b.Page("/events/" + std::to_string(e.id));
     const std::string title = Title(L(e.title, v.lang));
     FeedItem item;
@@ -433,7 +435,7 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
     } else {
       const EventUpdate& u = *c.update;
       item.id = b.Id("update:" + std::to_string(u.id));
-      const std::string phase = u.phase == Phase::kNone ? std::string() : b.T("phase." + std::string(PhaseId(u.phase)));
+      const std::string phase = u.phase == Phase::kNone ? std::string() : b.W(u.phase);
       item.title = Title((phase.empty() ? kind : phase) + (v.lang == Lang::kEn ? ": " : " : ") + title);
       item.html = MarkdownToHtml(CleanText(L(u.text, v.lang)));
     }

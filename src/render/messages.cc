@@ -117,6 +117,29 @@ Result<Messages> Messages::Load(const Assets& assets) {
   return out;
 }
 
+namespace {
+// "level." + "minor", in a buffer of the thread.
+std::string_view WordsKey(std::string_view prefix, std::string_view id) {
+  thread_local std::string key;
+  key.assign(prefix);
+  key += id;
+  return key;
+}
+}  // namespace
+
+const std::string& Messages::Words(Lang lang, Level level) const {
+  return Get(lang, WordsKey("level.", LevelId(level)));
+}
+const std::string& Messages::Words(Lang lang, EventKind kind) const {
+  return Get(lang, WordsKey("kind.", EventKindId(kind)));
+}
+const std::string& Messages::Words(Lang lang, Phase phase) const {
+  return Get(lang, WordsKey("phase.", PhaseId(phase)));
+}
+const std::string& Messages::Words(Lang lang, EventState state) const {
+  return Get(lang, WordsKey("state.", EventStateId(state)));
+}
+
 const std::string& Messages::Get(Lang lang, std::string_view key) const {
   const auto& texts = All(lang);
   auto it = texts.find(key);

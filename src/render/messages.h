@@ -20,6 +20,13 @@ class Messages {
   // The text under a dotted key ("level.minor"); the key itself when missing, so that a
   // forgotten key shows rather than hides.
   const std::string& Get(Lang lang, std::string_view key) const;
+  // The words of a level, an event kind, a phase or an event state ("Perturbation mineure"),
+  // from the catalog's level.*, kind.*, phase.* and state.* keys: the one source of these words
+  // for pages, feeds, badges and the back-office.
+  const std::string& Words(Lang lang, Level level) const;
+  const std::string& Words(Lang lang, EventKind kind) const;
+  const std::string& Words(Lang lang, Phase phase) const;
+  const std::string& Words(Lang lang, EventState state) const;
   // A list of strings (month names); empty when missing.
   const std::vector<std::string>& List(Lang lang, std::string_view key) const;
   // Every text of a language by dotted key.

@@ -39,6 +39,8 @@ class Page {
   explicit Page(const PageView& v) : v_(v) {}
 
   const std::string& T(std::string_view key) const { return v_.messages.Get(v_.lang, key); }
+  template <class Term>
+  const std::string& W(Term term) const { return v_.messages.Words(v_.lang, term); }
   std::string Url(std::string_view rest) const { return PagePath(v_.lang, rest); }
   std::string PlatformUrl(const Platform& p) const { return Url("/" + p.slug + "/"); }
   std::string ServiceUrl(const Service& s) const {
@@ -50,7 +52,7 @@ class Page {
   Data Level(Level l) const {
     Data d;
     d.set("level", std::string(LevelId(l)));
-    d.set("words", T("level." + std::string(LevelId(l))));
+    d.set("words", W(l));
     return d;
   }
 
@@ -93,10 +95,10 @@ class Page {
     Data d;
     d.set("id", std::to_string(e.id));
     d.set("kind", std::string(EventKindId(e.kind)));
-    d.set("kind_words", T("kind." + std::string(EventKindId(e.kind))));
-    if (e.phase != Phase::kNone) d.set("phase_words", T("phase." + std::string(PhaseId(e.phase))));
+    d.set("kind_words", W(e.kind));
+    if (e.phase != Phase::kNone) d.set("phase_words", W(e.phase));
     const EventState state = e.StateAt(v_.as_of);
-    if (with_state) d.set("state_words", T("state." + std::string(EventStateId(state))));
+    if (with_state) d.set("state_words", W(state));
     PutText(d, "title", e.title);
     d.set("fallback_note", T("fallback"));
     d.set("url", EventUrl(e.id));
@@ -130,7 +132,7 @@ class Page {
       Data latest;
       latest.set("at_iso", FormatRfc3339(u.at));
       latest.set("at_text", When(u.at));
-      if (u.phase != Phase::kNone) latest.set("phase_words", T("phase." + std::string(PhaseId(u.phase))));
+      if (u.phase != Phase::kNone) latest.set("phase_words", W(u.phase));
       latest.set("html", Markdown(u.text));
       d.set("latest", latest);
       d.set("latest_label", T("event.latest_update"));
@@ -596,7 +598,7 @@ Result<std::string> RenderEvent(const PageView& v, int64_t id) {
     Data u;
     u.set("at_iso", FormatRfc3339(it->at));
     u.set("at_text", page.When(it->at));
-    if (it->phase != Phase::kNone) u.set("phase_words", page.T("phase." + std::string(PhaseId(it->phase))));
+    if (it->phase != Phase::kNone) u.set("phase_words", page.W(it->phase));
     u.set("html", page.Markdown(it->text));
     updates.push_back(u);
   }
@@ -646,7 +648,7 @@ Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
   }
   for (EventKind k : kAllEventKinds) {
     Data f;
-    f.set("words", page.T("kind." + std::string(EventKindId(k))));
+    f.set("words", page.W(k));
     f.set("url", url_of(k, 1));
     f.set("current", kind == k);
     filters.push_back(f);
@@ -705,7 +707,7 @@ Result<std::string> RenderEmbed(const PageView& v, std::string_view slug) {
   for (size_t i = 0; i < now.size() && i < kMaxOpenListed; ++i) {
     const Event* e = now[i];
     Data ed;
-    ed.set("kind_words", page.T("kind." + std::string(EventKindId(e->kind))));
+    ed.set("kind_words", page.W(e->kind));
     ed.set("title", Clean(Localize(e->title, v.lang).text));
     ed.set("url", v.region.base_url + page.EventUrl(e->id));
     events.push_back(ed);

@@ -1,0 +1,180 @@
+// The admin JSON API (docs/api.md): the same operations as the forms, for scripts and
+// monitoring tools, authenticated by bearer tokens.
+#include "admin/parts.h"
+#include "admin/web.h"
+
+namespace vigie {
+
+using admin::Field;
+using admin::Fields;
+using admin::Form;
+using admin::IdParam;
+using admin::json;
+using admin::L;
+using admin::LogIfFailed;
+using admin::ParseForm;
+using admin::SecurityHeaders;
+using admin::TextOf;
+
+using admin::JsonResponse;
+
+namespace {
+
+Result<json> JsonBody(const http::Request& req) {
+  json j = json::parse(req.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::Invalid("the body must be a JSON object");
+  return j;
+}
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Text TextField(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return {};
+  if (it->is_string()) return Text{it->get<std::string>(), ""};
+  if (it->is_object()) return Text{Str(*it, "fr"), Str(*it, "en")};
+  return {};
+}
+
+Result<std::optional<Time>> TimeField(const json& j, const char* key) {
+  const std::string s = Str(j, key);
+  if (s.empty()) return std::optional<Time>();
+  Result<Time> t = ParseRfc3339(s);
+  if (!t.ok()) return t.status().WithContext(key);
+  return std::optional<Time>(*t);
+}
+
+Result<std::vector<std::pair<std::string, Level>>> ServicesField(const json& j) {
+  std::vector<std::pair<std::string, Level>> out;
+  auto it = j.find("services");
+  if (it == j.end()) return out;
+  if (!it->is_object()) return Status::Invalid("services must be an object {\"slug\": \"level\"}");
+  for (const auto& [slug, v] : it->items()) {
+    std::optional<Level> l = v.is_string() ? ParseLevel(v.get<std::string>()) : std::nullopt;
+    if (!l) return Status::Invalid("services." + slug + ": unknown level");
+    out.emplace_back(slug, *l);
+  }
+  return out;
+}
+
+std::vector<std::string> Regions(const json& j, const Model& m) {
+  std::vector<std::string> out;
+  auto it = j.find("regions");
+  if (it != j.end() && it->is_array()) {
+    for (const json& r : *it) {
+      if (r.is_string()) out.push_back(r.get<std::string>());
+    }
+  } else {
+    for (const Region& r : m.regions) out.push_back(r.id);
+  }
+  return out;
+}
+
+}  // namespace
+
+http::Response AdminWeb::ApiSetLevel(http::Request& req, const Caller& c) {
+  Result<json> j = JsonBody(req);
+  if (!j.ok()) return http::JsonError(j.status());
+  std::optional<Level> level = ParseLevel(Str(*j, "level"));
+  if (!level)
+    return http::JsonError(
+        Status::Invalid("level must be operational, minor, major, outage or maintenance"));
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
+  Status st = ops_.SetLevel(c.name, Regions(*j, *m), Str(*j, "platform"), Str(*j, "service"),
+                            *level, Str(*j, "note"));
+  if (!st.ok()) return http::JsonError(st);
+  return JsonResponse(200, json{{"ok", true}});
+}
+
+http::Response AdminWeb::ApiCreateEvent(http::Request& req, const Caller& c) {
+  Result<json> j = JsonBody(req);
+  if (!j.ok()) return http::JsonError(j.status());
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
+  EventDraft d;
+  std::optional<EventKind> kind = ParseEventKind(Str(*j, "kind"));
+  if (!kind)
+    return http::JsonError(
+        Status::Invalid("kind must be incident, maintenance, action or announcement"));
+  d.kind = *kind;
+  d.platform = Str(*j, "platform");
+  d.regions = Regions(*j, *m);
+  d.title = TextField(*j, "title");
+  d.body = TextField(*j, "body");
+  d.first_update = TextField(*j, "update");
+  if (const std::string p = Str(*j, "phase"); !p.empty()) {
+    std::optional<Phase> phase = ParsePhase(p);
+    if (!phase) return http::JsonError(Status::Invalid("unknown phase \"" + p + "\""));
+    d.phase = *phase;
+  }
+  auto services = ServicesField(*j);
+  if (!services.ok()) return http::JsonError(services.status());
+  d.services = *services;
+  auto start = TimeField(*j, "starts_at");
+  if (!start.ok()) return http::JsonError(start.status());
+  auto end = TimeField(*j, "ends_at");
+  if (!end.ok()) return http::JsonError(end.status());
+  d.starts_at = *start;
+  d.ends_at = *end;
+  Result<int64_t> id = ops_.CreateEvent(c.name, d);
+  if (!id.ok()) return http::JsonError(id.status());
+  return JsonResponse(201, json{{"id", *id}, {"url", "/api/v1/events/" + std::to_string(*id)}});
+}
+
+http::Response AdminWeb::ApiPostUpdate(http::Request& req, const Caller& c) {
+  std::optional<int64_t> id = IdParam(req);
+  if (!id) return http::JsonError(Status::NotFound("no such event"));
+  Result<json> j = JsonBody(req);
+  if (!j.ok()) return http::JsonError(j.status());
+  std::optional<Phase> phase;
+  if (const std::string p = Str(*j, "phase"); !p.empty()) {
+    phase = ParsePhase(p);
+    if (!phase) return http::JsonError(Status::Invalid("unknown phase \"" + p + "\""));
+  }
+  std::optional<std::vector<std::pair<std::string, Level>>> services;
+  if (j->contains("services")) {
+    auto s = ServicesField(*j);
+    if (!s.ok()) return http::JsonError(s.status());
+    services = *s;
+  }
+  Status st = ops_.PostUpdate(c.name, *id, TextField(*j, "text"), phase, services);
+  if (!st.ok()) return http::JsonError(st);
+  return JsonResponse(200, json{{"ok", true}});
+}
+
+http::Response AdminWeb::ApiResolve(http::Request& req, const Caller& c) {
+  std::optional<int64_t> id = IdParam(req);
+  if (!id) return http::JsonError(Status::NotFound("no such event"));
+  Result<json> j = req.body.empty() ? Result<json>(json::object()) : JsonBody(req);
+  if (!j.ok()) return http::JsonError(j.status());
+  Status st = ops_.Resolve(c.name, *id, TextField(*j, "text"));
+  if (!st.ok()) return http::JsonError(st);
+  return JsonResponse(200, json{{"ok", true}});
+}
+
+http::Response AdminWeb::ApiCreateMessage(http::Request& req, const Caller& c) {
+  Result<json> j = JsonBody(req);
+  if (!j.ok()) return http::JsonError(j.status());
+  // The stored state is the current snapshot's (writes publish before they return).
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  const Model* m = &snap->model();
+  MessageDraft d;
+  d.platform = Str(*j, "platform");
+  d.regions = Regions(*j, *m);
+  d.title = TextField(*j, "title");
+  d.body = TextField(*j, "body");
+  auto exp = TimeField(*j, "expires_at");
+  if (!exp.ok()) return http::JsonError(exp.status());
+  d.expires_at = *exp;
+  Result<int64_t> id = ops_.CreateMessage(c.name, d);
+  if (!id.ok()) return http::JsonError(id.status());
+  return JsonResponse(201, json{{"id", *id}});
+}
+
+}  // namespace vigie
