@@ -47,7 +47,8 @@ TEST(EventsQuery, FilterAndKeyComeFromOneParse) {
   EXPECT_EQ(q->filter.kind, EventKind::kAction);
   EXPECT_EQ(q->filter.limit, 5);
   EXPECT_EQ(q->filter.page, 3);
-  Result<EventsQuery> same = ParseEventsQuery(WithQuery("page=3&kind=action&state=planned&limit=5"));
+  Result<EventsQuery> same =
+      ParseEventsQuery(WithQuery("page=3&kind=action&state=planned&limit=5"));
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(same->Key(), q->Key());
   Result<EventsQuery> defaults = ParseEventsQuery(WithQuery(""));
@@ -61,7 +62,8 @@ TEST(EventsQuery, FilterAndKeyComeFromOneParse) {
 
 TEST(CanonicalId, OneSpellingPerEvent) {
   EXPECT_EQ(CanonicalId("42"), 42);
-  for (const char* other : {"042", "0", "-1", "+42", "42.0", "4 2", "", "x", "99999999999999999999"}) {
+  for (const char* other :
+       {"042", "0", "-1", "+42", "42.0", "4 2", "", "x", "99999999999999999999"}) {
     EXPECT_EQ(CanonicalId(other), std::nullopt) << other;
   }
 }

@@ -1,0 +1,224 @@
+#include "snapshot/publisher.h"
+
+#include <gtest/gtest.h>
+
+#include "core/body.h"
+#include "store/test_store.h"
+
+namespace vigie {
+namespace {
+
+using testing::At;
+using testing::Open;
+using testing::Seed;
+using testing::StoredEvent;
+using testing::TempDir;
+
+// A clock the test moves by hand.
+class ManualClock : public Clock {
+ public:
+  explicit ManualClock(Time t) : now_(t) {}
+  Time Now() const override { return now_; }
+  void Set(Time t) { now_ = t; }
+
+ private:
+  Time now_;
+};
+
+// A seeded store and a started Publisher, on a clock the test moves.
+class PublisherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store = Open(dir.Db());
+    Seed(*store);
+    pub = std::make_unique<Publisher>(*store, clock, testing::SmallModel().regions);
+    ASSERT_TRUE(pub->Start(false).ok());
+  }
+
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  ManualClock clock{At(0)};
+  std::unique_ptr<Publisher> pub;  // declared last: stopped first
+};
+
+TEST_F(PublisherTest, WriteRecordsStatusChangesAndAudit_AndPublishesASnapshot) {
+  const uint64_t v0 = pub->Current()->version();
+  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+  ASSERT_TRUE(
+      pub->Write({.actor = "alice", .action = "level.set", .detail = "s1 minor", .note = "slow"},
+                 [&](const Model&, StoreTx& tx) {
+                   return tx.SetManualLevel({"fr", s1, Level::kMinor, At(0), "slow"});
+                 })
+          .ok());
+  std::shared_ptr<const Snapshot> snap = pub->Current();
+  EXPECT_GT(snap->version(), v0);
+  EXPECT_EQ(snap->derived().Service("fr", s1).level, Level::kMinor);
+  EXPECT_EQ(snap->derived().Platform("fr", "erp").level, Level::kMinor);
+  ASSERT_EQ(snap->model().status_changes.size(), 2u);  // service and platform, fr only
+  EXPECT_EQ(snap->model().status_changes[0].note, "slow");
+  const std::string dump = *store->Export();
+  EXPECT_NE(dump.find("alice"), std::string::npos);
+  EXPECT_NE(dump.find("level.set"), std::string::npos);
+}
+
+TEST_F(PublisherTest, TheModelPublishedAfterAWriteIsTheStoredOne) {
+  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+  for (Level l : {Level::kMinor, Level::kMajor, Level::kOperational}) {
+    clock.Set(clock.Now() + std::chrono::minutes(1));
+    ASSERT_TRUE(pub->Write({.actor = "alice", .action = "level.set"},
+                           [&](const Model&, StoreTx& tx) {
+                             return tx.SetManualLevel({"fr", s1, l, clock.Now(), ""});
+                           })
+                    .ok());
+  }
+  // The status changes were merged in memory; they must be what a load gives, ids and order.
+  const Model stored = *store->Load();
+  const Model& published = pub->Current()->model();
+  ASSERT_EQ(published.status_changes.size(), stored.status_changes.size());
+  ASSERT_GE(stored.status_changes.size(), 6u);
+  for (size_t i = 0; i < stored.status_changes.size(); ++i) {
+    EXPECT_EQ(published.status_changes[i].id, stored.status_changes[i].id) << i;
+    EXPECT_EQ(published.status_changes[i].at, stored.status_changes[i].at) << i;
+    EXPECT_EQ(published.status_changes[i].to, stored.status_changes[i].to) << i;
+  }
+  EXPECT_EQ(published.manual_levels.size(), stored.manual_levels.size());
+}
+
+// Every field the pages read, for comparing two loads of the same database.
+std::string Describe(const Model& m) {
+  std::string out;
+  for (const Event& e : m.events) {
+    out += std::to_string(e.id) + " " + e.title.fr + " " + std::to_string(ToUnix(e.starts_at)) +
+           " " + (e.ends_at ? std::to_string(ToUnix(*e.ends_at)) : "-") + " " +
+           std::string(PhaseId(e.phase)) + (e.cancelled ? " cancelled" : "") + " [";
+    for (const Impact& i : e.impacts)
+      out += std::to_string(i.service_id) + ":" + std::string(LevelId(i.level)) + " ";
+    out += "] {";
+    for (const EventUpdate& u : e.updates) out += std::to_string(u.id) + ":" + u.text.fr + " ";
+    out += "}\n";
+  }
+  for (const StatusChange& c : m.status_changes) {
+    out += std::to_string(c.id) + "@" + std::to_string(ToUnix(c.at)) + " ";
+  }
+  out += "\n" + std::to_string(m.services.size()) + " services, " +
+         std::to_string(m.manual_levels.size()) + " levels, " + std::to_string(m.messages.size()) +
+         " messages";
+  return out;
+}
+
+TEST_F(PublisherTest, EachWriteReadsOnlyWhatChanged_AndGetsTheModelAFullLoadGives) {
+  const Model seeded = *store->Load();
+  const int64_t s1 = seeded.FindService("erp", "s1")->id;
+  int64_t first = 0, second = 0;
+  const auto write = [&](const std::function<Status(StoreTx&)>& change) {
+    clock.Set(clock.Now() + std::chrono::minutes(1));
+    ASSERT_TRUE(pub->Write({.actor = "t", .action = "t"},
+                           [&](const Model&, StoreTx& tx) { return change(tx); })
+                    .ok());
+    Model stored = *store->Load();
+    EXPECT_EQ(Describe(pub->Current()->model()), Describe(stored));
+  };
+  const std::shared_ptr<const Snapshot> before = pub->Current();
+  write([&](StoreTx& tx) {  // two events
+    Result<int64_t> a = tx.InsertEvent(StoredEvent(seeded));
+    if (!a.ok()) return a.status();
+    first = *a;
+    Event other = StoredEvent(seeded);
+    other.title = {"Deuxième", "Second"};
+    other.starts_at = At(-100);  // sorts before the first
+    Result<int64_t> b = tx.InsertEvent(other);
+    if (!b.ok()) return b.status();
+    second = *b;
+    return Status::Ok();
+  });
+  const std::shared_ptr<const Snapshot> two = pub->Current();
+  write([&](StoreTx& tx) {  // an update on the first: the second stays shared
+    return tx.InsertUpdate(first, {0, clock.Now(), Phase::kMonitoring, {"Surveillé", "Watched"}})
+        .status();
+  });
+  const Model& now = pub->Current()->model();
+  const Model& then = two->model();
+  size_t shared = 0;
+  for (size_t i = 0; i < now.events.size(); ++i) {
+    for (size_t j = 0; j < then.events.size(); ++j)
+      shared += now.events.shared(i) == then.events.shared(j);
+  }
+  EXPECT_EQ(shared, 1u);    // the second event, not the one that changed
+  write([&](StoreTx& tx) {  // an edit that moves the second event after the first
+    Event e = *pub->Current()->model().FindEvent(second);
+    e.starts_at = At(500);
+    e.title = {"Déplacé", "Moved"};
+    return tx.UpdateEvent(e);
+  });
+  write([&](StoreTx& tx) {  // a level: status changes, no event
+    return tx.SetManualLevel({"fr", s1, Level::kMajor, clock.Now(), ""});
+  });
+  write([&](StoreTx& tx) {  // the catalog order changes the order of an event's services
+    Service moved = *pub->Current()->model().FindService(s1);
+    moved.position += 100;
+    return tx.UpsertService(moved).status();
+  });
+  EXPECT_EQ(before->model().events.size(), 0u);  // older snapshots are left as they were
+  EXPECT_EQ(two->model().events.size(), 2u);
+}
+
+TEST_F(PublisherTest, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPublished) {
+  int renders = 0;
+  // What a handler does: look the body up in the current snapshot, say how to ask again.
+  using Snap = std::shared_ptr<const Snapshot>;
+  std::function<std::shared_ptr<const Body>(const Snap&)> serve_at = [&](const Snap& snap) {
+    return snap->Cached("page", [&]() -> Snapshot::Rendered {
+      ++renders;
+      return {MakeBody("text/plain",
+                       "version " + std::to_string(snap->version()) + std::string(400, '.'), At(0)),
+              [&](const Snap& next) { serve_at(next); }};
+    });
+  };
+  const auto serve = [&] { return serve_at(pub->Current()); };
+  std::shared_ptr<const Body> first = serve();
+  EXPECT_EQ(renders, 1);
+  EXPECT_EQ(serve(), first);  // cached
+  EXPECT_EQ(renders, 1);
+  // A reader took it gzipped: compressed then, in that coding only.
+  EXPECT_FALSE(first->WasCompressed(Coding::kGzip));
+  ASSERT_NE(first->Compressed(Coding::kGzip), nullptr);
+  EXPECT_TRUE(first->WasCompressed(Coding::kGzip));
+  EXPECT_FALSE(first->WasCompressed(Coding::kBrotli));
+  ASSERT_TRUE(pub->Write({.actor = "alice", .action = "noop"},
+                         [](const Model&, StoreTx&) { return Status::Ok(); })
+                  .ok());
+  EXPECT_EQ(renders, 2);  // warmed by the write, for the new snapshot
+  std::shared_ptr<const Body> second = serve();
+  EXPECT_EQ(renders, 2);  // and found ready by the next request
+  EXPECT_EQ(second->identity.substr(0, second->identity.find('.')),
+            "version " + std::to_string(pub->Current()->version()));
+  EXPECT_NE(second->identity, first->identity);
+  // Warmed in the codings readers took the body in before.
+  EXPECT_TRUE(second->WasCompressed(Coding::kGzip));
+  EXPECT_FALSE(second->WasCompressed(Coding::kBrotli));
+}
+
+TEST_F(PublisherTest, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {
+  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+  Event m =
+      testing::MakeEvent(0, EventKind::kMaintenance, {"fr"}, {{s1, Level::kMaintenance}}, 60, 120);
+  ASSERT_TRUE(pub->Write({.actor = "bob", .action = "event.create"},
+                         [&](const Model&, StoreTx& tx) { return tx.InsertEvent(m).status(); })
+                  .ok());
+  EXPECT_EQ(pub->Current()->next_transition(), At(60));
+  // Nobody looks until minute 200: the replay still dates the changes at 60 and 120.
+  clock.Set(At(200));
+  ASSERT_TRUE(pub->Start(false).ok());
+  std::vector<StatusChange> rows;
+  for (const StatusChange& c : pub->Current()->model().status_changes) {
+    if (c.service_id == s1) rows.push_back(c);
+  }
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at, At(60));
+  EXPECT_EQ(rows[0].to, Level::kMaintenance);
+  EXPECT_EQ(rows[1].at, At(120));
+  EXPECT_EQ(rows[1].to, Level::kOperational);
+}
+
+}  // namespace
+}  // namespace vigie
