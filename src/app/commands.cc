@@ -11,6 +11,8 @@
 #include "admin/operations.h"
 #include "app/importers.h"
 #include "app/site.h"
+#include <optional>
+
 #include "core/log.h"
 #include "http/server.h"
 #include "snapshot/publisher.h"
@@ -232,12 +234,20 @@ int RunServe(const Config& config, const ServeOptions& options) {
   Result<std::unique_ptr<Store>> opened = OpenMigrated(config);
   if (!opened.ok()) return Fail("serve", opened.status());
   Store& store = **opened;
-  SystemClock clock;
+  SystemClock wall_clock;
+  std::optional<FileOffsetClock> test_clock;
+  if (!options.clock_offset_file.empty()) {
+    test_clock.emplace(options.clock_offset_file);
+    LogWarn("the clock is shifted by the seconds in " + options.clock_offset_file + " (tests only)");
+  }
+  const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : wall_clock;
   StoreHealth health(store, clock, std::chrono::seconds(2));
-  Publisher publisher(store, clock, config.site.regions,
-                      Publisher::Options{
-                          .cache_budget = static_cast<size_t>(config.cache_budget_mib) << 20,
-                          .health = &health});
+  Publisher publisher(
+      store, clock, config.site.regions,
+      Publisher::Options{.cache_budget = static_cast<size_t>(config.cache_budget_mib) << 20,
+                         .health = &health,
+                         .longest_sleep = test_clock ? std::chrono::milliseconds(100)
+                                                     : std::chrono::milliseconds(std::chrono::minutes(1))});
 
   // First start: the catalog, then the seed scenario, so the site is never empty.
   Result<bool> empty = store.Empty();

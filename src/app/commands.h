@@ -11,6 +11,9 @@ namespace vigie {
 struct ServeOptions {
   // A scenario loaded on first start only (a fresh database), after the catalog.
   std::string seed_scenario;
+  // For tests: the clock is shifted by the seconds written in this file (FileOffsetClock),
+  // so a test moves time forward instead of sleeping. Empty: the wall clock.
+  std::string clock_offset_file;
 };
 
 // Each returns the process exit code, having printed a sentence on failure.

@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
   vigie::ServeOptions serve_options;
   serve->add_option("--seed", serve_options.seed_scenario,
                     "scenario loaded on first start, after the catalog");
+  serve->add_option("--clock-offset-file", serve_options.clock_offset_file,
+                    "tests only: shift the clock by the seconds written in this file");
   serve->callback([&] {
     vigie::InitLogging(common.quiet);
     auto cfg = Load(common);

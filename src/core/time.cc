@@ -1,6 +1,10 @@
 #include "core/time.h"
 
+#include <sys/stat.h>
+
 #include <array>
+#include <charconv>
+#include <fstream>
 #include <cctype>
 #include <cstdio>
 
@@ -163,6 +167,27 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
 }
 
 Time SystemClock::Now() const {
+  return floor<seconds>(system_clock::now()) + offset_;
+}
+
+Time FileOffsetClock::Now() const {
+  struct stat st {};
+  const int64_t mtime_ns = ::stat(path_.c_str(), &st) == 0
+                               ? int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec
+                               : 0;
+  std::lock_guard lock(mu_);
+  if (mtime_ns != seen_mtime_ns_) {
+    seen_mtime_ns_ = mtime_ns;
+    if (mtime_ns == 0) {
+      offset_ = seconds(0);
+    } else if (std::ifstream in(path_); in) {
+      std::string text;
+      std::getline(in, text);
+      int64_t s = 0;
+      const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
+      if (ec == std::errc() && p == text.data() + text.size()) offset_ = seconds(s);
+    }
+  }
   return floor<seconds>(system_clock::now()) + offset_;
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,22 @@ class SystemClock : public Clock {
 
  private:
   std::chrono::seconds offset_;
+};
+
+// The wall clock shifted by the whole seconds written in a file, re-read whenever the file
+// changes (one stat() per call): how integration tests move a running binary's clock forward
+// (`vigie serve --clock-offset-file`) instead of sleeping. A missing or unreadable file is an
+// offset of zero; a file whose text is not a number keeps the last offset. Thread-safe.
+class FileOffsetClock : public Clock {
+ public:
+  explicit FileOffsetClock(std::string path) : path_(std::move(path)) {}
+  Time Now() const override;
+
+ private:
+  const std::string path_;
+  mutable std::mutex mu_;
+  mutable int64_t seen_mtime_ns_ = -1;       // guarded by mu_
+  mutable std::chrono::seconds offset_{0};  // guarded by mu_
 };
 
 }  // namespace vigie

@@ -240,13 +240,13 @@ void Publisher::TimerLoop() {
     std::shared_ptr<const Snapshot> snap = Current();
     const std::optional<Time> next = snap->next_transition();
     if (!next) {
-      timer_cv_.wait_for(lock, std::chrono::minutes(1));
+      timer_cv_.wait_for(lock, options_.longest_sleep);
       continue;
     }
     const auto wait = *next - clock_.Now();
     if (wait > std::chrono::seconds(0)) {
       // Wake at the transition, or earlier when a write publishes a new snapshot.
-      timer_cv_.wait_for(lock, std::min<std::chrono::seconds>(wait, std::chrono::minutes(1)));
+      timer_cv_.wait_for(lock, std::min<std::chrono::milliseconds>(wait, options_.longest_sleep));
       continue;
     }
     lock.unlock();

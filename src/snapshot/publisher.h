@@ -37,6 +37,9 @@ class Publisher {
   struct Options {
     size_t cache_budget = Snapshot::kDefaultCacheBudget;  // each snapshot's body cache, bytes
     StoreHealth* health = nullptr;  // told how each write went, when set; must outlive it
+    // The timer's longest sleep: it looks at the clock at least this often. Only a clock that
+    // can jump (FileOffsetClock, in tests) wants it short.
+    std::chrono::milliseconds longest_sleep{std::chrono::minutes(1)};
   };
   // `store` and `clock` must outlive the Publisher. `regions` come from the configuration.
   Publisher(Store& store, const Clock& clock, std::vector<Region> regions);

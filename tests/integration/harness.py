@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 
 ARGS = None
 
@@ -37,17 +38,29 @@ def free_port():
 class Vigie:
     """One vigie process serving the vendor's catalog and the demo scenario."""
 
-    def __init__(self, seed=True, env=None, data=None):
+    def __init__(self, seed=True, env=None, data=None, scenario=None, clock=False):
         """seed: True for the demo scenario, False for none, or a scenario file's path.
-        data: the data directory (a new temporary one by default)."""
+        scenario: a scenario's TOML text, loaded on first start instead of `seed`.
+        data: the data directory (a new temporary one by default).
+        clock: True to move the binary's clock with advance() instead of sleeping."""
         self.data = data or tempfile.mkdtemp(prefix="vigie-it-")
         self.port = free_port()
         cmd = [ARGS.binary, "serve", "--config", os.path.join(ARGS.source, "vigie.toml"),
                "--data", self.data, "--listen", "127.0.0.1:%d" % self.port]
+        if scenario is not None:
+            seed = os.path.join(self.data, "scenario.toml")
+            with open(seed, "w") as f:
+                f.write(scenario)
         if seed is True:
             seed = os.path.join(ARGS.source, "scenarios", "demo.toml")
         if seed:
             cmd += ["--seed", seed]
+        self.offset = 0
+        self.clock_file = None
+        if clock:
+            self.clock_file = os.path.join(self.data, "clock-offset")
+            self._write_offset()
+            cmd += ["--clock-offset-file", self.clock_file]
         self.stdout = open(os.path.join(self.data, "stdout.log"), "w+")
         self.stderr = open(os.path.join(self.data, "stderr.log"), "w+")
         full_env = dict(os.environ)
@@ -66,6 +79,40 @@ class Vigie:
                 pass
             time.sleep(0.05)
         raise RuntimeError("vigie did not answer /healthz in 30 s: " + self.log())
+
+    def _write_offset(self):
+        with open(self.clock_file, "w") as f:
+            f.write(str(self.offset))
+        # A new modification time each time, whatever the file system's timestamp granularity:
+        # the binary re-reads the file when its mtime changes.
+        self._mtime_ns = getattr(self, "_mtime_ns", time.time_ns()) + 1_000_000
+        os.utime(self.clock_file, ns=(self._mtime_ns, self._mtime_ns))
+
+    def advance(self, seconds):
+        """Moves the binary's clock `seconds` forward (Vigie(clock=True) only). The transition
+        timer looks at the clock every 100 ms; wait_for() what should follow."""
+        assert self.clock_file, "start Vigie(clock=True) to move its clock"
+        self.offset += seconds
+        self._write_offset()
+
+    def now(self):
+        """The binary's time (seconds since the epoch)."""
+        return time.time() + self.offset
+
+    def wait_for(self, condition, timeout=10, what="the condition"):
+        """Polls `condition()` until it is true; fails after `timeout` seconds."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if condition():
+                return
+            time.sleep(0.05)
+        raise AssertionError("%s did not happen within %d s" % (what, timeout))
+
+    def token(self, name="bot", role="editor"):
+        """A new admin API token, made with the CLI as an operator would."""
+        code, out, err = run_cli("token", "create", name, "--role", role, data=self.data)
+        assert code == 0, err
+        return out.strip()
 
     def log(self):
         self.stderr.flush()
@@ -118,6 +165,30 @@ class Vigie:
         self.stdout.close()
         self.stderr.close()
         shutil.rmtree(self.data, ignore_errors=True)
+
+
+class SiteTest(unittest.TestCase):
+    """A test class with one vigie for all its tests (self.v): VIGIE holds the keyword
+    arguments of Vigie(), prepare() what to add before the tests (users, tokens)."""
+
+    VIGIE = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.v = Vigie(**cls.VIGIE)
+        try:
+            cls.prepare()
+        except BaseException:
+            cls.v.close()
+            raise
+
+    @classmethod
+    def prepare(cls):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.v.close()
 
 
 def run_cli(*args, cwd=None, data=None):

@@ -70,16 +70,13 @@ def cli(v, *args, stdin=""):
     return p.returncode, p.stdout, p.stderr
 
 
-class AdminTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
-        add_user(cls.v, "alice", "admin")
-        add_user(cls.v, "eddie", "editor")
+class AdminTest(harness.SiteTest):
+    VIGIE = {"clock": True}
 
     @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
+    def prepare(cls):
+        add_user(cls.v, "alice", "admin")
+        add_user(cls.v, "eddie", "editor")
 
     def level_of(self, platform, service, region="fr"):
         j = self.v.json("/api/v1/platforms/%s?region=%s" % (platform, region))
@@ -220,9 +217,8 @@ class AdminTest(unittest.TestCase):
         self.assertEqual((ev["phase"], ev["updates"][0]["text"]), ("identified", "Cause identified."))
         _, _, feed = self.v.get("/feeds/fr/infinity/events.rss")
         self.assertIn("Cause identifiée.", feed.decode())
-        # resolved (a second later: an incident lasts at least a second)
-        import time
-        time.sleep(1.1)
+        # resolved (later: an incident lasts at least a second)
+        self.v.advance(60)
         status, _, _ = b.post("/admin/events/%d/resolve" % event_id,
                               {"text_fr": "Résolu.", "text_en": "Resolved."}, "/admin/events/%d" % event_id)
         self.assertEqual(status, 303)
@@ -289,8 +285,7 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(status, 303)
         msgs = self.v.json("/api/v1/platforms/weavy/messages")["messages"]
         self.assertIn("Message corrigé", [m["title"] for m in msgs])
-        import time
-        time.sleep(1.1)  # a message lives at least a second
+        self.v.advance(60)  # a message lives at least a second
         status, _, _ = b.post("/admin/messages/%d/expire" % mid, {}, "/admin/messages")
         self.assertEqual(status, 303)
         self.assertNotIn(mid, [m["id"] for m in self.v.json("/api/v1/platforms/weavy/messages")["messages"]])
@@ -392,14 +387,16 @@ class AdminTest(unittest.TestCase):
 
 class SessionExpiryTest(unittest.TestCase):
     def test_an_idle_session_ends(self):
-        import time
-        v = harness.Vigie(seed=False, env={"VIGIE_ADMIN_SESSION_IDLE_S": "2"})
+        v = harness.Vigie(seed=False, clock=True)  # idle sessions end after 30 minutes
         try:
             add_user(v, "ivy", "editor")
             b = Browser(v)
             b.login("ivy")
+            v.advance(29 * 60)
+            self.assertEqual(b.request("GET", "/admin/")[0], 200)  # in use: kept
+            v.advance(29 * 60)
             self.assertEqual(b.request("GET", "/admin/")[0], 200)
-            time.sleep(3.2)
+            v.advance(31 * 60)
             status, h, _ = b.request("GET", "/admin/")
             self.assertEqual((status, h.get("location")), (303, "/admin/login?next=/admin/"))
             # and a form posted with the dead session writes nothing
@@ -412,17 +409,29 @@ class SessionExpiryTest(unittest.TestCase):
             v.close()
 
 
-class AdminApiTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
-        code, out, err = cli(cls.v, "token", "create", "deploy-bot", "--role", "editor")
-        assert code == 0, err
-        cls.token = out.strip()
+class SessionLifetimeTest(unittest.TestCase):
+    def test_a_session_in_use_still_ends_after_twelve_hours(self):
+        v = harness.Vigie(seed=False, clock=True)
+        try:
+            add_user(v, "uma", "editor")
+            b = Browser(v)
+            b.login("uma")
+            for _ in range(28):  # 11 h 40 min, never idle for long
+                v.advance(25 * 60)
+                self.assertEqual(b.request("GET", "/admin/")[0], 200)
+            v.advance(25 * 60)
+            status, h, _ = b.request("GET", "/admin/")
+            self.assertEqual((status, h.get("location")), (303, "/admin/login?next=/admin/"))
+        finally:
+            v.close()
+
+
+class AdminApiTest(harness.SiteTest):
+    VIGIE = {"clock": True}
 
     @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
+    def prepare(cls):
+        cls.token = cls.v.token("deploy-bot", "editor")
 
     def call(self, path, body, token=None):
         headers = {"Content-Type": "application/json"}
@@ -444,8 +453,7 @@ class AdminApiTest(unittest.TestCase):
         status, j = self.call("/api/v1/admin/events/%d/updates" % eid,
                               {"text": {"fr": "Corrigé", "en": "Fixed"}, "phase": "monitoring"})
         self.assertEqual(status, 200, j)
-        import time
-        time.sleep(1.1)
+        self.v.advance(60)
         status, j = self.call("/api/v1/admin/events/%d/resolve" % eid, {"text": {"en": "Resolved"}})
         self.assertEqual(status, 200, j)
         ev = self.v.json("/api/v1/events/%d?region=na" % eid)["event"]

@@ -1,4 +1,5 @@
 """The read-only JSON API v1 and the HTTP server, over loopback against the real binary."""
+import calendar
 import gzip
 import json
 import os
@@ -11,14 +12,7 @@ import unittest
 import harness
 
 
-class ApiTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
+class ApiTest(harness.SiteTest):
 
     # ---- health ----
     def test_healthz_and_readyz(self):
@@ -262,38 +256,58 @@ class ApiTest(unittest.TestCase):
 
 
 class LifecycleTest(unittest.TestCase):
-    def test_a_maintenance_turns_blue_at_its_start_and_back_without_any_request(self):
-        import tempfile, time
-        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
-            f.write("""
+    def test_a_maintenance_turns_blue_at_its_start_and_back_without_any_write(self):
+        v = harness.Vigie(clock=True, scenario="""
 [[events]]
 kind = "maintenance"
 platform = "weavy"
 title = { fr = "Courte maintenance", en = "Short maintenance" }
-start = "now+3s"
-end = "now+5s"
+start = "now+30m"
+end = "now+45m"
 services = { back-office = "maintenance" }
 """)
-        v = harness.Vigie(seed=f.name)
         try:
             url = "/api/v1/platforms/weavy/services/back-office"
-            self.assertEqual(v.json(url)["status"]["level"], "operational")
-            time.sleep(7)  # no request meanwhile: the timer alone must move the state
+            level = lambda: v.json(url)["status"]["level"]
+            self.assertEqual(level(), "operational")
+            v.advance(31 * 60)  # nobody writes: the timer alone must move the state
+            v.wait_for(lambda: level() == "maintenance", what="the maintenance's start")
+            v.advance(15 * 60)
+            v.wait_for(lambda: level() == "operational", what="the maintenance's end")
             s = v.json(url)
-            self.assertEqual(s["status"]["level"], "operational")
             changes = [(c["from"], c["to"]) for c in s["history"]]
             self.assertEqual(changes[:2], [("maintenance", "operational"),
                                            ("operational", "maintenance")])
-            gap = (time.mktime(time.strptime(s["history"][0]["at"], "%Y-%m-%dT%H:%M:%SZ"))
-                   - time.mktime(time.strptime(s["history"][1]["at"], "%Y-%m-%dT%H:%M:%SZ")))
-            self.assertEqual(gap, 2, "each change is dated at its planned instant")
+            at = [calendar.timegm(time.strptime(c["at"], "%Y-%m-%dT%H:%M:%SZ")) for c in s["history"][:2]]
+            self.assertEqual(at[0] - at[1], 15 * 60, "each change is dated at its planned instant")
         finally:
             v.close()
-            os.unlink(f.name)
+
+    def test_transitions_missed_while_late_are_dated_at_their_instant(self):
+        v = harness.Vigie(clock=True, scenario="""
+[[events]]
+kind = "maintenance"
+platform = "weavy"
+title = { fr = "Maintenance", en = "Maintenance" }
+start = "now+1h"
+end = "now+2h"
+services = { back-office = "maintenance" }
+""")
+        try:
+            url = "/api/v1/platforms/weavy/services/back-office"
+            start = v.now() + 3600
+            v.advance(3 * 3600)  # both instants pass at once
+            v.wait_for(lambda: len(v.json(url)["history"]) >= 2, what="the two transitions")
+            s = v.json(url)
+            self.assertEqual(s["status"]["level"], "operational")
+            at = [calendar.timegm(time.strptime(c["at"], "%Y-%m-%dT%H:%M:%SZ")) for c in s["history"][:2]]
+            self.assertLess(abs(at[1] - start), 30, "the start, not when the timer saw it")
+            self.assertEqual(at[0] - at[1], 3600)
+        finally:
+            v.close()
 
 class LiveTest(unittest.TestCase):
     def test_the_stream_announces_a_write_and_is_capped_per_address(self):
-        import subprocess
         import time
         v = harness.Vigie(seed=False)
         try:
@@ -302,9 +316,7 @@ class LiveTest(unittest.TestCase):
             head = s.recv(4096)
             self.assertTrue(head.startswith(b"HTTP/1.1 200"), head)
             self.assertIn(b"text/event-stream", head)
-            token = subprocess.run([harness.ARGS.binary, "token", "create", "t", "--config",
-                                    os.path.join(harness.ARGS.source, "vigie.toml"), "--data", v.data],
-                                   capture_output=True, text=True, cwd=harness.ARGS.source).stdout.strip()
+            token = v.token()
             status, _, _ = v.request("POST", "/api/v1/admin/levels", {"Authorization": "Bearer " + token},
                                      json.dumps({"platform": "weavy", "service": "studio", "level": "minor"}))
             self.assertEqual(status, 200)
@@ -340,7 +352,6 @@ class LiveTest(unittest.TestCase):
 class WarmingTest(unittest.TestCase):
     def test_bodies_readers_asked_for_are_ready_in_the_snapshot_a_write_publishes(self):
         import re
-        import subprocess
         v = harness.Vigie()
         try:
             asked = ["/fr/weavy", "/feeds/fr/weavy/status.rss", "/api/v1/platforms/weavy",
@@ -351,9 +362,7 @@ class WarmingTest(unittest.TestCase):
                 self.assertEqual(status, 200, path)
                 bodies[path] = body
             self.assertEqual(v.get("/fr/nowhere")[0], 404)  # a failure is not kept, nor warmed
-            token = subprocess.run([harness.ARGS.binary, "token", "create", "t", "--config",
-                                    os.path.join(harness.ARGS.source, "vigie.toml"), "--data", v.data],
-                                   capture_output=True, text=True, cwd=harness.ARGS.source).stdout.strip()
+            token = v.token()
             status, _, _ = v.request("POST", "/api/v1/admin/levels", {"Authorization": "Bearer " + token},
                                      json.dumps({"platform": "weavy", "service": "studio", "level": "minor"}))
             self.assertEqual(status, 200)
@@ -365,17 +374,9 @@ class WarmingTest(unittest.TestCase):
             v.close()
 
 
-class ErrorStyleTest(unittest.TestCase):
+class ErrorStyleTest(harness.SiteTest):
     """A route says how its errors are written; a path no route takes gets the style of the
     route it shares the most of its start with."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
 
     def test_apis_feeds_and_badges_answer_json_and_pages_answer_a_page(self):
         for path, status in (("/api/v1/nothing", 404), ("/api/v1/platforms/nope", 404),
@@ -443,18 +444,10 @@ class TimeoutTest(unittest.TestCase):
             v.close()
 
 
-class RequestParsingTest(unittest.TestCase):
+class RequestParsingTest(harness.SiteTest):
     """The server parses each request into the Request its connection keeps and reuses: no
     header, body or path of one request may leak into the next, whatever the way the bytes
     arrive (pipelined, byte by byte, chunked)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
 
     @staticmethod
     def read_responses(s, n):
@@ -516,11 +509,7 @@ class RequestParsingTest(unittest.TestCase):
         self.assertEqual(json.loads(got[0][2])["language"], "en")
 
     def test_bodies_chunked_or_not_do_not_leak_into_the_next_request(self):
-        import subprocess
-        token = subprocess.run([harness.ARGS.binary, "token", "create", "parse", "--config",
-                                os.path.join(harness.ARGS.source, "vigie.toml"), "--data", self.v.data],
-                               capture_output=True, text=True, cwd=harness.ARGS.source).stdout.strip()
-        self.assertTrue(token)
+        token = self.v.token("parse")
         auth = b"Authorization: Bearer " + token.encode() + b"\r\n"
         body = json.dumps({"platform": "weavy", "service": "studio", "level": "minor"}).encode()
         half = len(body) // 2

@@ -6,7 +6,6 @@ import email.utils
 import json
 import os
 import re
-import tempfile
 import time
 import unittest
 import xml.dom.minidom
@@ -31,14 +30,7 @@ def feeds_of_the_demo():
     return paths
 
 
-class FeedsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
+class FeedsTest(harness.SiteTest):
 
     def fetch(self, path, headers=None):
         status, h, body = self.v.get(path, headers)
@@ -177,8 +169,7 @@ class FeedsTest(unittest.TestCase):
 
 class FeedChangeTest(unittest.TestCase):
     def test_a_status_change_puts_a_new_item_on_top_and_keeps_the_others(self):
-        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
-            f.write('''
+        v = harness.Vigie(clock=True, scenario='''
 [[events]]
 kind = "incident"
 platform = "weavy"
@@ -192,15 +183,16 @@ services = { back-office = "minor" }
 kind = "maintenance"
 platform = "weavy"
 title = { fr = "Courte maintenance", en = "Short maintenance" }
-start = "now+3s"
+start = "now+10m"
 end = "+1h"
 services = { back-office = "maintenance" }
 ''')
-        v = harness.Vigie(seed=f.name)
         try:
             paths = ("/feeds/fr/weavy/services/back-office.rss", "/feeds/fr/weavy/status.rss")
             before = {p: feedparser.parse(v.get(p)[2]).entries for p in paths}
-            time.sleep(5)  # the maintenance starts, nobody writes
+            v.advance(11 * 60)  # the maintenance starts, nobody writes
+            v.wait_for(lambda: all(len(feedparser.parse(v.get(p)[2]).entries) > len(before[p]) for p in paths),
+                       what="the maintenance's start in the feeds")
             for p in paths:
                 after = feedparser.parse(v.get(p)[2]).entries
                 self.assertEqual(len(after), len(before[p]) + 1, p)
@@ -210,13 +202,11 @@ services = { back-office = "maintenance" }
                                  [(e.id, e.title, e.published) for e in before[p]])
         finally:
             v.close()
-            os.unlink(f.name)
 
     def test_hostile_text_stays_well_formed_and_escaped(self):
         hostile = "<script>alert(1)</script> & \\\"q\\\" 'a' \\u0001\\u0007 " + "long " * 25
         very_long = hostile + "long " * 400
-        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
-            f.write('''
+        v = harness.Vigie(scenario='''
 [[events]]
 kind = "incident"
 platform = "weavy"
@@ -235,7 +225,6 @@ platform = "weavy"
 title = { fr = "%s", en = "" }
 body = { fr = "<iframe src=x></iframe>", en = "" }
 ''' % (hostile, very_long, hostile))
-        v = harness.Vigie(seed=f.name)
         try:
             for path in ("/feeds/fr/weavy/events", "/feeds/en/weavy/events", "/feeds/fr/weavy/messages",
                          "/feeds/fr/weavy/status", "/feeds/fr/weavy/services/back-office"):
@@ -255,7 +244,6 @@ body = { fr = "<iframe src=x></iframe>", en = "" }
                 json.loads(v.get(path + ".json")[2])
         finally:
             v.close()
-            os.unlink(f.name)
 
 
 if __name__ == "__main__":

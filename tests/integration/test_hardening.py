@@ -63,9 +63,7 @@ def raw(port, data):
 
 
 def editor_token(v):
-    code, out, err = cli(v, "token", "create", "bot", "--role", "editor")
-    assert code == 0, err
-    return out.strip()
+    return v.token("bot", "editor")
 
 
 def set_level(v, token, level, service="odata"):
@@ -76,18 +74,11 @@ def set_level(v, token, level, service="odata"):
                                  "regions": ["fr"]}))
 
 
-class CacheBoundTest(unittest.TestCase):
+class CacheBoundTest(harness.SiteTest):
     """Visitors choose cache keys; what one snapshot keeps stays within cache.budget_mib."""
 
     BUDGET_MIB = 4
-
-    @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie(env={"VIGIE_CACHE_BUDGET_MIB": str(cls.BUDGET_MIB)})
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
+    VIGIE = {"env": {"VIGIE_CACHE_BUDGET_MIB": str(BUDGET_MIB)}}
 
     def test_every_event_has_one_url(self):
         eid = self.v.json("/api/v1/platforms/infinity/events")["events"][0]["id"]
@@ -164,18 +155,13 @@ class CacheBoundTest(unittest.TestCase):
         self.assertEqual(self.v.get("/fr/infinity/")[0], 200)
 
 
-class LockedDatabaseTest(unittest.TestCase):
+class LockedDatabaseTest(harness.SiteTest):
     """Another process holds the database's write lock (a backup, an sqlite3 shell)."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
+    def prepare(cls):
         cls.token = editor_token(cls.v)
         add_user(cls.v, "olga", "editor")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
 
     def write(self):
         return set_level(self.v, self.token, "minor")
@@ -364,15 +350,10 @@ class BoundedPagesTest(unittest.TestCase):
             v.close()
 
 
-class VisitorInputTest(unittest.TestCase):
+class VisitorInputTest(harness.SiteTest):
     @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
+    def prepare(cls):
         add_user(cls.v, "ines", "editor")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
 
     def test_no_open_redirect(self):
         for evil in ("/%09/evil.example", "/%0a/evil.example", "/\\evil.example", "/%5Cevil.example",

@@ -84,17 +84,9 @@ class KillDuringWritesTest(unittest.TestCase):
 
 
 @unittest.skipUnless(shutil.which("slowhttptest"), "slowhttptest is not installed (Debian slowhttptest)")
-class SlowClientsTest(unittest.TestCase):
+class SlowClientsTest(harness.SiteTest):
     CONNECTIONS = 4000 if LONG else 500
     SECONDS = 30 if LONG else 8
-
-    @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
 
     def run_attack(self, mode_args):
         """Runs slowhttptest against the server while a visitor asks for the platform page

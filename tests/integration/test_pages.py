@@ -52,14 +52,7 @@ def outline(body):
     return o
 
 
-class PagesTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.v = harness.Vigie()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.v.close()
+class PagesTest(harness.SiteTest):
 
     def page(self, path, headers=None, expect=200):
         status, h, body = self.v.get(path, headers)
@@ -240,9 +233,7 @@ class OverrideTest(unittest.TestCase):
 class EscapingTest(unittest.TestCase):
     def test_hostile_text_is_escaped_everywhere(self):
         import os
-        import tempfile
-        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
-            f.write('''
+        v = harness.Vigie(scenario='''
 [[events]]
 kind = "incident"
 platform = "weavy"
@@ -256,7 +247,6 @@ at = "now-5m"
 phase = "identified"
 text = { fr = "<iframe src=//evil></iframe>", en = "" }
 ''')
-        v = harness.Vigie(seed=f.name)
         try:
             event = v.json("/api/v1/platforms/weavy/events?state=in_progress")["events"][0]
             for path in ("/fr/weavy/", "/en/weavy/", "/fr/events/%d" % event["id"]):
@@ -274,7 +264,6 @@ text = { fr = "<iframe src=//evil></iframe>", en = "" }
             self.assertIn("French only", body.decode())
         finally:
             v.close()
-            os.unlink(f.name)
 
 
 if __name__ == "__main__":
