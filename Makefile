@@ -12,9 +12,11 @@ build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS) --target vigie
 
-# Everything the tests need: their packages, the unit tests, warnings as errors.
+# Everything the tests need: their packages, the C++ layout checked (clang-format), the unit
+# tests, warnings as errors.
 build-all:
 	scripts/install-deps test
+	scripts/check-format
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DVIGIE_TESTS=ON -DVIGIE_WERROR=ON >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 

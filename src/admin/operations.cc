@@ -37,8 +37,8 @@ Status Operations::SetLevel(const std::string& actor, const std::vector<std::str
   for (const std::string& r : regions) where += (where.empty() ? "" : ",") + r;
   WriteInfo info{.actor = actor,
                  .action = "level.set",
-                 .detail = where + " " + platform + "/" + service + " → " + std::string(LevelId(level)) +
-                           (note.empty() ? "" : " (" + note + ")"),
+                 .detail = where + " " + platform + "/" + service + " → " +
+                           std::string(LevelId(level)) + (note.empty() ? "" : " (" + note + ")"),
                  .note = note};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     const Service* s = m.FindService(platform, service);
@@ -57,10 +57,11 @@ Status Operations::SetOverride(const std::string& actor, const std::string& regi
                                const std::string& platform, std::optional<Level> level,
                                const std::string& note) {
   const Time now = clock_.Now();
-  WriteInfo info{.actor = actor,
-                 .action = level ? "override.set" : "override.clear",
-                 .detail = region + " " + platform + (level ? " → " + std::string(LevelId(*level)) : ""),
-                 .note = note};
+  WriteInfo info{
+      .actor = actor,
+      .action = level ? "override.set" : "override.clear",
+      .detail = region + " " + platform + (level ? " → " + std::string(LevelId(*level)) : ""),
+      .note = note};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     GlobalOverride o{region, platform, level.value_or(Level::kOperational), now, note};
     VIGIE_RETURN_IF_ERROR(ValidateOverride(m, o));
@@ -71,9 +72,10 @@ Status Operations::SetOverride(const std::string& actor, const std::string& regi
 Result<int64_t> Operations::CreateEvent(const std::string& actor, const EventDraft& d) {
   const Time now = clock_.Now();
   int64_t id = 0;
-  WriteInfo info{.actor = actor,
-                 .action = "event.create",
-                 .detail = std::string(EventKindId(d.kind)) + " on " + d.platform + ": " + Describe(d.title)};
+  WriteInfo info{
+      .actor = actor,
+      .action = "event.create",
+      .detail = std::string(EventKindId(d.kind)) + " on " + d.platform + ": " + Describe(d.title)};
   Status st = publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     Event e;
     e.kind = d.kind;
@@ -106,7 +108,8 @@ Result<int64_t> Operations::CreateEvent(const std::string& actor, const EventDra
 
 Status Operations::EditEvent(const std::string& actor, int64_t id, const EventDraft& d) {
   const Time now = clock_.Now();
-  WriteInfo info{.actor = actor, .action = "event.edit",
+  WriteInfo info{.actor = actor,
+                 .action = "event.edit",
                  .detail = "#" + std::to_string(id) + ": " + Describe(d.title)};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     const Event* old = Find(m, id);
@@ -133,7 +136,8 @@ Status Operations::PostUpdate(const std::string& actor, int64_t id, const Text& 
                               std::optional<Phase> phase,
                               std::optional<std::vector<std::pair<std::string, Level>>> services) {
   const Time now = clock_.Now();
-  WriteInfo info{.actor = actor, .action = "event.update",
+  WriteInfo info{.actor = actor,
+                 .action = "event.update",
                  .detail = "#" + std::to_string(id) + ": " + Describe(text)};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     const Event* old = Find(m, id);
@@ -200,7 +204,8 @@ Status Operations::Cancel(const std::string& actor, int64_t id, const Text& reas
     e.cancelled = true;
     e.updated_at = now;
     VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
-    if (!reason.empty()) return tx.InsertUpdate(id, EventUpdate{0, now, Phase::kNone, reason}).status();
+    if (!reason.empty())
+      return tx.InsertUpdate(id, EventUpdate{0, now, Phase::kNone, reason}).status();
     return Status::Ok();
   });
 }
@@ -210,7 +215,8 @@ Result<int64_t> Operations::CreateMessage(const std::string& actor, const Messag
   int64_t id = 0;
   WriteInfo info{.actor = actor, .action = "message.create", .detail = Describe(d.title)};
   Status st = publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
-    Message msg{0, d.platform, d.regions, d.title, d.body, d.published_at.value_or(now), d.expires_at};
+    Message msg{0,           d.platform, d.regions, d.title, d.body, d.published_at.value_or(now),
+                d.expires_at};
     VIGIE_RETURN_IF_ERROR(ValidateMessage(m, msg));
     Result<int64_t> r = tx.InsertMessage(msg);
     if (!r.ok()) return r.status();
@@ -222,13 +228,15 @@ Result<int64_t> Operations::CreateMessage(const std::string& actor, const Messag
 }
 
 Status Operations::EditMessage(const std::string& actor, int64_t id, const MessageDraft& d) {
-  WriteInfo info{.actor = actor, .action = "message.edit",
+  WriteInfo info{.actor = actor,
+                 .action = "message.edit",
                  .detail = "#" + std::to_string(id) + ": " + Describe(d.title)};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     auto it = std::find_if(m.messages.begin(), m.messages.end(),
                            [&](const Message& x) { return x.id == id; });
     if (it == m.messages.end()) return Status::NotFound("no message #" + std::to_string(id));
-    Message msg{id, d.platform, d.regions, d.title, d.body, d.published_at.value_or(it->published_at),
+    Message msg{id,          d.platform, d.regions,
+                d.title,     d.body,     d.published_at.value_or(it->published_at),
                 d.expires_at};
     VIGIE_RETURN_IF_ERROR(ValidateMessage(m, msg));
     return tx.UpdateMessage(msg);
@@ -256,7 +264,8 @@ Status Operations::DeleteMessage(const std::string& actor, int64_t id) {
 namespace {
 Status ValidService(const Service& s) {
   if (!IsSlug(s.slug)) {
-    return Status::Invalid("a service slug is lower-case letters, digits and '-' (e.g. web-client)");
+    return Status::Invalid(
+        "a service slug is lower-case letters, digits and '-' (e.g. web-client)");
   }
   if (s.name.fr.find_first_not_of(" ") == std::string::npos ||
       s.name.en.find_first_not_of(" ") == std::string::npos) {
@@ -269,14 +278,15 @@ Status ValidService(const Service& s) {
 Result<int64_t> Operations::AddService(const std::string& actor, const Service& service) {
   VIGIE_RETURN_IF_ERROR(ValidService(service));
   int64_t id = 0;
-  WriteInfo info{.actor = actor, .action = "catalog.add",
-                 .detail = service.platform + "/" + service.slug};
+  WriteInfo info{
+      .actor = actor, .action = "catalog.add", .detail = service.platform + "/" + service.slug};
   Status st = publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     if (!m.FindPlatform(service.platform)) {
       return Status::NotFound("unknown platform \"" + service.platform + "\"");
     }
     if (m.FindService(service.platform, service.slug)) {
-      return Status::Conflict("service \"" + service.slug + "\" already exists in " + service.platform);
+      return Status::Conflict("service \"" + service.slug + "\" already exists in " +
+                              service.platform);
     }
     Service s = service;
     s.created_at = clock_.Now();
@@ -296,7 +306,8 @@ Result<int64_t> Operations::AddService(const std::string& actor, const Service& 
 }
 
 Status Operations::EditService(const std::string& actor, int64_t id, const Service& service) {
-  WriteInfo info{.actor = actor, .action = service.retired ? "catalog.retire" : "catalog.edit",
+  WriteInfo info{.actor = actor,
+                 .action = service.retired ? "catalog.retire" : "catalog.edit",
                  .detail = "#" + std::to_string(id) + " " + service.name.fr};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     const Service* old = m.FindService(id);
@@ -323,7 +334,8 @@ Status Operations::Audited(const std::string& actor, const std::string& action,
 namespace {
 Status ValidName(const std::string& name) {
   if (name.empty() || name.size() > 64 ||
-      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-") !=
+      name.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-") !=
           std::string::npos) {
     return Status::Invalid("a user name is 1 to 64 letters, digits, '.', '_', '@' or '-'");
   }
@@ -338,13 +350,13 @@ Result<int64_t> Operations::AddUser(const std::string& actor, const std::string&
   if (!hash.ok()) return hash.status();
   const Time now = clock_.Now();
   int64_t id = 0;
-  VIGIE_RETURN_IF_ERROR(Audited(actor, "user.add", name + " (" + std::string(RoleId(role)) + ")",
-                                [&](StoreTx& tx) -> Status {
-                                  Result<int64_t> r = tx.AddUser(User{0, name, role, *hash, false, now, now});
-                                  if (!r.ok()) return r.status();
-                                  id = *r;
-                                  return Status::Ok();
-                                }));
+  VIGIE_RETURN_IF_ERROR(Audited(
+      actor, "user.add", name + " (" + std::string(RoleId(role)) + ")", [&](StoreTx& tx) -> Status {
+        Result<int64_t> r = tx.AddUser(User{0, name, role, *hash, false, now, now});
+        if (!r.ok()) return r.status();
+        id = *r;
+        return Status::Ok();
+      }));
   return id;
 }
 
@@ -379,12 +391,15 @@ Status Operations::SetDisabled(const std::string& actor, const std::string& name
 
 Result<std::string> Operations::CreateToken(const std::string& actor, const std::string& name,
                                             Role role) {
-  if (name.empty() || name.size() > 100) return Status::Invalid("name the token (1 to 100 characters)");
+  if (name.empty() || name.size() > 100)
+    return Status::Invalid("name the token (1 to 100 characters)");
   const std::string token = "vigie_" + RandomToken(32);
-  VIGIE_RETURN_IF_ERROR(Audited(actor, "token.create", name + " (" + std::string(RoleId(role)) + ")",
+  VIGIE_RETURN_IF_ERROR(Audited(actor, "token.create",
+                                name + " (" + std::string(RoleId(role)) + ")",
                                 [&](StoreTx& tx) -> Status {
-                                  return tx.AddToken(ApiToken{0, name, HashSecret(token), role, actor,
-                                                              clock_.Now(), std::nullopt, std::nullopt})
+                                  return tx
+                                      .AddToken(ApiToken{0, name, HashSecret(token), role, actor,
+                                                         clock_.Now(), std::nullopt, std::nullopt})
                                       .status();
                                 }));
   return token;

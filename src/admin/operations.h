@@ -24,8 +24,8 @@ struct EventDraft {
   std::vector<std::pair<std::string, Level>> services;  // slug → level
   std::optional<Time> starts_at;                        // empty: now
   std::optional<Time> ends_at;
-  Phase phase = Phase::kNone;                           // incidents: empty means investigating
-  Text first_update;                                    // optional first timeline entry
+  Phase phase = Phase::kNone;  // incidents: empty means investigating
+  Text first_update;           // optional first timeline entry
 };
 
 struct MessageDraft {

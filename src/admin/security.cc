@@ -66,7 +66,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 namespace {
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 }  // namespace
@@ -101,10 +102,12 @@ void LoginThrottle::Failed(std::string_view account, std::string_view address, T
   }
   if (Entry& e = Count("p:" + pair, now); e.failures > options_.free_failures) {
     auto delay = options_.first_delay;
-    for (int i = e.failures - options_.free_failures; i > 1 && delay < options_.max_delay; --i) delay *= 2;
+    for (int i = e.failures - options_.free_failures; i > 1 && delay < options_.max_delay; --i)
+      delay *= 2;
     e.locked_until = now + std::min(delay, options_.max_delay);
   }
-  if (Entry& e = Count("a:" + std::string(address), now); e.failures >= options_.max_failures_per_address) {
+  if (Entry& e = Count("a:" + std::string(address), now);
+      e.failures >= options_.max_failures_per_address) {
     e.locked_until = now + options_.lockout;
   }
   if (Entry& e = Count("u:" + a, now); e.failures >= options_.max_failures_per_account) {

@@ -38,13 +38,13 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 class LoginThrottle {
  public:
   struct Options {
-    int free_failures = 3;                        // per (account, address), before delays
-    std::chrono::seconds first_delay{30};         // then 30 s, 60 s, 2 min, ...
+    int free_failures = 3;                 // per (account, address), before delays
+    std::chrono::seconds first_delay{30};  // then 30 s, 60 s, 2 min, ...
     std::chrono::seconds max_delay{15 * 60};
-    int max_failures_per_address = 20;            // offices share an address
-    int max_failures_per_account = 10;            // from addresses the account never used
-    std::chrono::seconds window{15 * 60};         // failures are counted in this window
-    std::chrono::seconds lockout{15 * 60};        // how long an address or account is locked
+    int max_failures_per_address = 20;      // offices share an address
+    int max_failures_per_account = 10;      // from addresses the account never used
+    std::chrono::seconds window{15 * 60};   // failures are counted in this window
+    std::chrono::seconds lockout{15 * 60};  // how long an address or account is locked
   };
   LoginThrottle() : LoginThrottle(Options{}) {}
   explicit LoginThrottle(Options o) : options_(o) {}

@@ -36,9 +36,7 @@ json StatusJson(const View& v, const DerivedLevel& d) {
   return j;
 }
 
-json OptTime(const std::optional<Time>& t) {
-  return t ? json(FormatRfc3339(*t)) : json(nullptr);
-}
+json OptTime(const std::optional<Time>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
 
 std::string ApiBase(const View& v) {
   // Links keep the region and language of the request explicit.
@@ -74,7 +72,8 @@ json ServiceInfo(const View& v, const vigie::Service& s) {
 }
 
 json UpdateJson(const View& v, const EventUpdate& u) {
-  json j{{"id", u.id}, {"at", FormatRfc3339(u.at)},
+  json j{{"id", u.id},
+         {"at", FormatRfc3339(u.at)},
          {"phase", u.phase == Phase::kNone ? json(nullptr) : json(std::string(PhaseId(u.phase)))}};
   PutText(j, "text", u.text, v.lang);
   return j;

@@ -12,12 +12,11 @@
 
 namespace vigie::api {
 
-
 struct EventFilter {
   std::optional<EventState> state;  // planned, in_progress or past (ended and cancelled)
   std::optional<EventKind> kind;
-  int limit = 50;                   // 1..200
-  int page = 1;                     // 1-based
+  int limit = 50;  // 1..200
+  int page = 1;    // 1-based
 };
 
 std::string RegionsJson(const View& v, std::string_view default_region);

@@ -39,7 +39,6 @@ json OptTs(const std::optional<Time>& t) { return t ? json(Ts(*t)) : json(nullpt
 
 std::string Str(std::string_view s) { return std::string(s); }
 
-
 std::string ServiceId(int64_t id) { return "svc-" + std::to_string(id); }
 std::string GroupId(std::string_view slug) { return "grp-" + Str(slug); }
 std::string IncidentId(int64_t id) { return "inc-" + std::to_string(id); }
@@ -55,7 +54,7 @@ struct Scope {
   const Platform* platform = nullptr;  // null: the whole region
   std::string page_id;
   Time updated_at{};
-  Time history_start{};  // the earliest recorded change: components are "at least that old"
+  Time history_start{};          // the earliest recorded change: components are "at least that old"
   std::string history_start_ts;  // formatted once: every component has it
 
   const Model& model() const { return v->model; }
@@ -171,13 +170,27 @@ void AppendJsonString(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         char escaped[8];
         std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
@@ -220,8 +233,7 @@ class Members {
 // earliest recorded change), and updated at its last recorded change (else that start too).
 void PutTimes(Members& m, const Scope& s, std::string_view platform,
               std::optional<int64_t> service) {
-  const StatusChange* last =
-      s.v->index.changes.LastBy(s.region(), platform, service, s.v->as_of);
+  const StatusChange* last = s.v->index.changes.LastBy(s.region(), platform, service, s.v->as_of);
   m.Str("created_at", s.history_start_ts);
   m.Str("updated_at", last ? Ts(last->at) : s.history_start_ts);
 }
@@ -348,11 +360,15 @@ std::string_view EventStatus(const Event& e, Time as_of) {
   if (st == EventState::kEnded) return "resolved";
   if (e.kind != EventKind::kIncident) return "monitoring";
   switch (e.phase) {
-    case Phase::kIdentified: return "identified";
-    case Phase::kMonitoring: return "monitoring";
-    case Phase::kResolved: return "monitoring";  // resolved, but its end is still to come
+    case Phase::kIdentified:
+      return "identified";
+    case Phase::kMonitoring:
+      return "monitoring";
+    case Phase::kResolved:
+      return "monitoring";  // resolved, but its end is still to come
     case Phase::kInvestigating:
-    case Phase::kNone: break;
+    case Phase::kNone:
+      break;
   }
   return "investigating";
 }
@@ -393,8 +409,8 @@ json UpdatesArray(const Scope& s, const Event& e) {
   std::vector<json> oldest_first;
   Phase carried = Phase::kNone;
   if (!e.body.empty()) {
-    oldest_first.push_back(UpdateJson(s, e, BodyUpdateId(e.id), UpdateStatus(e, e.created_at, carried),
-                                      e.body, e.created_at));
+    oldest_first.push_back(UpdateJson(
+        s, e, BodyUpdateId(e.id), UpdateStatus(e, e.created_at, carried), e.body, e.created_at));
   }
   for (const EventUpdate& u : e.updates) {
     if (u.phase != Phase::kNone) carried = u.phase;
@@ -402,7 +418,8 @@ json UpdatesArray(const Scope& s, const Event& e) {
         UpdateJson(s, e, UpdateId(u.id), UpdateStatus(e, u.at, carried), u.text, u.at));
   }
   json out = json::array();
-  for (auto it = oldest_first.rbegin(); it != oldest_first.rend(); ++it) out.push_back(std::move(*it));
+  for (auto it = oldest_first.rbegin(); it != oldest_first.rend(); ++it)
+    out.push_back(std::move(*it));
   return out;
 }
 
@@ -537,22 +554,32 @@ Result<std::string> PageWith(const View& v, std::optional<std::string_view> plat
 
 std::string_view ComponentStatus(Level l) {
   switch (l) {
-    case Level::kOperational: return "operational";
-    case Level::kMinor: return "degraded_performance";
-    case Level::kMajor: return "partial_outage";
-    case Level::kOutage: return "major_outage";
-    case Level::kMaintenance: return "under_maintenance";
+    case Level::kOperational:
+      return "operational";
+    case Level::kMinor:
+      return "degraded_performance";
+    case Level::kMajor:
+      return "partial_outage";
+    case Level::kOutage:
+      return "major_outage";
+    case Level::kMaintenance:
+      return "under_maintenance";
   }
   return "operational";
 }
 
 std::string_view Indicator(Level worst) {
   switch (worst) {
-    case Level::kOperational: return "none";
-    case Level::kMinor: return "minor";
-    case Level::kMajor: return "major";
-    case Level::kOutage: return "critical";
-    case Level::kMaintenance: return "maintenance";
+    case Level::kOperational:
+      return "none";
+    case Level::kMinor:
+      return "minor";
+    case Level::kMajor:
+      return "major";
+    case Level::kOutage:
+      return "critical";
+    case Level::kMaintenance:
+      return "maintenance";
   }
   return "none";
 }
@@ -562,21 +589,29 @@ std::string_view IndicatorDescription(Level worst, Lang lang) {
   switch (worst) {
     case Level::kOperational:
       return en ? "All Systems Operational" : "Tous les systèmes sont opérationnels";
-    case Level::kMinor: return en ? "Minor Service Outage" : "Panne mineure du service";
-    case Level::kMajor: return en ? "Partial System Outage" : "Panne partielle du système";
-    case Level::kOutage: return en ? "Major System Outage" : "Panne majeure du système";
-    case Level::kMaintenance: return en ? "Service Under Maintenance" : "Service en maintenance";
+    case Level::kMinor:
+      return en ? "Minor Service Outage" : "Panne mineure du service";
+    case Level::kMajor:
+      return en ? "Partial System Outage" : "Panne partielle du système";
+    case Level::kOutage:
+      return en ? "Major System Outage" : "Panne majeure du système";
+    case Level::kMaintenance:
+      return en ? "Service Under Maintenance" : "Service en maintenance";
   }
   return "";
 }
 
 std::string_view IncidentImpact(Level worst) {
   switch (worst) {
-    case Level::kMinor: return "minor";
-    case Level::kMajor: return "major";
-    case Level::kOutage: return "critical";
+    case Level::kMinor:
+      return "minor";
+    case Level::kMajor:
+      return "major";
+    case Level::kOutage:
+      return "critical";
     case Level::kOperational:
-    case Level::kMaintenance: break;
+    case Level::kMaintenance:
+      break;
   }
   return "none";
 }
@@ -620,13 +655,12 @@ Result<std::string> IncidentsJson(const View& v, std::optional<std::string_view>
                                   const PageOptions& page) {
   return PageWith(v, platform, page, "incidents", [](const Scope& s) {
     return EventsArray(
-        s, [&](const Event& e) { return ShownAsIncident(s, e); }, Order::kNewestFirst,
-        kRecentLimit, Among::kAll);
+        s, [&](const Event& e) { return ShownAsIncident(s, e); }, Order::kNewestFirst, kRecentLimit,
+        Among::kAll);
   });
 }
 
-Result<std::string> UnresolvedIncidentsJson(const View& v,
-                                            std::optional<std::string_view> platform,
+Result<std::string> UnresolvedIncidentsJson(const View& v, std::optional<std::string_view> platform,
                                             const PageOptions& page) {
   return PageWith(v, platform, page, "incidents",
                   [](const Scope& s) { return UnresolvedIncidents(s); });
@@ -649,8 +683,7 @@ Result<std::string> UpcomingMaintenancesJson(const View& v,
   });
 }
 
-Result<std::string> ActiveMaintenancesJson(const View& v,
-                                           std::optional<std::string_view> platform,
+Result<std::string> ActiveMaintenancesJson(const View& v, std::optional<std::string_view> platform,
                                            const PageOptions& page) {
   return PageWith(v, platform, page, "scheduled_maintenances", [](const Scope& s) {
     return MaintenancesIn(s, {EventState::kInProgress}, Order::kSoonestFirst, kNoLimit);

@@ -28,8 +28,8 @@ struct PageOptions {
 // The endpoints, each a whole JSON body (with a final newline, like the API v1). `platform`
 // narrows the page to one platform (served under /{platform}/api/v2/...); an unknown platform
 // is Status::NotFound. Nothing else fails.
-//   /api/v2/summary.json                       {page, components, incidents, scheduled_maintenances, status}
-//   /api/v2/status.json                        {page, status}
+//   /api/v2/summary.json                       {page, components, incidents,
+//   scheduled_maintenances, status} /api/v2/status.json                        {page, status}
 //   /api/v2/components.json                    {page, components}
 //   /api/v2/incidents.json                     {page, incidents}  the 50 most recent
 //   /api/v2/incidents/unresolved.json          {page, incidents}  those in progress
@@ -57,9 +57,9 @@ Result<std::string> ScheduledMaintenancesJson(
 Result<std::string> UpcomingMaintenancesJson(
     const View& v, std::optional<std::string_view> platform = std::nullopt,
     const PageOptions& page = {});
-Result<std::string> ActiveMaintenancesJson(
-    const View& v, std::optional<std::string_view> platform = std::nullopt,
-    const PageOptions& page = {});
+Result<std::string> ActiveMaintenancesJson(const View& v,
+                                           std::optional<std::string_view> platform = std::nullopt,
+                                           const PageOptions& page = {});
 
 // The mapping, exposed for tests and for the docs' table.
 // Component status: operational, degraded_performance, partial_outage, major_outage,

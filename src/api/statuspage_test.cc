@@ -16,12 +16,11 @@ using testing::MakeEvent;
 using testing::SmallModel;
 
 using Endpoint = Result<std::string> (*)(const View&, std::optional<std::string_view>,
-                                          const PageOptions&);
+                                         const PageOptions&);
 
 // Renders one endpoint of `m` seen from `region` in `lang` at minute `minute`.
 json Render(Endpoint f, Model m, int minute, std::optional<std::string_view> platform = {},
-            Lang lang = Lang::kEn, const std::string& region = "fr",
-            const PageOptions& opts = {}) {
+            Lang lang = Lang::kEn, const std::string& region = "fr", const PageOptions& opts = {}) {
   for (Region& r : m.regions) r.base_url = "https://status.example." + r.id;
   m.events.StableSort(EventBefore);  // the Store's order, which the lists of the index keep
   const DerivedState d = Derive(m, At(minute));
@@ -112,6 +111,7 @@ TEST_P(IndicatorTest, FromWorstPlatform) {
   EXPECT_EQ(FindId(j["components"], "svc-1")->at("status"), c.s1_status) << c.name;
 }
 
+// clang-format off
 INSTANTIATE_TEST_SUITE_P(
     Levels, IndicatorTest,
     ::testing::Values(
@@ -131,6 +131,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "minor", "under_maintenance", "under_maintenance"},
         IndicatorCase{"OtherRegionIgnored", {{"na", 1, Level::kOutage, At(-5), ""}}, "none",
                       "operational", "operational"}));
+// clang-format on
 
 TEST(StatusJsonTest, DescriptionInTheViewsLanguage) {
   Model m = SmallModel();
@@ -151,7 +152,7 @@ TEST(SummaryJsonTest, TopLevelKeysAndPage) {
   opts.updated_at = At(-30);
   const json j = Render(SummaryJson, SmallModel(), 0, {}, Lang::kEn, "fr", opts);
   EXPECT_EQ(Keys(j), (std::vector<std::string>{"page", "components", "incidents",
-                                                "scheduled_maintenances", "status"}));
+                                               "scheduled_maintenances", "status"}));
   EXPECT_EQ(Keys(j["page"]),
             (std::vector<std::string>{"id", "name", "url", "time_zone", "updated_at"}));
   EXPECT_EQ(j["page"]["id"], "vigie-fr");
@@ -172,18 +173,18 @@ TEST(ComponentsJsonTest, PlatformsAreGroupsOfServices) {
   EXPECT_EQ(Ids(j["components"]),
             (std::vector<std::string>{"grp-erp", "svc-1", "svc-3", "grp-crm", "svc-10"}));
   const json& grp = *FindId(j["components"], "grp-erp");
-  EXPECT_EQ(Keys(grp), (std::vector<std::string>{"id", "name", "status", "created_at",
-                                                  "updated_at", "position", "description",
-                                                  "showcase", "start_date", "group_id", "page_id",
-                                                  "group", "only_show_if_degraded", "components"}));
+  EXPECT_EQ(Keys(grp), (std::vector<std::string>{"id", "name", "status", "created_at", "updated_at",
+                                                 "position", "description", "showcase",
+                                                 "start_date", "group_id", "page_id", "group",
+                                                 "only_show_if_degraded", "components"}));
   EXPECT_EQ(grp["group"], true);
   EXPECT_TRUE(grp["group_id"].is_null());
   EXPECT_EQ(grp["components"], (json{"svc-1", "svc-3"}));
   const json& svc = *FindId(j["components"], "svc-1");
-  EXPECT_EQ(Keys(svc), (std::vector<std::string>{"id", "name", "status", "created_at",
-                                                  "updated_at", "position", "description",
-                                                  "showcase", "start_date", "group_id", "page_id",
-                                                  "group", "only_show_if_degraded"}));
+  EXPECT_EQ(Keys(svc),
+            (std::vector<std::string>{"id", "name", "status", "created_at", "updated_at",
+                                      "position", "description", "showcase", "start_date",
+                                      "group_id", "page_id", "group", "only_show_if_degraded"}));
   EXPECT_EQ(svc["group"], false);
   EXPECT_EQ(svc["group_id"], "grp-erp");
   EXPECT_EQ(svc["page_id"], "vigie-fr");
@@ -227,10 +228,10 @@ TEST(IncidentsJsonTest, IncidentFieldsStatusImpactAndUpdates) {
   EXPECT_EQ(Keys(j), (std::vector<std::string>{"page", "incidents"}));
   ASSERT_EQ(j["incidents"].size(), 1u);
   const json& inc = j["incidents"][0];
-  EXPECT_EQ(Keys(inc), (std::vector<std::string>{"id", "name", "status", "created_at",
-                                                  "updated_at", "monitoring_at", "resolved_at",
-                                                  "impact", "shortlink", "started_at", "page_id",
-                                                  "incident_updates", "components"}));
+  EXPECT_EQ(Keys(inc),
+            (std::vector<std::string>{"id", "name", "status", "created_at", "updated_at",
+                                      "monitoring_at", "resolved_at", "impact", "shortlink",
+                                      "started_at", "page_id", "incident_updates", "components"}));
   EXPECT_EQ(inc["id"], "inc-7");
   EXPECT_EQ(inc["name"], "Title");
   EXPECT_EQ(inc["status"], "identified");
@@ -244,11 +245,10 @@ TEST(IncidentsJsonTest, IncidentFieldsStatusImpactAndUpdates) {
   // Newest first; the body is the oldest update; a phase-less update carries the one before.
   const json& ups = inc["incident_updates"];
   EXPECT_EQ(Ids(ups), (std::vector<std::string>{"upd-73", "upd-72", "upd-71", "upd-body-7"}));
-  EXPECT_EQ(Keys(ups[0]), (std::vector<std::string>{"id", "status", "body", "incident_id",
-                                                     "created_at", "updated_at", "display_at",
-                                                     "affected_components",
-                                                     "deliver_notifications", "custom_tweet",
-                                                     "tweet_id"}));
+  EXPECT_EQ(Keys(ups[0]),
+            (std::vector<std::string>{"id", "status", "body", "incident_id", "created_at",
+                                      "updated_at", "display_at", "affected_components",
+                                      "deliver_notifications", "custom_tweet", "tweet_id"}));
   EXPECT_EQ(ups[0]["status"], "identified");
   EXPECT_EQ(ups[0]["body"], "Found");
   EXPECT_EQ(ups[0]["incident_id"], "inc-7");
@@ -300,7 +300,8 @@ TEST(IncidentsJsonTest, PlannedCancelledAndOtherRegionsAreLeftOut) {
   cancelled.cancelled = true;
   m.events.push_back(cancelled);
   m.events.push_back(MakeEvent(3, EventKind::kIncident, {"na"}, {{1, Level::kMinor}}, -10, -1));
-  m.events.push_back(MakeEvent(4, EventKind::kMaintenance, kFr, {{1, Level::kMaintenance}}, -10, 60));
+  m.events.push_back(
+      MakeEvent(4, EventKind::kMaintenance, kFr, {{1, Level::kMaintenance}}, -10, 60));
   EXPECT_TRUE(Render(IncidentsJson, m, 0)["incidents"].empty());
   EXPECT_EQ(Ids(Render(IncidentsJson, m, 0, {}, Lang::kEn, "na")["incidents"]),
             (std::vector<std::string>{"inc-3"}));
@@ -336,8 +337,10 @@ TEST(MaintenancesJsonTest, StatesAndLists) {
   Event past = MakeEvent(1, EventKind::kMaintenance, kFr, {{1, Level::kMaintenance}}, -120, -1);
   past.ends_at = At(-60);  // MakeEvent reads a negative end as none
   m.events.push_back(past);
-  m.events.push_back(MakeEvent(2, EventKind::kMaintenance, kFr, {{2, Level::kMaintenance}}, -10, 50));
-  m.events.push_back(MakeEvent(3, EventKind::kMaintenance, kFr, {{3, Level::kMaintenance}}, 60, 120));
+  m.events.push_back(
+      MakeEvent(2, EventKind::kMaintenance, kFr, {{2, Level::kMaintenance}}, -10, 50));
+  m.events.push_back(
+      MakeEvent(3, EventKind::kMaintenance, kFr, {{3, Level::kMaintenance}}, 60, 120));
   Event cancelled = MakeEvent(4, EventKind::kMaintenance, kFr, {}, 70, 80);
   cancelled.cancelled = true;
   m.events.push_back(cancelled);
@@ -359,11 +362,11 @@ TEST(MaintenancesJsonTest, StatesAndLists) {
   EXPECT_TRUE(summary["incidents"].empty());  // maintenances are not incidents
 
   const json& active = *FindId(all["scheduled_maintenances"], "inc-2");
-  EXPECT_EQ(Keys(active), (std::vector<std::string>{"id", "name", "status", "created_at",
-                                                     "updated_at", "monitoring_at", "resolved_at",
-                                                     "impact", "shortlink", "started_at",
-                                                     "page_id", "incident_updates", "components",
-                                                     "scheduled_for", "scheduled_until"}));
+  EXPECT_EQ(Keys(active),
+            (std::vector<std::string>{"id", "name", "status", "created_at", "updated_at",
+                                      "monitoring_at", "resolved_at", "impact", "shortlink",
+                                      "started_at", "page_id", "incident_updates", "components",
+                                      "scheduled_for", "scheduled_until"}));
   EXPECT_EQ(active["impact"], "maintenance");
   EXPECT_EQ(active["scheduled_for"], "2027-01-15T07:50:00.000Z");
   EXPECT_EQ(active["scheduled_until"], "2027-01-15T08:50:00.000Z");
@@ -416,9 +419,9 @@ TEST(JsonTextTest, StringsAreWrittenAsNlohmannWritesThem) {
   for (const std::string& s :
        {std::string(""), std::string("plain"), std::string("quote \" and \\ backslash"),
         std::string("tab\tnew\nline\rcr\bbs\fff"), std::string("\x01\x1f\x7f control"),
-        std::string("été — 東京 🚀"), std::string("bad \xff\xfe bytes"),
-        std::string("cut \xe2\x82"), std::string("overlong \xc0\xaf"),
-        std::string("surrogate \xed\xa0\x80"), std::string("</script>")}) {
+        std::string("été — 東京 🚀"), std::string("bad \xff\xfe bytes"), std::string("cut \xe2\x82"),
+        std::string("overlong \xc0\xaf"), std::string("surrogate \xed\xa0\x80"),
+        std::string("</script>")}) {
     std::string out;
     AppendJsonString(out, s);
     EXPECT_EQ(out, json(s).dump(-1, ' ', false, json::error_handler_t::replace)) << s;
@@ -447,9 +450,9 @@ TEST(PlatformFilterTest, UnknownPlatformIsNotFound) {
   const DerivedState d = Derive(m, At(0));
   const HistoryIndex index{ChangeIndex(m.status_changes), EventIndex(m, At(0))};
   const View v{m, d, index, At(0), m.regions[0], Lang::kFr};
-  for (Endpoint f : {SummaryJson, StatusJson, ComponentsJson, IncidentsJson,
-                     UnresolvedIncidentsJson, ScheduledMaintenancesJson, UpcomingMaintenancesJson,
-                     ActiveMaintenancesJson}) {
+  for (Endpoint f :
+       {SummaryJson, StatusJson, ComponentsJson, IncidentsJson, UnresolvedIncidentsJson,
+        ScheduledMaintenancesJson, UpcomingMaintenancesJson, ActiveMaintenancesJson}) {
     Result<std::string> r = f(v, "nope", {});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), Status::Code::kNotFound);

@@ -1,18 +1,17 @@
 #include "app/commands.h"
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
-
-#include <termios.h>
-#include <unistd.h>
 
 #include "admin/operations.h"
 #include "app/importers.h"
 #include "app/site.h"
-#include <optional>
-
 #include "core/log.h"
 #include "http/server.h"
 #include "snapshot/publisher.h"
@@ -109,7 +108,8 @@ int RunExport(const Config& config, const std::string& output) {
   }
   std::error_code ec;
   std::filesystem::rename(tmp, output, ec);
-  if (ec) return Fail("export", Status::Unavailable("cannot write " + output + ": " + ec.message()));
+  if (ec)
+    return Fail("export", Status::Unavailable("cannot write " + output + ": " + ec.message()));
   std::cerr << "exported to " << output << "\n";
   return 0;
 }
@@ -238,16 +238,18 @@ int RunServe(const Config& config, const ServeOptions& options) {
   std::optional<FileOffsetClock> test_clock;
   if (!options.clock_offset_file.empty()) {
     test_clock.emplace(options.clock_offset_file);
-    LogWarn("the clock is shifted by the seconds in " + options.clock_offset_file + " (tests only)");
+    LogWarn("the clock is shifted by the seconds in " + options.clock_offset_file +
+            " (tests only)");
   }
   const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : wall_clock;
   StoreHealth health(store, clock, std::chrono::seconds(2));
   Publisher publisher(
       store, clock, config.site.regions,
-      Publisher::Options{.cache_budget = static_cast<size_t>(config.cache_budget_mib) << 20,
-                         .health = &health,
-                         .longest_sleep = test_clock ? std::chrono::milliseconds(100)
-                                                     : std::chrono::milliseconds(std::chrono::minutes(1))});
+      Publisher::Options{
+          .cache_budget = static_cast<size_t>(config.cache_budget_mib) << 20,
+          .health = &health,
+          .longest_sleep = test_clock ? std::chrono::milliseconds(100)
+                                      : std::chrono::milliseconds(std::chrono::minutes(1))});
 
   // First start: the catalog, then the seed scenario, so the site is never empty.
   Result<bool> empty = store.Empty();

@@ -1,12 +1,12 @@
 #include "app/config.h"
 
-#include "domain/validate.h"
-
 #include <date/tz.h>
+#include <toml++/toml.h>
 
 #include <cstdlib>
 #include <set>
-#include <toml++/toml.h>
+
+#include "domain/validate.h"
 
 extern char** environ;
 
@@ -59,8 +59,8 @@ class Section {
       return;
     }
     if (v < min || v > max) {
-      errors_.push_back(Where(key) + name_ + "." + key + " must be between " +
-                        std::to_string(min) + " and " + std::to_string(max));
+      errors_.push_back(Where(key) + name_ + "." + key + " must be between " + std::to_string(min) +
+                        " and " + std::to_string(max));
       return;
     }
     out = static_cast<Int>(v);
@@ -179,7 +179,8 @@ void ReadRegions(const std::string& file, const toml::table& site, Config& cfg,
     while (!r.base_url.empty() && r.base_url.back() == '/') r.base_url.pop_back();
     if (!r.base_url.empty() && r.base_url.rfind("http://", 0) != 0 &&
         r.base_url.rfind("https://", 0) != 0) {
-      errors.push_back(where + "region \"" + r.id + "\": base_url must start with http:// or https://");
+      errors.push_back(where + "region \"" + r.id +
+                       "\": base_url must start with http:// or https://");
     }
     for (const Region& other : cfg.site.regions) {
       if (other.id == r.id) errors.push_back(where + "region \"" + r.id + "\" is defined twice");
@@ -238,8 +239,8 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
 
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
-    if (key != "server" && key != "storage" && key != "site" && key != "catalog" && key != "admin" &&
-        key != "cache") {
+    if (key != "server" && key != "storage" && key != "site" && key != "catalog" &&
+        key != "admin" && key != "cache") {
       errors.push_back(path + ":" + std::to_string(node.source().begin.line) +
                        ": unknown section [" + key + "]");
     } else if (!node.is_table()) {
@@ -299,7 +300,8 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     s.String("assets_override", cfg.site.assets_override);
     s.RejectUnknown({"regions"});
     if (site) ReadRegions(path, *site, cfg, errors);
-    while (!cfg.site.base_url.empty() && cfg.site.base_url.back() == '/') cfg.site.base_url.pop_back();
+    while (!cfg.site.base_url.empty() && cfg.site.base_url.back() == '/')
+      cfg.site.base_url.pop_back();
     if (cfg.site.base_url.rfind("http://", 0) != 0 && cfg.site.base_url.rfind("https://", 0) != 0) {
       errors.push_back(path + ": site.base_url must start with http:// or https://");
     }

@@ -21,8 +21,8 @@ struct SiteConfig {
 };
 
 struct AdminConfig {
-  int64_t session_idle_s = 30 * 60;       // a back-office session unused this long ends
-  int64_t session_max_s = 12 * 3600;      // and any session after this long
+  int64_t session_idle_s = 30 * 60;   // a back-office session unused this long ends
+  int64_t session_max_s = 12 * 3600;  // and any session after this long
 };
 
 struct Config {
@@ -31,10 +31,10 @@ struct Config {
   // cache.budget_mib: what one snapshot may keep of rendered bodies (each in up to three
   // codings); bodies past it are rendered for each request. The demo site needs about 12 MiB.
   int64_t cache_budget_mib = 64;
-  std::string storage = "sqlite:data/vigie.db";        // storage.url
+  std::string storage = "sqlite:data/vigie.db";  // storage.url
   SiteConfig site;
-  std::string catalog = "catalog/divalto.toml";         // catalog.path
-  std::string source;                                   // the file it was read from
+  std::string catalog = "catalog/divalto.toml";  // catalog.path
+  std::string source;                            // the file it was read from
 };
 
 // Reads `path` (a missing file is an error) and applies the environment `env`

@@ -12,10 +12,10 @@ namespace {
 
 std::string WriteTemp(const std::string& text) {
   static int n = 0;
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("vigie-config-test-" + std::to_string(getpid()) + "-" +
-                             std::to_string(n++) + ".toml"))
-                               .string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       ("vigie-config-test-" + std::to_string(getpid()) + "-" + std::to_string(n++) + ".toml"))
+          .string();
   std::ofstream(path) << text;
   return path;
 }
@@ -88,8 +88,7 @@ TEST(ScenarioTime, RelativeAndNextWeekday) {
   // Sunday 22:00 in Paris (UTC+1 in winter) is 21:00 UTC.
   EXPECT_EQ(FormatRfc3339(*ResolveTime("next sunday 22:00", now, "Europe/Paris")),
             "2026-11-29T21:00:00Z");
-  EXPECT_EQ(FormatRfc3339(*ResolveTime("next thursday 09:00", now, "UTC")),
-            "2026-12-03T09:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*ResolveTime("next thursday 09:00", now, "UTC")), "2026-12-03T09:00:00Z");
   EXPECT_FALSE(ResolveTime("next funday 22:00", now, "UTC").ok());
   EXPECT_FALSE(ResolveTime("tomorrow", now, "UTC").ok());
 }

@@ -1,10 +1,10 @@
 #include "app/importers.h"
 
 #include <date/tz.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <set>
-#include <toml++/toml.h>
 
 #include "domain/validate.h"
 
@@ -154,9 +154,12 @@ Result<ImportSummary> ImportCatalog(Publisher& publisher, const std::string& pat
       p.category = r.TextOf(pt, "category", false);
       p.description = r.TextOf(pt, "description", false);
       p.products = r.Strings(pt, "products");
-      if (!IsSlug(p.slug)) r.Error(pt, "platform slug \"" + p.slug + "\" must be lower-case a-z, 0-9 and '-'");
-      if (!platform_slugs.insert(p.slug).second) r.Error(pt, "platform \"" + p.slug + "\" appears twice");
-      if (p.name.fr.empty() || p.name.en.empty()) r.Error(pt, "platform \"" + p.slug + "\" needs a name in fr and en");
+      if (!IsSlug(p.slug))
+        r.Error(pt, "platform slug \"" + p.slug + "\" must be lower-case a-z, 0-9 and '-'");
+      if (!platform_slugs.insert(p.slug).second)
+        r.Error(pt, "platform \"" + p.slug + "\" appears twice");
+      if (p.name.fr.empty() || p.name.en.empty())
+        r.Error(pt, "platform \"" + p.slug + "\" needs a name in fr and en");
       std::set<std::string> service_slugs;
       if (const toml::array* sa = r.Tables(pt, "services")) {
         int position = 0;
@@ -170,9 +173,12 @@ Result<ImportSummary> ImportCatalog(Publisher& publisher, const std::string& pat
           s.name = r.TextOf(st, "name", true);
           s.information = r.TextOf(st, "information", false);
           s.impact = r.TextOf(st, "impact", false);
-          if (!IsSlug(s.slug)) r.Error(st, "service slug \"" + s.slug + "\" must be lower-case a-z, 0-9 and '-'");
-          if (!service_slugs.insert(s.slug).second) r.Error(st, "service \"" + s.slug + "\" appears twice in " + p.slug);
-          if (s.name.fr.empty() || s.name.en.empty()) r.Error(st, "service \"" + s.slug + "\" needs a name in fr and en");
+          if (!IsSlug(s.slug))
+            r.Error(st, "service slug \"" + s.slug + "\" must be lower-case a-z, 0-9 and '-'");
+          if (!service_slugs.insert(s.slug).second)
+            r.Error(st, "service \"" + s.slug + "\" appears twice in " + p.slug);
+          if (s.name.fr.empty() || s.name.en.empty())
+            r.Error(st, "service \"" + s.slug + "\" needs a name in fr and en");
           services.push_back(std::move(s));
         }
       }
@@ -185,8 +191,8 @@ Result<ImportSummary> ImportCatalog(Publisher& publisher, const std::string& pat
   ImportSummary summary;
   summary.platforms = static_cast<int>(platforms.size());
   summary.services = static_cast<int>(services.size());
-  WriteInfo info{.actor = actor, .action = "catalog.import",
-                 .detail = path + ": " + summary.ToString()};
+  WriteInfo info{
+      .actor = actor, .action = "catalog.import", .detail = path + ": " + summary.ToString()};
   const Time now = SystemClock().Now();
   for (Service& s : services) s.created_at = now;  // kept by an update: only new ones take it
   VIGIE_RETURN_IF_ERROR(publisher.Write(info, [&](const Model&, StoreTx& tx) -> Status {
@@ -228,12 +234,12 @@ Result<Time> ResolveTime(const std::string& expr, Time now, const std::string& z
       const auto local_now = tz->to_local(now);
       auto day_start = std::chrono::floor<date::days>(local_now);
       for (int i = 0; i <= 7; ++i) {
-        const auto candidate = day_start + date::days(i) + std::chrono::hours(h) +
-                               std::chrono::minutes(m);
+        const auto candidate =
+            day_start + date::days(i) + std::chrono::hours(h) + std::chrono::minutes(m);
         const auto dday = std::chrono::floor<date::days>(candidate);
         if (date::weekday(dday).c_encoding() != static_cast<unsigned>(wd)) continue;
-        const Time t = std::chrono::floor<std::chrono::seconds>(
-            tz->to_sys(candidate, date::choose::earliest));
+        const Time t =
+            std::chrono::floor<std::chrono::seconds>(tz->to_sys(candidate, date::choose::earliest));
         if (t > now) return t;
       }
     } catch (const std::exception& e) {
@@ -272,7 +278,8 @@ Result<ImportSummary> ImportScenario(Publisher& publisher, const std::string& pa
   };
   const auto level_of = [&](const toml::node& n, const std::string& s) {
     auto l = ParseLevel(s);
-    if (!l) r.Error(n, "unknown level \"" + s + "\" (operational, minor, major, outage, maintenance)");
+    if (!l)
+      r.Error(n, "unknown level \"" + s + "\" (operational, minor, major, outage, maintenance)");
     return l.value_or(Level::kOperational);
   };
   const auto service_of = [&](const toml::node& n, const std::string& platform,
@@ -324,8 +331,9 @@ Result<ImportSummary> ImportScenario(Publisher& publisher, const std::string& pa
   if (const toml::array* arr = r.Tables(root, "events")) {
     for (const toml::node& n : *arr) {
       const toml::table& t = *n.as_table();
-      r.Unknown(t, {"kind", "platform", "regions", "title", "body", "start", "end", "phase",
-                    "services", "cancelled", "updates"},
+      r.Unknown(t,
+                {"kind", "platform", "regions", "title", "body", "start", "end", "phase",
+                 "services", "cancelled", "updates"},
                 "an event");
       Event e;
       const std::string kind = r.Str(t, "kind", true);
@@ -403,7 +411,8 @@ Result<ImportSummary> ImportScenario(Publisher& publisher, const std::string& pa
       }
       // A planned event was announced before it starts; say a week, or now if sooner.
       e.created_at = std::min(created, std::min(now, e.starts_at));
-      if (e.starts_at > now) e.created_at = std::max(e.created_at, now - std::chrono::hours(24 * 7));
+      if (e.starts_at > now)
+        e.created_at = std::max(e.created_at, now - std::chrono::hours(24 * 7));
       e.updated_at = e.updates.empty() ? e.created_at : std::max(e.created_at, e.updates.back().at);
       if (Status st = ValidateEvent(model, e); !st.ok()) r.Error(t, st.message());
       summary.updates += static_cast<int>(e.updates.size());
@@ -438,8 +447,11 @@ Result<ImportSummary> ImportScenario(Publisher& publisher, const std::string& pa
   for (const Event& e : events) {
     if (!earliest || e.starts_at < *earliest) earliest = e.starts_at;
   }
-  WriteInfo info{.actor = actor, .action = "scenario.import",
-                 .detail = path + ": " + summary.ToString(), .note = "", .replay_from = earliest};
+  WriteInfo info{.actor = actor,
+                 .action = "scenario.import",
+                 .detail = path + ": " + summary.ToString(),
+                 .note = "",
+                 .replay_from = earliest};
   VIGIE_RETURN_IF_ERROR(publisher.Write(info, [&](const Model&, StoreTx& tx) -> Status {
     for (const Event& e : events) {
       Result<int64_t> id = tx.InsertEvent(e);

@@ -1,9 +1,9 @@
 // The route table: every URL the site answers, one line each, saying where its handler runs
 // (kOnWorker: it may wait on the database or hash a password) and how its errors are
 // written (JSON, or a page in the visitor's language).
-#include "app/site.h"
-
 #include <type_traits>
+
+#include "app/site.h"
 
 namespace vigie {
 

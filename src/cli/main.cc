@@ -1,9 +1,10 @@
 // vigie: the command line. argv → one command of app/; exit code 0 on success, 1 on a
 // failure of the system, 2 on bad input, always with a sentence on stderr.
+#include <sodium.h>
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
-#include <sodium.h>
 
 #include "app/commands.h"
 #include "app/config.h"
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
 
   CLI::App* serve = app.add_subcommand("serve", "serve the site and its APIs until SIGTERM");
   AddCommon(serve, common);
-  serve->add_option("--listen,-l", common.listen, "ADDR:PORT to listen on (overrides server.listen)");
+  serve->add_option("--listen,-l", common.listen,
+                    "ADDR:PORT to listen on (overrides server.listen)");
   vigie::ServeOptions serve_options;
   serve->add_option("--seed", serve_options.seed_scenario,
                     "scenario loaded on first start, after the catalog");
@@ -97,7 +99,8 @@ int main(int argc, char** argv) {
     auto cfg = Load(common);
     code = cfg ? vigie::RunImportCatalog(*cfg, file.empty() ? cfg->catalog : file) : 2;
   });
-  CLI::App* scenario = import->add_subcommand("scenario", "import events, messages and levels (TOML)");
+  CLI::App* scenario =
+      import->add_subcommand("scenario", "import events, messages and levels (TOML)");
   AddCommon(scenario, common);
   scenario->add_option("file", file, "scenario file")->required();
   scenario->callback([&] {
@@ -136,7 +139,8 @@ int main(int argc, char** argv) {
     auto cfg = Load(common);
     code = cfg ? vigie::RunUserAdd(*cfg, name, role) : 2;
   });
-  CLI::App* user_passwd = user->add_subcommand("passwd", "change a password (read from stdin); ends every session");
+  CLI::App* user_passwd =
+      user->add_subcommand("passwd", "change a password (read from stdin); ends every session");
   AddCommon(user_passwd, common);
   user_passwd->add_option("name", name, "user name")->required();
   user_passwd->callback([&] {

@@ -1,17 +1,16 @@
 #include "core/body.h"
 
-#include "core/log.h"
-
 #include <brotli/encode.h>
 #include <sodium.h>
-#include <zlib.h>
-
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <atomic>
 #include <cerrno>
 #include <memory>
+
+#include "core/log.h"
 
 namespace vigie {
 
@@ -33,7 +32,8 @@ Result<std::string> Gzip(std::string_view in, int level) {
   const int rc = deflate(&zs, Z_FINISH);
   const size_t size = zs.total_out;
   deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return Status::Internal("gzip: deflate failed (" + std::to_string(rc) + ")");
+  if (rc != Z_STREAM_END)
+    return Status::Internal("gzip: deflate failed (" + std::to_string(rc) + ")");
   return std::string(reinterpret_cast<const char*>(buffer.get()), size);
 }
 
@@ -149,7 +149,8 @@ const Representation* Body::Compressed(Coding c) const {
     if (identity.size() >= 256) {
       auto rep = std::make_unique<Representation>();
       const bool gzip = c == Coding::kGzip;
-      Result<std::string> out = gzip ? Gzip(identity, kGzipLevel) : Brotli(identity, kBrotliQuality);
+      Result<std::string> out =
+          gzip ? Gzip(identity, kGzipLevel) : Brotli(identity, kBrotliQuality);
       // A compressor that fails (out of memory) leaves the body to be sent as it is.
       if (!out.ok()) LogError("compressing a body: " + out.status().message());
       if (out.ok()) rep->compressed = std::move(out).value();

@@ -44,17 +44,17 @@ class FileHandle {
 // prepared once so that serving it formats nothing (status line and header lines, each
 // ending in CRLF; Date, Connection and the blank line are the server's), for 200 and 304.
 struct Representation {
-  std::string_view bytes;   // the body's identity bytes, or `compressed`
+  std::string_view bytes;  // the body's identity bytes, or `compressed`
   std::string compressed;
-  std::string etag;         // quoted: "\"b2-…\"" (the identity's hash, "-gz"/"-br" after it)
+  std::string etag;  // quoted: "\"b2-…\"" (the identity's hash, "-gz"/"-br" after it)
   std::string head_200, head_304;
 };
 
 struct Body {
   std::string content_type;
-  std::string identity;      // the bytes as rendered
-  Time last_modified{};      // the last real change of what this body shows
-  HeaderList headers;        // fixed headers sent with it (Cache-Control, CORS, ...)
+  std::string identity;  // the bytes as rendered
+  Time last_modified{};  // the last real change of what this body shows
+  HeaderList headers;    // fixed headers sent with it (Cache-Control, CORS, ...)
   // A large identity body also lives in an in-memory file, so the server can sendfile() it
   // (the kernel then sends its pages without copying them from user space, as nginx does
   // with a static file). Invalid (-1) for small bodies, or when the files are all in use.
@@ -76,7 +76,7 @@ struct Body {
     std::unique_ptr<const Representation> rep;
   };
   Representation identity_rep_;
-  std::string hash_;           // of the identity bytes
+  std::string hash_;                        // of the identity bytes
   mutable std::array<Slot, 2> compressed_;  // gzip, brotli
 };
 

@@ -22,7 +22,8 @@ std::string Gunzip(std::string_view in) {
 
 std::string Page() {
   std::string page;
-  for (int i = 0; i < 200; ++i) page += "<li>Service " + std::to_string(i) + ": opérationnel</li>\n";
+  for (int i = 0; i < 200; ++i)
+    page += "<li>Service " + std::to_string(i) + ": opérationnel</li>\n";
   return page;
 }
 

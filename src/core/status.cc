@@ -5,15 +5,24 @@ namespace vigie {
 namespace {
 const char* CodeName(Status::Code c) {
   switch (c) {
-    case Status::Code::kOk: return "ok";
-    case Status::Code::kInvalid: return "invalid";
-    case Status::Code::kNotFound: return "not found";
-    case Status::Code::kConflict: return "conflict";
-    case Status::Code::kUnauthenticated: return "unauthenticated";
-    case Status::Code::kPermissionDenied: return "permission denied";
-    case Status::Code::kTooManyRequests: return "too many requests";
-    case Status::Code::kUnavailable: return "unavailable";
-    case Status::Code::kInternal: return "internal error";
+    case Status::Code::kOk:
+      return "ok";
+    case Status::Code::kInvalid:
+      return "invalid";
+    case Status::Code::kNotFound:
+      return "not found";
+    case Status::Code::kConflict:
+      return "conflict";
+    case Status::Code::kUnauthenticated:
+      return "unauthenticated";
+    case Status::Code::kPermissionDenied:
+      return "permission denied";
+    case Status::Code::kTooManyRequests:
+      return "too many requests";
+    case Status::Code::kUnavailable:
+      return "unavailable";
+    case Status::Code::kInternal:
+      return "internal error";
   }
   return "?";
 }

@@ -82,8 +82,8 @@ class Result {
 
 }  // namespace vigie
 
-#define VIGIE_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::vigie::Status _st = (expr);            \
-    if (!_st.ok()) return _st;               \
+#define VIGIE_RETURN_IF_ERROR(expr) \
+  do {                              \
+    ::vigie::Status _st = (expr);   \
+    if (!_st.ok()) return _st;      \
   } while (0)

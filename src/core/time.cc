@@ -3,10 +3,10 @@
 #include <sys/stat.h>
 
 #include <array>
-#include <charconv>
-#include <fstream>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
+#include <fstream>
 
 namespace vigie {
 
@@ -16,7 +16,7 @@ using namespace std::chrono;
 
 constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 struct Fields {
   int year, month, day, hour, minute, second, weekday;
@@ -26,9 +26,12 @@ Fields Split(Time t) {
   const sys_days day = floor<days>(t);
   const year_month_day ymd(day);
   const hh_mm_ss hms(t - day);
-  return Fields{int(ymd.year()),          int(unsigned(ymd.month())),
-                int(unsigned(ymd.day())), int(hms.hours().count()),
-                int(hms.minutes().count()), int(hms.seconds().count()),
+  return Fields{int(ymd.year()),
+                int(unsigned(ymd.month())),
+                int(unsigned(ymd.day())),
+                int(hms.hours().count()),
+                int(hms.minutes().count()),
+                int(hms.seconds().count()),
                 int(weekday(day).c_encoding())};
 }
 
@@ -155,20 +158,29 @@ Result<std::chrono::seconds> ParseDuration(std::string_view s) {
     }
     if (p == start || p == s.size()) return bad();
     switch (s[p++]) {
-      case 'w': total += n * 7 * 86400; break;
-      case 'd': total += n * 86400; break;
-      case 'h': total += n * 3600; break;
-      case 'm': total += n * 60; break;
-      case 's': total += n; break;
-      default: return bad();
+      case 'w':
+        total += n * 7 * 86400;
+        break;
+      case 'd':
+        total += n * 86400;
+        break;
+      case 'h':
+        total += n * 3600;
+        break;
+      case 'm':
+        total += n * 60;
+        break;
+      case 's':
+        total += n;
+        break;
+      default:
+        return bad();
     }
   }
   return std::chrono::seconds(total);
 }
 
-Time SystemClock::Now() const {
-  return floor<seconds>(system_clock::now()) + offset_;
-}
+Time SystemClock::Now() const { return floor<seconds>(system_clock::now()) + offset_; }
 
 Time FileOffsetClock::Now() const {
   struct stat st {};

@@ -57,7 +57,7 @@ class FileOffsetClock : public Clock {
  private:
   const std::string path_;
   mutable std::mutex mu_;
-  mutable int64_t seen_mtime_ns_ = -1;       // guarded by mu_
+  mutable int64_t seen_mtime_ns_ = -1;      // guarded by mu_
   mutable std::chrono::seconds offset_{0};  // guarded by mu_
 };
 

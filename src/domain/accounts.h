@@ -26,16 +26,16 @@ struct User {
 };
 
 struct Session {
-  std::string id_hash;        // BLAKE2b of the random id the browser holds
+  std::string id_hash;  // BLAKE2b of the random id the browser holds
   int64_t user_id = 0;
-  std::string csrf;           // the token every form of this session carries
+  std::string csrf;  // the token every form of this session carries
   Time created_at{}, last_seen_at{};
 };
 
 struct ApiToken {
   int64_t id = 0;
   std::string name;
-  std::string token_hash;     // BLAKE2b of the token, which is shown once
+  std::string token_hash;  // BLAKE2b of the token, which is shown once
   Role role = Role::kEditor;
   std::string created_by;
   Time created_at{};

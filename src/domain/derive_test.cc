@@ -11,6 +11,8 @@ using testing::At;
 using testing::MakeEvent;
 using testing::SmallModel;
 
+// The cases read as a table: left as written.
+// clang-format off
 struct DeriveCase {
   const char* name;
   std::function<void(Model&)> setup;
@@ -155,6 +157,7 @@ INSTANTIATE_TEST_SUITE_P(
                    },
                    0, "fr", 1, Level::kOperational, Level::kOperational}),
     [](const ::testing::TestParamInfo<DeriveCase>& info) { return std::string(info.param.name); });
+// clang-format on
 
 TEST(Transitions, MaintenanceStartAndEnd_UnresolvedIncidentEndIsNot) {
   Model m = SmallModel();

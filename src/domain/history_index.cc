@@ -162,8 +162,8 @@ void EventIndex::See(const Event& e, size_t position, bool again, NewestByRegion
   const EventState st = e.StateAt(as_of_);
   const bool open = st == EventState::kPlanned || st == EventState::kInProgress;
   if (open) open_.push_back(&e);
-  bool later = open || e.updated_at > as_of_ || e.starts_at > as_of_ ||
-               (e.ends_at && *e.ends_at > as_of_);
+  bool later =
+      open || e.updated_at > as_of_ || e.starts_at > as_of_ || (e.ends_at && *e.ends_at > as_of_);
   std::optional<Time> newest;
   if (e.updated_at <= as_of_) newest = e.updated_at;
   for (const EventUpdate& u : e.updates) {

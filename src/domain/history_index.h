@@ -58,8 +58,8 @@ class ChangeIndex {
   static std::string Key(std::string_view region, std::string_view platform,
                          std::optional<int64_t> service);
   std::unordered_map<std::string, std::shared_ptr<List>> lists_;
-  size_t count_ = 0;                      // how many of the model's changes are indexed
-  const StatusChange* first_ = nullptr;   // the model's first and last indexed change
+  size_t count_ = 0;                     // how many of the model's changes are indexed
+  const StatusChange* first_ = nullptr;  // the model's first and last indexed change
   const StatusChange* last_ = nullptr;
 };
 
@@ -114,8 +114,7 @@ class EventIndex {
   // Adds what `e` shows at as_of_: open or not, its newest change and item, and whether the
   // clock may still change them (then it is read again by the next index). `again`: e was
   // seen by the index before (its entry in `active` is replaced).
-  void See(const Event& e, size_t position, bool again, NewestByRegion& newest,
-           ByRegion& active);
+  void See(const Event& e, size_t position, bool again, NewestByRegion& newest, ByRegion& active);
   // Keeps the kRecentlyActive newest of each region's `active`, in order, as recent_.
   void KeepRecent(ByRegion active);
 

@@ -1,8 +1,8 @@
 #include "domain/model.h"
 
-#include "domain/accounts.h"
-
 #include <algorithm>
+
+#include "domain/accounts.h"
 
 namespace vigie {
 
@@ -22,22 +22,22 @@ std::string_view IdOf(E e, const std::pair<E, std::string_view> (&table)[N]) {
   return "";
 }
 
-constexpr std::pair<Level, std::string_view> kLevels[] = {
-    {Level::kOperational, "operational"}, {Level::kMaintenance, "maintenance"},
-    {Level::kMinor, "minor"},             {Level::kMajor, "major"},
-    {Level::kOutage, "outage"}};
+constexpr std::pair<Level, std::string_view> kLevels[] = {{Level::kOperational, "operational"},
+                                                          {Level::kMaintenance, "maintenance"},
+                                                          {Level::kMinor, "minor"},
+                                                          {Level::kMajor, "major"},
+                                                          {Level::kOutage, "outage"}};
 constexpr std::pair<Lang, std::string_view> kLangs[] = {{Lang::kFr, "fr"}, {Lang::kEn, "en"}};
 constexpr std::pair<EventKind, std::string_view> kKinds[] = {
     {EventKind::kIncident, "incident"},
     {EventKind::kMaintenance, "maintenance"},
     {EventKind::kAction, "action"},
     {EventKind::kAnnouncement, "announcement"}};
-constexpr std::pair<Phase, std::string_view> kPhases[] = {
-    {Phase::kNone, ""},
-    {Phase::kInvestigating, "investigating"},
-    {Phase::kIdentified, "identified"},
-    {Phase::kMonitoring, "monitoring"},
-    {Phase::kResolved, "resolved"}};
+constexpr std::pair<Phase, std::string_view> kPhases[] = {{Phase::kNone, ""},
+                                                          {Phase::kInvestigating, "investigating"},
+                                                          {Phase::kIdentified, "identified"},
+                                                          {Phase::kMonitoring, "monitoring"},
+                                                          {Phase::kResolved, "resolved"}};
 constexpr std::pair<EventState, std::string_view> kStates[] = {
     {EventState::kPlanned, "planned"},
     {EventState::kInProgress, "in_progress"},
@@ -59,11 +59,16 @@ std::string_view LevelId(Level l) { return IdOf(l, kLevels); }
 std::optional<Level> ParseLevel(std::string_view id) { return FindId(id, kLevels); }
 std::string_view LevelWords(Level l, bool english) {
   switch (l) {
-    case Level::kOperational: return english ? "Operational" : "Opérationnel";
-    case Level::kMinor: return english ? "Minor disruption" : "Perturbation mineure";
-    case Level::kMajor: return english ? "Major disruption" : "Perturbation majeure";
-    case Level::kOutage: return english ? "Non-operational" : "Non opérationnel";
-    case Level::kMaintenance: return "Maintenance";
+    case Level::kOperational:
+      return english ? "Operational" : "Opérationnel";
+    case Level::kMinor:
+      return english ? "Minor disruption" : "Perturbation mineure";
+    case Level::kMajor:
+      return english ? "Major disruption" : "Perturbation majeure";
+    case Level::kOutage:
+      return english ? "Non-operational" : "Non opérationnel";
+    case Level::kMaintenance:
+      return "Maintenance";
   }
   return "";
 }
@@ -149,7 +154,6 @@ const Service* Model::FindService(std::string_view platform, std::string_view sl
   }
   return nullptr;
 }
-
 
 const Event* Model::FindEvent(int64_t id) const {
   static const std::unordered_map<int64_t, size_t> kNone;

@@ -33,23 +33,23 @@ struct Text {
 // A text read in one language: falls back to the other, and says so.
 struct Localized {
   std::string_view text;
-  Lang lang;          // the language `text` is in
-  bool fallback;      // true when `lang` is not the one asked for
+  Lang lang;      // the language `text` is in
+  bool fallback;  // true when `lang` is not the one asked for
 };
 Localized Localize(const Text& t, Lang want);
 
 // A regional site. Defined in the configuration; events and levels refer to its id.
 struct Region {
-  std::string id;               // "fr", "na"
+  std::string id;  // "fr", "na"
   Text name;
   std::vector<std::string> hosts;
-  std::string time_zone;        // IANA, e.g. "Europe/Paris"
+  std::string time_zone;  // IANA, e.g. "Europe/Paris"
   Lang default_lang = Lang::kFr;
-  std::string base_url;         // public URL of the regional site, for feeds and links
+  std::string base_url;  // public URL of the regional site, for feeds and links
 };
 
 struct Platform {
-  std::string slug;             // "weavy"
+  std::string slug;  // "weavy"
   int position = 0;
   Text name, category, description;
   std::vector<std::string> products;
@@ -57,12 +57,12 @@ struct Platform {
 
 struct Service {
   int64_t id = 0;
-  std::string platform;         // Platform::slug
-  std::string slug;             // unique within its platform
+  std::string platform;  // Platform::slug
+  std::string slug;      // unique within its platform
   int position = 0;
   Text name, information, impact;
-  bool retired = false;         // hidden from the site, history kept
-  Time created_at{};            // when it was added to the catalog
+  bool retired = false;  // hidden from the site, history kept
+  Time created_at{};     // when it was added to the catalog
 };
 
 // What an operator says a service's level is in a region, outside any event.
@@ -115,15 +115,15 @@ struct Event {
   int64_t id = 0;
   EventKind kind = EventKind::kIncident;
   std::string platform;
-  std::vector<std::string> regions;   // at least one
-  Text title, body;                   // body is Markdown
+  std::vector<std::string> regions;  // at least one
+  Text title, body;                  // body is Markdown
   std::vector<Impact> impacts;
   Time starts_at{};
-  std::optional<Time> ends_at;        // planned, estimated or actual end
-  Phase phase = Phase::kNone;         // incidents only
+  std::optional<Time> ends_at;  // planned, estimated or actual end
+  Phase phase = Phase::kNone;   // incidents only
   bool cancelled = false;
   Time created_at{}, updated_at{};
-  std::vector<EventUpdate> updates;   // oldest first
+  std::vector<EventUpdate> updates;  // oldest first
 
   EventState StateAt(Time now) const;
   bool InRegion(std::string_view region) const;

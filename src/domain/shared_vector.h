@@ -34,18 +34,36 @@ class SharedVector {
     reference operator*() const { return **it_; }
     pointer operator->() const { return it_->get(); }
     reference operator[](difference_type n) const { return *it_[n]; }
-    const_iterator& operator++() { ++it_; return *this; }
+    const_iterator& operator++() {
+      ++it_;
+      return *this;
+    }
     const_iterator operator++(int) { return const_iterator(it_++); }
-    const_iterator& operator--() { --it_; return *this; }
+    const_iterator& operator--() {
+      --it_;
+      return *this;
+    }
     const_iterator operator--(int) { return const_iterator(it_--); }
-    const_iterator& operator+=(difference_type n) { it_ += n; return *this; }
-    const_iterator& operator-=(difference_type n) { it_ -= n; return *this; }
+    const_iterator& operator+=(difference_type n) {
+      it_ += n;
+      return *this;
+    }
+    const_iterator& operator-=(difference_type n) {
+      it_ -= n;
+      return *this;
+    }
     friend const_iterator operator+(const_iterator a, difference_type n) { return a += n; }
     friend const_iterator operator+(difference_type n, const_iterator a) { return a += n; }
     friend const_iterator operator-(const_iterator a, difference_type n) { return a -= n; }
-    friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.it_ - b.it_; }
-    friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.it_ == b.it_; }
-    friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.it_ <=> b.it_; }
+    friend difference_type operator-(const const_iterator& a, const const_iterator& b) {
+      return a.it_ - b.it_;
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) {
+      return a.it_ == b.it_;
+    }
+    friend auto operator<=>(const const_iterator& a, const const_iterator& b) {
+      return a.it_ <=> b.it_;
+    }
 
    private:
     typename Items::const_iterator it_;
@@ -64,12 +82,32 @@ class SharedVector {
     reference operator*() const { return v_->Mut(i_); }
     pointer operator->() const { return &v_->Mut(i_); }
     reference operator[](difference_type n) const { return v_->Mut(i_ + n); }
-    iterator& operator++() { ++i_; return *this; }
-    iterator operator++(int) { iterator t = *this; ++i_; return t; }
-    iterator& operator--() { --i_; return *this; }
-    iterator operator--(int) { iterator t = *this; --i_; return t; }
-    iterator& operator+=(difference_type n) { i_ += n; return *this; }
-    iterator& operator-=(difference_type n) { i_ -= n; return *this; }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator t = *this;
+      ++i_;
+      return t;
+    }
+    iterator& operator--() {
+      --i_;
+      return *this;
+    }
+    iterator operator--(int) {
+      iterator t = *this;
+      --i_;
+      return t;
+    }
+    iterator& operator+=(difference_type n) {
+      i_ += n;
+      return *this;
+    }
+    iterator& operator-=(difference_type n) {
+      i_ -= n;
+      return *this;
+    }
     friend iterator operator+(iterator a, difference_type n) { return a += n; }
     friend iterator operator+(difference_type n, iterator a) { return a += n; }
     friend iterator operator-(iterator a, difference_type n) { return a -= n; }

@@ -12,8 +12,11 @@ inline Time At(int minutes) { return kT0 + std::chrono::minutes(minutes); }
 inline Model SmallModel() {
   Model m;
   m.regions = {Region{"fr", {"France", "France"}, {"status.example.fr"}, "Europe/Paris", Lang::kFr},
-               Region{"na", {"Amérique du Nord", "North America"}, {"status.example.ca"},
-                      "America/Toronto", Lang::kEn}};
+               Region{"na",
+                      {"Amérique du Nord", "North America"},
+                      {"status.example.ca"},
+                      "America/Toronto",
+                      Lang::kEn}};
   m.platforms = {Platform{"erp", 1, {"ERP", "ERP"}, {}, {}, {}},
                  Platform{"crm", 2, {"CRM", "CRM"}, {}, {}, {}}};
   for (int64_t id : {1, 2, 3}) {

@@ -36,15 +36,27 @@ TEST_P(EventValidationTest, RefusesWithAClearMessage) {
 INSTANTIATE_TEST_SUITE_P(
     Refusals, EventValidationTest,
     ::testing::Values(
-        EventCase{"UnknownService", [](Event& e) { e.impacts = {{99, Level::kMinor}}; },
+        EventCase{"UnknownService",
+                  [](Event& e) {
+                    e.impacts = {{99, Level::kMinor}};
+                  },
                   "unknown service"},
-        EventCase{"ServiceOfAnotherPlatform", [](Event& e) { e.impacts = {{10, Level::kMinor}}; },
+        EventCase{"ServiceOfAnotherPlatform",
+                  [](Event& e) {
+                    e.impacts = {{10, Level::kMinor}};
+                  },
                   "belongs to crm"},
         EventCase{"ServiceTwice",
-                  [](Event& e) { e.impacts = {{1, Level::kMinor}, {1, Level::kMajor}}; },
+                  [](Event& e) {
+                    e.impacts = {{1, Level::kMinor}, {1, Level::kMajor}};
+                  },
                   "listed twice"},
         EventCase{"EndBeforeStart", [](Event& e) { e.ends_at = At(-10); }, "end must come after"},
-        EventCase{"NoTitleInAnyLanguage", [](Event& e) { e.title = {" ", ""}; }, "title"},
+        EventCase{"NoTitleInAnyLanguage",
+                  [](Event& e) {
+                    e.title = {" ", ""};
+                  },
+                  "title"},
         EventCase{"UnknownPlatform", [](Event& e) { e.platform = "nope"; }, "unknown platform"},
         EventCase{"UnknownRegion", [](Event& e) { e.regions = {"mars"}; }, "unknown region"},
         EventCase{"NoRegion", [](Event& e) { e.regions.clear(); }, "at least one region"},
@@ -75,7 +87,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(EventValidation, AcceptsAGoodIncidentAndMaintenance) {
   EXPECT_TRUE(ValidateEvent(SmallModel(), GoodIncident()).ok());
-  Event m = MakeEvent(0, EventKind::kMaintenance, {"fr", "na"}, {{1, Level::kMaintenance}}, 60, 120);
+  Event m =
+      MakeEvent(0, EventKind::kMaintenance, {"fr", "na"}, {{1, Level::kMaintenance}}, 60, 120);
   EXPECT_TRUE(ValidateEvent(SmallModel(), m).ok());
 }
 

@@ -58,7 +58,9 @@ class Builder {
   explicit Builder(const FeedView& v) : v_(v) {}
   const std::string& T(std::string_view key) const { return v_.messages.Get(v_.lang, key); }
   template <class Term>
-  const std::string& W(Term term) const { return v_.messages.Words(v_.lang, term); }
+  const std::string& W(Term term) const {
+    return v_.messages.Words(v_.lang, term);
+  }
   std::string Page(std::string_view rest) const {
     return v_.region.base_url + "/" + std::string(LangId(v_.lang)) + std::string(rest);
   }
@@ -81,22 +83,25 @@ class Builder {
       if (it->at > v_.as_of) continue;
       FeedItem item;
       item.id = Id("change:" + std::to_string(it->id));
-      item.title = Title(Fill(T("feed.status_title"), {{"name", name}, {"level", LevelWords(it->to)}}));
+      item.title =
+          Title(Fill(T("feed.status_title"), {{"name", name}, {"level", LevelWords(it->to)}}));
       item.published = it->at;
       item.link = link;
       item.category = LevelWords(it->to);
-      std::string html = "<p>" + Html(Fill(T("feed.status_change"),
-                                           {{"from", LevelWords(it->from)}, {"to", LevelWords(it->to)}})) +
+      std::string html = "<p>" +
+                         Html(Fill(T("feed.status_change"),
+                                   {{"from", LevelWords(it->from)}, {"to", LevelWords(it->to)}})) +
                          "</p>";
       if (it->event_id) {
         if (const Event* e = v_.model.FindEvent(*it->event_id); e && e->InRegion(v_.region.id)) {
           html += "<p>" + Html(W(e->kind)) + " : <a href=\"" +
-                  Html(Page("/events/" + std::to_string(e->id))) + "\">" + Html(L(e->title, v_.lang)) +
-                  "</a></p>";
+                  Html(Page("/events/" + std::to_string(e->id))) + "\">" +
+                  Html(L(e->title, v_.lang)) + "</a></p>";
           std::string services;
           for (const Impact& i : e->impacts) {
             if (const Service* s = v_.model.FindService(i.service_id)) {
-              services += "<li>" + Html(L(s->name, v_.lang)) + " : " + Html(LevelWords(i.level)) + "</li>";
+              services +=
+                  "<li>" + Html(L(s->name, v_.lang)) + " : " + Html(LevelWords(i.level)) + "</li>";
             }
           }
           if (!services.empty()) html += "<ul>" + services + "</ul>";
@@ -139,8 +144,9 @@ Time Newest(const std::vector<FeedItem>& items, Time fallback) {
 std::string Rfc822(Time t) { return FormatHttpDate(t); }
 
 std::string WriteRss(const Feed& f) {
-  std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                  "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n";
+  std::string o =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n";
   o += "<title>" + Xml(f.title) + "</title>\n";
   o += "<link>" + Xml(f.link) + "</link>\n";
   o += "<description>" + Xml(f.description) + "</description>\n";
@@ -161,8 +167,10 @@ std::string WriteRss(const Feed& f) {
 }
 
 std::string WriteAtom(const Feed& f) {
-  std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"" +
-                  std::string(LangId(f.lang)) + "\">\n";
+  std::string o =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+      "xml:lang=\"" +
+      std::string(LangId(f.lang)) + "\">\n";
   o += "<id>" + Xml(f.id) + "</id>\n<title>" + Xml(f.title) + "</title>\n";
   o += "<subtitle>" + Xml(f.description) + "</subtitle>\n";
   o += "<updated>" + FormatRfc3339(f.updated) + "</updated>\n";
@@ -214,11 +222,20 @@ std::string IcalText(std::string_view s) {
   std::string out;
   for (char c : CleanText(s)) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case ';': out += "\\;"; break;
-      case ',': out += "\\,"; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case ';':
+        out += "\\;";
+        break;
+      case ',':
+        out += "\\,";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -253,18 +270,24 @@ std::string FeedPath(Lang lang, std::string_view what, FeedFormat format) {
 
 const char* FeedContentType(FeedFormat f) {
   switch (f) {
-    case FeedFormat::kRss: return "application/rss+xml; charset=utf-8";
-    case FeedFormat::kAtom: return "application/atom+xml; charset=utf-8";
-    case FeedFormat::kJson: return "application/feed+json; charset=utf-8";
+    case FeedFormat::kRss:
+      return "application/rss+xml; charset=utf-8";
+    case FeedFormat::kAtom:
+      return "application/atom+xml; charset=utf-8";
+    case FeedFormat::kJson:
+      return "application/feed+json; charset=utf-8";
   }
   return "application/octet-stream";
 }
 
 std::string WriteFeed(const Feed& feed, FeedFormat format) {
   switch (format) {
-    case FeedFormat::kRss: return WriteRss(feed);
-    case FeedFormat::kAtom: return WriteAtom(feed);
-    case FeedFormat::kJson: return WriteJsonFeed(feed);
+    case FeedFormat::kRss:
+      return WriteRss(feed);
+    case FeedFormat::kAtom:
+      return WriteAtom(feed);
+    case FeedFormat::kJson:
+      return WriteJsonFeed(feed);
   }
   return {};
 }
@@ -376,7 +399,7 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
   struct Candidate {
     Time published;
     size_t event_seq;
-    size_t item_seq;            // 0 for the event itself, then its updates
+    size_t item_seq;  // 0 for the event itself, then its updates
     const Event* event;
     const EventUpdate* update;  // null for the event itself
   };
@@ -428,15 +451,19 @@ Result<Feed> EventsFeed(const FeedView& v, std::optional<std::string_view> platf
     if (!c.update) {
       item.id = b.Id("event:" + std::to_string(e.id));
       item.title = Title(kind + (v.lang == Lang::kEn ? ": " : " : ") + title);
-      std::string html = "<p>" + Html(b.T("event.start")) + " : " + Html(FormatDateTime(e.starts_at, v.region, v.lang, v.messages));
-      if (e.ends_at) html += " — " + Html(b.T("event.end")) + " : " + Html(FormatDateTime(*e.ends_at, v.region, v.lang, v.messages));
+      std::string html = "<p>" + Html(b.T("event.start")) + " : " +
+                         Html(FormatDateTime(e.starts_at, v.region, v.lang, v.messages));
+      if (e.ends_at)
+        html += " — " + Html(b.T("event.end")) + " : " +
+                Html(FormatDateTime(*e.ends_at, v.region, v.lang, v.messages));
       html += "</p>" + MarkdownToHtml(CleanText(L(e.body, v.lang)));
       item.html = std::move(html);
     } else {
       const EventUpdate& u = *c.update;
       item.id = b.Id("update:" + std::to_string(u.id));
       const std::string phase = u.phase == Phase::kNone ? std::string() : b.W(u.phase);
-      item.title = Title((phase.empty() ? kind : phase) + (v.lang == Lang::kEn ? ": " : " : ") + title);
+      item.title =
+          Title((phase.empty() ? kind : phase) + (v.lang == Lang::kEn ? ": " : " : ") + title);
       item.html = MarkdownToHtml(CleanText(L(u.text, v.lang)));
     }
     f.items.push_back(std::move(item));
@@ -449,7 +476,8 @@ Result<std::string> MaintenanceCalendar(const FeedView& v, std::string_view plat
   const Platform* p = v.model.FindPlatform(platform);
   if (!p) return Status::NotFound("no platform \"" + std::string(platform) + "\"");
   Builder b(v);
-  std::string host = v.region.base_url.substr(v.region.base_url.find("://") == std::string::npos ? 0 : v.region.base_url.find("://") + 3);
+  std::string host = v.region.base_url.substr(
+      v.region.base_url.find("://") == std::string::npos ? 0 : v.region.base_url.find("://") + 3);
   std::string o;
   o += Fold("BEGIN:VCALENDAR");
   o += Fold("VERSION:2.0");
@@ -470,7 +498,8 @@ Result<std::string> MaintenanceCalendar(const FeedView& v, std::string_view plat
     o += Fold("LAST-MODIFIED:" + IcalTime(std::min(e.updated_at, v.as_of)));
     o += Fold("CREATED:" + IcalTime(std::min(e.created_at, v.as_of)));
     // Raised on every change: the seconds between creation and the last change.
-    o += Fold("SEQUENCE:" + std::to_string(std::max<int64_t>(0, (e.updated_at - e.created_at).count())));
+    o += Fold("SEQUENCE:" +
+              std::to_string(std::max<int64_t>(0, (e.updated_at - e.created_at).count())));
     o += Fold("DTSTART:" + IcalTime(e.starts_at));
     o += Fold("DTEND:" + IcalTime(*e.ends_at));
     o += Fold("SUMMARY:" + IcalText(Title(L(e.title, v.lang))));
@@ -481,7 +510,8 @@ Result<std::string> MaintenanceCalendar(const FeedView& v, std::string_view plat
       }
     }
     std::string desc = L(e.body, v.lang);
-    if (!services.empty()) desc += (desc.empty() ? "" : "\n\n") + b.T("event.affected") + " : " + services;
+    if (!services.empty())
+      desc += (desc.empty() ? "" : "\n\n") + b.T("event.affected") + " : " + services;
     o += Fold("DESCRIPTION:" + IcalText(desc));
     o += Fold("URL:" + b.Page("/events/" + std::to_string(e.id)));
     o += Fold(std::string("STATUS:") + (e.cancelled ? "CANCELLED" : "CONFIRMED"));

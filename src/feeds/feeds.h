@@ -29,19 +29,19 @@ struct FeedView : View {
 
 // One entry of a feed, format-neutral.
 struct FeedItem {
-  std::string id;           // permanent: never changes once published
-  std::string title;        // plain text
-  std::string html;         // a short, safe HTML description
-  std::string link;         // absolute URL of the page that tells more
-  std::string category;     // words, may be empty
+  std::string id;        // permanent: never changes once published
+  std::string title;     // plain text
+  std::string html;      // a short, safe HTML description
+  std::string link;      // absolute URL of the page that tells more
+  std::string category;  // words, may be empty
   Time published{};
 };
 
 struct Feed {
-  std::string id;           // permanent id of the feed
+  std::string id;                              // permanent id of the feed
   std::string title, description, link, self;  // link: the page; self: this feed's URL
   Lang lang = Lang::kFr;
-  Time updated{};           // the last real change
+  Time updated{};               // the last real change
   std::vector<FeedItem> items;  // newest first, bounded
 };
 

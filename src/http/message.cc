@@ -1,8 +1,8 @@
 #include "http/message.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 namespace vigie::http {
@@ -121,7 +121,8 @@ std::string_view Request::Cookie(std::string_view name) const {
     std::string_view item = all.substr(0, semi);
     all = semi == std::string_view::npos ? std::string_view() : all.substr(semi + 1);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    if (item.size() > name.size() && item.substr(0, name.size()) == name && item[name.size()] == '=') {
+    if (item.size() > name.size() && item.substr(0, name.size()) == name &&
+        item[name.size()] == '=') {
       return item.substr(name.size() + 1);
     }
   }
@@ -230,7 +231,8 @@ std::string_view NegotiateLanguage(std::string_view accept,
       if (std::from_chars(value.data(), value.data() + value.size(), q).ec != std::errc()) q = 0;
       item = item.substr(0, semi);
     }
-    if (item.size() < 2 || (item.size() > 2 && item[2] != '-' && item[2] != ';' && item[2] != ' ')) {
+    if (item.size() < 2 ||
+        (item.size() > 2 && item[2] != '-' && item[2] != ';' && item[2] != ' ')) {
       continue;
     }
     for (const std::string_view lang : offered) {

@@ -3,9 +3,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -17,7 +17,7 @@ TEST(NegotiateLanguageTest, WeighsEachOfferedLanguage) {
       {"fr-CA, en;q=0.9", "fr"},
       {"EN-gb", "en"},
       {"en;q=0, fr;q=0.1", "fr"},
-      {"english", ""},  // not a language tag of ours
+      {"english", ""},               // not a language tag of ours
       {"fr;q=0.5, en;q=0.5", "fr"},  // a tie: the first listed
       {"*", ""},
       {"en;q=abc", ""},

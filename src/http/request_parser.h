@@ -3,12 +3,11 @@
 // http/server.cc and the parser's fuzz harness include this header.
 #pragma once
 
-#include <utility>  // before Boost: asio/awaitable.hpp in 1.74 uses std::exchange
-
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <string_view>
+#include <utility>  // before Boost: asio/awaitable.hpp in 1.74 uses std::exchange
 
 #include "http/message.h"
 
@@ -28,8 +27,8 @@ class RequestParser : public bhttp::basic_parser<true> {
   unsigned version() const { return version_; }
 
  private:
-  void on_request_impl(bhttp::verb method, beast::string_view method_str,
-                       beast::string_view target, int version, beast::error_code&) override {
+  void on_request_impl(bhttp::verb method, beast::string_view method_str, beast::string_view target,
+                       int version, beast::error_code&) override {
     method_ = method;
     version_ = static_cast<unsigned>(version);
     req_.method.assign(method_str.data(), method_str.size());
@@ -74,8 +73,7 @@ class RequestParser : public bhttp::basic_parser<true> {
     return body.size();
   }
   void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                            beast::error_code&) override {
+  size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
     req_.body.append(body.data(), body.size());
     return body.size();
   }
@@ -108,7 +106,8 @@ inline bool HasObsFold(std::string_view data) {
 //
 // Parses what `buffer` holds (the rest of an earlier read, or what was just read). Returns
 // true when the parser needs more bytes; false when the request is complete or `ec` is set.
-inline bool ParseBuffered(beast::flat_buffer& buffer, RequestParser& parser, beast::error_code& ec) {
+inline bool ParseBuffered(beast::flat_buffer& buffer, RequestParser& parser,
+                          beast::error_code& ec) {
   while (buffer.size() > 0) {
     if (!parser.is_header_done() &&
         HasObsFold({static_cast<const char*>(buffer.data().data()), buffer.size()})) {

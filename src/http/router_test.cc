@@ -30,11 +30,10 @@ TestRouter MakeRouter() {
       },
       Runs::kOnIo, Errors::kJson);
   r.Add(
-      "POST", "/api/v1/platforms/{platform}", [](Request&) { return Response(); },
-      Runs::kOnWorker, Errors::kJson);
+      "POST", "/api/v1/platforms/{platform}", [](Request&) { return Response(); }, Runs::kOnWorker,
+      Errors::kJson);
   r.Add(
-      "GET", "/{lang}/{platform}", [](Request&) { return Response(); }, Runs::kOnIo,
-      Errors::kPage);
+      "GET", "/{lang}/{platform}", [](Request&) { return Response(); }, Runs::kOnIo, Errors::kPage);
   return r;
 }
 

@@ -1,12 +1,7 @@
 // Boost.Beast lives in this translation unit only: it is slow to compile.
-#include <sys/sendfile.h>
-
-#include <cerrno>
-#include <csignal>
-#include <ctime>
-#include <utility>  // before Boost: asio/awaitable.hpp in 1.74 uses std::exchange
-
 #include "http/server.h"
+
+#include <sys/sendfile.h>
 
 #include <algorithm>
 #include <array>
@@ -15,11 +10,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
+#include <utility>  // before Boost: asio/awaitable.hpp in 1.74 uses std::exchange
 #include <vector>
 
 #include "core/log.h"
@@ -116,8 +115,7 @@ namespace {
 
 // After a read of `n` bytes that ended with `ec`: the same as ParseBuffered, and at the end
 // of the stream, the end of a message delimited by it, or end_of_stream.
-bool ParseRead(size_t n, beast::flat_buffer& buffer, RequestParser& parser,
-               beast::error_code& ec) {
+bool ParseRead(size_t n, beast::flat_buffer& buffer, RequestParser& parser, beast::error_code& ec) {
   buffer.commit(n);
   if (ec == asio::error::eof) {
     if (!parser.got_some()) {
@@ -301,24 +299,26 @@ struct StreamWatch {
 awaitable<void> WatchClose(Socket& socket, std::shared_ptr<StreamWatch> watch) {
   char buf[256];
   beast::error_code ec;
-  while (!ec) co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+  while (!ec)
+    co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
   watch->closed = true;
   watch->done = true;
 }
 
 // Serves a Server-Sent Events stream until the client leaves or the server stops. The
 // response is delimited by the connection's close.
-awaitable<void> ServeStream(Server::Impl& s, Socket& socket, Conn& conn,
-                            const Response& res, const std::string& remote) {
+awaitable<void> ServeStream(Server::Impl& s, Socket& socket, Conn& conn, const Response& res,
+                            const std::string& remote) {
   beast::error_code ec;
   if (!OpenStream(s, remote)) {
     std::string scratch;
-    co_await WriteResponse(socket, PlainError(503, "too many open event streams"), 11, false,
-                           false, scratch, ec);
+    co_await WriteResponse(socket, PlainError(503, "too many open event streams"), 11, false, false,
+                           scratch, ec);
     co_return;
   }
-  std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
-                     "Cache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n";
+  std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
+      "Cache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n";
   for (const auto& [k, v] : res.headers) {
     if (k != "Content-Type" && k != "Cache-Control") head += k + ": " + v + "\r\n";
   }
@@ -335,7 +335,8 @@ awaitable<void> ServeStream(Server::Impl& s, Socket& socket, Conn& conn,
     const auto now = std::chrono::steady_clock::now();
     if (chunk.empty() && now - last_sent >= std::chrono::seconds(15)) chunk = ": heartbeat\n\n";
     if (!chunk.empty()) {
-      co_await asio::async_write(socket, asio::buffer(chunk), asio::redirect_error(use_awaitable, ec));
+      co_await asio::async_write(socket, asio::buffer(chunk),
+                                 asio::redirect_error(use_awaitable, ec));
       last_sent = now;
       if (ec) break;
     }
@@ -435,7 +436,8 @@ awaitable<void> Session(Server::Impl& s, size_t loop, Socket socket) {
     if (res.stream && res.status == 200 && is_get) {
       // A stream does not hold a clean shutdown back.
       in_flight.fetch_sub(1, std::memory_order_relaxed);
-      if (AccessLogOn()) LogAccess(remote + " \"" + req.method + " " + req.target + "\" 200 stream");
+      if (AccessLogOn())
+        LogAccess(remote + " \"" + req.method + " " + req.target + "\" 200 stream");
       co_await ServeStream(s, socket, conn, res, remote);
       break;
     }
@@ -495,8 +497,8 @@ awaitable<void> Accept(Server::Impl& s) {
     beast::error_code ec;
     const size_t index = next++ % s.loops.size();
     asio::io_context& loop = *s.loops[index];
-    Socket socket(co_await s.acceptor.async_accept(
-        loop.get_executor(), asio::redirect_error(use_awaitable, ec)));
+    Socket socket(co_await s.acceptor.async_accept(loop.get_executor(),
+                                                   asio::redirect_error(use_awaitable, ec)));
     if (ec) {
       if (s.stopping || ec == asio::error::operation_aborted) co_return;
       // Out of file descriptors and the like: wait a little rather than spin.
@@ -572,7 +574,8 @@ void Server::Run() {
     asio::co_spawn(main, Drain(s), asio::detached);
   });
   asio::co_spawn(main, Accept(s), asio::detached);
-  for (size_t i = 0; i < s.loops.size(); ++i) asio::co_spawn(*s.loops[i], Sweep(s, i), asio::detached);
+  for (size_t i = 0; i < s.loops.size(); ++i)
+    asio::co_spawn(*s.loops[i], Sweep(s, i), asio::detached);
   // Each loop keeps running while it has no connection yet.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& loop : s.loops) guards.push_back(asio::make_work_guard(*loop));

@@ -16,7 +16,7 @@
 namespace vigie::http {
 
 struct ServerOptions {
-  std::string address = "127.0.0.1";      // listen address (IPv4 or IPv6)
+  std::string address = "127.0.0.1";       // listen address (IPv4 or IPv6)
   uint16_t port = 8080;                    // 0 picks a free port
   int threads = 2;                         // I/O threads; each runs non-blocking handlers
   int workers = 2;                         // threads for blocking handlers (writes, logins)

@@ -1,9 +1,9 @@
 #include "render/admin_render.h"
 
-#include "render/escape.h"
-
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
+
+#include "render/escape.h"
 
 namespace vigie {
 
@@ -23,12 +23,17 @@ Data ToData(const nlohmann::json& j) {
       for (const auto& v : j) list.push_back(ToData(v));
       return list;
     }
-    case nlohmann::json::value_t::string: return Data(j.get<std::string>());
-    case nlohmann::json::value_t::boolean: return Data(j.get<bool>());
+    case nlohmann::json::value_t::string:
+      return Data(j.get<std::string>());
+    case nlohmann::json::value_t::boolean:
+      return Data(j.get<bool>());
     case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned: return Data(std::to_string(j.get<int64_t>()));
-    case nlohmann::json::value_t::number_float: return Data(std::to_string(j.get<double>()));
-    default: return Data(false);
+    case nlohmann::json::value_t::number_unsigned:
+      return Data(std::to_string(j.get<int64_t>()));
+    case nlohmann::json::value_t::number_float:
+      return Data(std::to_string(j.get<double>()));
+    default:
+      return Data(false);
   }
 }
 
@@ -85,8 +90,9 @@ std::string RenderAdminPage(const AdminPageView& v, std::string_view name,
   // The language switch: /set-lang sets the cookie the back-office reads, and comes back here.
   const Lang other = OtherLang(v.lang);
   layout.set("other_lang", std::string(LangId(other)));
-  layout.set("switch_lang_url", "/set-lang/" + std::string(LangId(other)) + "?next=" +
-                                    QueryEscape(v.here.rfind("/admin", 0) == 0 ? v.here : "/admin/"));
+  layout.set("switch_lang_url",
+             "/set-lang/" + std::string(LangId(other)) +
+                 "?next=" + QueryEscape(v.here.rfind("/admin", 0) == 0 ? v.here : "/admin/"));
   return Render(v.templates, "admin_layout", layout);
 }
 

@@ -16,10 +16,10 @@ struct AdminPageView {
   const StaticUrls& statics;
   const Text& site_name;
   Lang lang;
-  std::string user;   // signed-in user's name, empty on the login page
-  std::string role;   // "admin" / "editor"
-  std::string csrf;   // the session's token, put in every form
-  std::string here;   // the page's own address (a path under /admin), for the language switch
+  std::string user;  // signed-in user's name, empty on the login page
+  std::string role;  // "admin" / "editor"
+  std::string csrf;  // the session's token, put in every form
+  std::string here;  // the page's own address (a path under /admin), for the language switch
 };
 
 // Renders templates/`name`.mustache with `data` (objects, arrays, strings, numbers, booleans;

@@ -25,11 +25,16 @@ int TextWidth(std::string_view s) {
 
 const char* Colour(Level l) {
   switch (l) {
-    case Level::kOperational: return "#1a7f37";
-    case Level::kMinor: return "#b35900";
-    case Level::kMajor: return "#c62828";
-    case Level::kOutage: return "#1f2328";
-    case Level::kMaintenance: return "#0b5cad";
+    case Level::kOperational:
+      return "#1a7f37";
+    case Level::kMinor:
+      return "#b35900";
+    case Level::kMajor:
+      return "#c62828";
+    case Level::kOutage:
+      return "#1f2328";
+    case Level::kMaintenance:
+      return "#0b5cad";
   }
   return "#57606a";
 }
@@ -37,11 +42,16 @@ const char* Colour(Level l) {
 // A symbol per level, so the badge never relies on colour alone.
 const char* Symbol(Level l) {
   switch (l) {
-    case Level::kOperational: return "✓";
-    case Level::kMinor: return "!";
-    case Level::kMajor: return "‼";
-    case Level::kOutage: return "×";
-    case Level::kMaintenance: return "⚙";
+    case Level::kOperational:
+      return "✓";
+    case Level::kMinor:
+      return "!";
+    case Level::kMajor:
+      return "‼";
+    case Level::kOutage:
+      return "×";
+    case Level::kMaintenance:
+      return "⚙";
   }
   return "";
 }

@@ -2,9 +2,9 @@
 
 #include <cmark.h>
 #include <date/tz.h>
+#include <toml++/toml.h>
 
 #include <set>
-#include <toml++/toml.h>
 
 namespace vigie {
 
@@ -15,7 +15,8 @@ void Flatten(const toml::table& t, const std::string& prefix,
              std::map<std::string, std::vector<std::string>, std::less<>>& lists,
              std::vector<std::string>& errors, const std::string& file) {
   for (const auto& [k, node] : t) {
-    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    const std::string key =
+        prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (const toml::table* sub = node.as_table()) {
       Flatten(*sub, key, texts, lists, errors, file);
     } else if (auto s = node.value<std::string>()) {
@@ -207,7 +208,8 @@ Result<Time> LocalToUtc(std::string_view local, const Region& region) {
   if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59) {
     return Status::Invalid("\"" + text + "\" is not a valid date and time");
   }
-  const date::local_seconds ls = date::local_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi);
+  const date::local_seconds ls =
+      date::local_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi);
   try {
     return std::chrono::floor<std::chrono::seconds>(Zone(region)->to_sys(ls));
   } catch (const date::nonexistent_local_time&) {
@@ -222,7 +224,8 @@ Result<Time> LocalToUtc(std::string_view local, const Region& region) {
 std::string UtcToLocalInput(Time t, const Region& region) {
   const LocalParts p = Local(t, region);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", p.year, p.month, p.day, p.hour, p.minute);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", p.year, p.month, p.day, p.hour,
+                p.minute);
   return buf;
 }
 

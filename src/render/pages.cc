@@ -1,10 +1,10 @@
 #include "render/pages.h"
 
-#include "render/escape.h"
-
 #include <algorithm>
 #include <cctype>
 #include <kainjow/mustache.hpp>
+
+#include "render/escape.h"
 
 namespace vigie {
 
@@ -40,7 +40,9 @@ class Page {
 
   const std::string& T(std::string_view key) const { return v_.messages.Get(v_.lang, key); }
   template <class Term>
-  const std::string& W(Term term) const { return v_.messages.Words(v_.lang, term); }
+  const std::string& W(Term term) const {
+    return v_.messages.Words(v_.lang, term);
+  }
   std::string Url(std::string_view rest) const { return PagePath(v_.lang, rest); }
   std::string PlatformUrl(const Platform& p) const { return Url("/" + p.slug + "/"); }
   std::string ServiceUrl(const Service& s) const {
@@ -107,8 +109,9 @@ class Page {
     d.set("start_text", When(e.starts_at));
     const bool ended = state == EventState::kEnded;
     const bool estimate = e.kind == EventKind::kIncident && e.phase != Phase::kResolved;
-    d.set("end_label", ended ? T("event.end") : estimate ? T("event.estimated_end")
-                                                         : T("event.expected_end"));
+    d.set("end_label", ended      ? T("event.end")
+                       : estimate ? T("event.estimated_end")
+                                  : T("event.expected_end"));
     if (e.ends_at) {
       d.set("end_iso", FormatRfc3339(*e.ends_at));
       d.set("end_text", When(*e.ends_at));
@@ -236,7 +239,8 @@ class Page {
     layout.set("js_url", v_.statics.js);
     layout.set("logo_url", v_.statics.logo);
     layout.set("favicon_url", v_.statics.favicon);
-    layout.set("region_label", Fill(T("region"), {{"name", Clean(Localize(v_.region.name, v_.lang).text)}}));
+    layout.set("region_label",
+               Fill(T("region"), {{"name", Clean(Localize(v_.region.name, v_.lang).text)}}));
     layout.set("as_of_text", Fill(T("as_of"), {{"when", When(v_.as_of)}}));
     std::string zone = T("zones." + v_.region.time_zone);
     if (zone == "zones." + v_.region.time_zone) zone = v_.region.time_zone;
@@ -342,7 +346,8 @@ namespace {
 // is not a template is left as it is.
 Result<std::string> InlinePartials(const std::map<std::string, std::string, std::less<>>& sources,
                                    std::string_view src, int depth) {
-  if (depth > 8) return Status::Invalid("partials nested more than 8 deep (a partial includes itself?)");
+  if (depth > 8)
+    return Status::Invalid("partials nested more than 8 deep (a partial includes itself?)");
   std::string out;
   size_t at = 0;
   while (true) {
@@ -373,19 +378,23 @@ Result<Templates> Templates::Load(const Assets& assets) {
   std::string errors;
   for (const std::string& path : assets.List("templates/")) {
     constexpr std::string_view kExt = ".mustache";
-    if (path.size() <= kExt.size() || path.compare(path.size() - kExt.size(), kExt.size(), kExt) != 0) {
+    if (path.size() <= kExt.size() ||
+        path.compare(path.size() - kExt.size(), kExt.size(), kExt) != 0) {
       continue;
     }
     const std::string name = path.substr(10, path.size() - 10 - kExt.size());
     const std::string& src = *assets.Find(path);
     kainjow::mustache::mustache check(src);
-    if (!check.is_valid()) errors += (errors.empty() ? "" : "\n") + path + ": " + check.error_message();
+    if (!check.is_valid())
+      errors += (errors.empty() ? "" : "\n") + path + ": " + check.error_message();
     t.sources_[name] = src;
   }
-  for (const char* required : {"layout", "icons", "badge", "legend_block", "message_card", "event_card", "follow_block",
-                               "home", "platform", "service", "event", "history", "error"}) {
+  for (const char* required :
+       {"layout", "icons", "badge", "legend_block", "message_card", "event_card", "follow_block",
+        "home", "platform", "service", "event", "history", "error"}) {
     if (!t.sources_.count(required)) {
-      errors += (errors.empty() ? "" : "\n") + std::string("missing templates/") + required + ".mustache";
+      errors +=
+          (errors.empty() ? "" : "\n") + std::string("missing templates/") + required + ".mustache";
     }
   }
   if (!errors.empty()) return Status::Invalid(errors);
@@ -394,7 +403,8 @@ Result<Templates> Templates::Load(const Assets& assets) {
   std::map<std::string, std::string, std::less<>> expanded;
   for (const auto& [name, src] : t.sources_) {
     Result<std::string> text = InlinePartials(t.sources_, src, 0);
-    if (!text.ok()) return Status::Invalid("templates/" + name + ".mustache: " + text.status().message());
+    if (!text.ok())
+      return Status::Invalid("templates/" + name + ".mustache: " + text.status().message());
     expanded[name] = std::move(*text);
   }
   t.sources_ = std::move(expanded);
@@ -453,8 +463,10 @@ Result<std::string> RenderPlatform(const PageView& v, std::string_view slug) {
   d.set("status", page.Level(v.derived.Platform(v.region.id, p->slug).level));
   const std::string platform_name = Clean(Localize(p->name, v.lang).text);
   d.set("follow_status", page.Follow(p->slug + "/status", platform_name, true));
-  d.set("follow_messages", page.Follow(p->slug + "/messages", page.T("platform.messages") + " · " + platform_name, false));
-  d.set("follow_events", page.Follow(p->slug + "/events", page.T("platform.in_progress") + " · " + platform_name, true));
+  d.set("follow_messages", page.Follow(p->slug + "/messages",
+                                       page.T("platform.messages") + " · " + platform_name, false));
+  d.set("follow_events", page.Follow(p->slug + "/events",
+                                     page.T("platform.in_progress") + " · " + platform_name, true));
   page.Announce(p->slug + "/status", page.T("platform.global_status") + " · " + platform_name);
   page.Announce(p->slug + "/messages", page.T("platform.messages") + " · " + platform_name);
   page.Announce(p->slug + "/events", platform_name);
@@ -463,8 +475,9 @@ Result<std::string> RenderPlatform(const PageView& v, std::string_view slug) {
   d.set("messages", messages);
 
   Data recent{Data::type::list};
-  const std::string api = "/api/v1/platforms/" + p->slug + "/events?lang=" +
-                          std::string(LangId(v.lang)) + "&region=" + v.region.id + "&state=";
+  const std::string api = "/api/v1/platforms/" + p->slug +
+                          "/events?lang=" + std::string(LangId(v.lang)) + "&region=" + v.region.id +
+                          "&state=";
   std::vector<const Event*> now = EventsIn(v, slug, EventState::kInProgress);
   std::sort(now.begin(), now.end(), [](auto a, auto b) { return a->starts_at > b->starts_at; });
   page.SetCapped(d, "in_progress", now, false, api + "in_progress");
@@ -624,8 +637,10 @@ Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
     if (kind && e.kind != *kind) continue;
     past.push_back(&e);
   }
-  const int pages = std::max<int>(1, (static_cast<int>(past.size()) + kHistoryPageSize - 1) / kHistoryPageSize);
-  if (page_number > pages) return Status::NotFound("there is no page " + std::to_string(page_number));
+  const int pages =
+      std::max<int>(1, (static_cast<int>(past.size()) + kHistoryPageSize - 1) / kHistoryPageSize);
+  if (page_number > pages)
+    return Status::NotFound("there is no page " + std::to_string(page_number));
   const std::string base = "/" + p->slug + "/history";
   const auto url_of = [&](std::optional<EventKind> k, int n) {
     std::string q;
@@ -721,7 +736,8 @@ std::string RenderError(const PageView& v, int status, std::string_view message)
   Page page(v);
   Data d;
   const bool not_found = status == 404;
-  const std::string heading = not_found ? page.T("error.not_found_title") : page.T("error.error_title");
+  const std::string heading =
+      not_found ? page.T("error.not_found_title") : page.T("error.error_title");
   d.set("heading", heading);
   d.set("message", not_found ? page.T("error.not_found") : std::string(message));
   d.set("home_url", page.Url("/"));

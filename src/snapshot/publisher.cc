@@ -1,10 +1,9 @@
 #include "snapshot/publisher.h"
 
-#include <charconv>
-
-#include <algorithm>
 #include <malloc.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 
@@ -21,8 +20,7 @@ constexpr std::string_view kReconciledAt = "reconciled_at";
 Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions)
     : Publisher(store, clock, std::move(regions), Options{}) {}
 
-Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions,
-                     Options options)
+Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions, Options options)
     : store_(store), clock_(clock), regions_(std::move(regions)), options_(options) {}
 
 Publisher::~Publisher() { Stop(); }
@@ -123,7 +121,8 @@ Status Publisher::Write(const WriteInfo& info,
       }
       from = FromUnix(unix_s);
     }
-    if (info.replay_from && *info.replay_from < from) from = *info.replay_from - std::chrono::seconds(1);
+    if (info.replay_from && *info.replay_from < from)
+      from = *info.replay_from - std::chrono::seconds(1);
     // The index of the history so far: the current snapshot's, plus the rows read since.
     changes = ChangeIndex::Extend(current ? current->index().changes : ChangeIndex(),
                                   after->status_changes);
@@ -131,7 +130,8 @@ Status Publisher::Write(const WriteInfo& info,
     std::vector<StatusChange> rows;
     for (Time t : TransitionsAfter(*after, from)) {
       if (t >= now) break;
-      for (StatusChange& c : Diff(*after, Derive(*after, t), recorded, "")) rows.push_back(std::move(c));
+      for (StatusChange& c : Diff(*after, Derive(*after, t), recorded, ""))
+        rows.push_back(std::move(c));
     }
     for (StatusChange& c : Diff(*after, Derive(*after, now), recorded, info.note)) {
       rows.push_back(std::move(c));
@@ -158,10 +158,10 @@ Status Publisher::Write(const WriteInfo& info,
     const auto ms = [](auto d) {
       return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
     };
-    LogWarn("write \"" + info.action + "\" took " + ms(done - asked) +
-            " ms (" + ms(store_started - asked) + " ms waiting for the writes before it, " +
-            ms(stored) + " ms in the store; load " +
-            ms(load_time) + " ms of it; the rest is the change and the commit)");
+    LogWarn("write \"" + info.action + "\" took " + ms(done - asked) + " ms (" +
+            ms(store_started - asked) + " ms waiting for the writes before it, " + ms(stored) +
+            " ms in the store; load " + ms(load_time) +
+            " ms of it; the rest is the change and the commit)");
   }
   VIGIE_RETURN_IF_ERROR(st);
   st = PublishLocked(std::move(*published), std::move(changes), load_time);
@@ -176,9 +176,9 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
                                 std::chrono::steady_clock::duration load_time) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
-  std::shared_ptr<const Snapshot> snap =
-      std::make_shared<const Snapshot>(std::move(model), clock_.Now(), ++version_,
-                                       std::move(changes), current_.load().get(), options_.cache_budget);
+  std::shared_ptr<const Snapshot> snap = std::make_shared<const Snapshot>(
+      std::move(model), clock_.Now(), ++version_, std::move(changes), current_.load().get(),
+      options_.cache_budget);
   const auto built = Clock::now();
   // Warm it: render again what readers asked for in the current snapshot, oldest first, so
   // that right after the swap they find their bodies ready instead of rendering them on an
@@ -210,9 +210,9 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
     return std::string(text);
   };
   LogInfo("snapshot " + std::to_string(snap->version()) + ": model loaded in " + ms(load_time) +
-          " ms, snapshot built in " + ms(built - started) +
-          " ms; " + std::to_string(warmed) + " of " + std::to_string(wanted) +
-          " bodies warmed in " + ms(Clock::now() - built) + " ms");
+          " ms, snapshot built in " + ms(built - started) + " ms; " + std::to_string(warmed) +
+          " of " + std::to_string(wanted) + " bodies warmed in " + ms(Clock::now() - built) +
+          " ms");
   {
     // Under the timer's lock, so the timer cannot miss this wake-up between its look at the
     // current snapshot and its wait.

@@ -62,8 +62,7 @@ class Publisher {
   // The one write path. `change` sees the model as stored (with regions) and writes through
   // the transaction; when it returns ok, the status changes and the audit row are added, the
   // transaction commits and a new snapshot is published before Write returns. Serialized.
-  Status Write(const WriteInfo& info,
-               const std::function<Status(const Model&, StoreTx&)>& change);
+  Status Write(const WriteInfo& info, const std::function<Status(const Model&, StoreTx&)>& change);
 
   // A copy of the model as stored, with regions (for validation outside a write).
   Result<Model> LoadModel();

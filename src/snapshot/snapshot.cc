@@ -15,7 +15,8 @@ uint64_t NextId() {
 // them (not the snapshot) until the thread serves from a newer snapshot.
 struct LocalCache {
   uint64_t snapshot = 0;
-  std::unordered_map<std::string, std::shared_ptr<const Body>, StringKeyHash, std::equal_to<>> bodies;
+  std::unordered_map<std::string, std::shared_ptr<const Body>, StringKeyHash, std::equal_to<>>
+      bodies;
 };
 // Keys from requests are bounded by the routes, but a thread keeps at most this many.
 constexpr size_t kMaxLocal = 4096;

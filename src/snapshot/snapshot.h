@@ -117,7 +117,8 @@ class Snapshot {
   mutable std::mutex cache_mu_;
   mutable uint64_t next_order_ = 0;
   mutable size_t cached_bytes_ = 0;
-  mutable std::unordered_map<std::string, std::shared_ptr<Slot>, StringKeyHash, std::equal_to<>> cache_;
+  mutable std::unordered_map<std::string, std::shared_ptr<Slot>, StringKeyHash, std::equal_to<>>
+      cache_;
 };
 
 }  // namespace vigie

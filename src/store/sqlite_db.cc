@@ -4,9 +4,8 @@ namespace vigie::sqlite {
 
 Result<Db> Db::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -28,8 +27,10 @@ Status ErrorOf(int rc, std::string message) {
     // What waiting, or an operator, can mend: the store is unavailable, not broken.
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Status::Unavailable("the database is locked (by another process, a backup or a "
-                                 "slow write); try again in a moment (" + message + ")");
+      return Status::Unavailable(
+          "the database is locked (by another process, a backup or a "
+          "slow write); try again in a moment (" +
+          message + ")");
     case SQLITE_FULL:
       return Status::Unavailable("the disk of the database is full (" + message + ")");
     case SQLITE_IOERR:

@@ -190,8 +190,8 @@ CREATE TRIGGER services_moved AFTER UPDATE OF position, platform ON services
 // Every table, parents before children: the order of export and import. Sessions are not
 // exported: they are bound to one running site and expire.
 inline constexpr std::array<std::string_view, 13> kTables = {
-    "meta",           "platforms",     "services", "manual_levels",  "overrides", "events",
-    "event_services", "event_updates", "messages", "status_changes", "audit",     "users",
-    "api_tokens"};
+    "meta",   "platforms",      "services",      "manual_levels", "overrides",
+    "events", "event_services", "event_updates", "messages",      "status_changes",
+    "audit",  "users",          "api_tokens"};
 
 }  // namespace vigie::sqlite

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
-#include <nlohmann/json.hpp>
 
 #include "store/sqlite_db.h"
 #include "store/sqlite_schema.h"
@@ -75,7 +75,8 @@ class SqliteTx : public StoreTx {
             "retired=excluded.retired RETURNING id");
     st.BindAll(s.platform, s.slug, s.position, s.name.fr, s.name.en, s.information.fr,
                s.information.en, s.impact.fr, s.impact.en, s.retired ? 1 : 0, ToUnix(s.created_at));
-    if (!st.Step()) return st.status().ok() ? Status::Internal("upsert returned no id") : st.status();
+    if (!st.Step())
+      return st.status().ok() ? Status::Internal("upsert returned no id") : st.status();
     const int64_t id = st.Int(0);
     VIGIE_RETURN_IF_ERROR(st.Run());
     return id;
@@ -113,7 +114,8 @@ class SqliteTx : public StoreTx {
     st.BindAll(EventKindId(e.kind), e.platform, ToJsonArray(e.regions), e.title.fr, e.title.en,
                e.body.fr, e.body.en, ToUnix(e.starts_at), OptUnix(e.ends_at), PhaseId(e.phase),
                e.cancelled ? 1 : 0, ToUnix(e.created_at), ToUnix(e.updated_at));
-    if (!st.Step()) return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
+    if (!st.Step())
+      return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
     const int64_t id = st.Int(0);
     VIGIE_RETURN_IF_ERROR(st.Run());
     VIGIE_RETURN_IF_ERROR(WriteImpacts(id, e.impacts));
@@ -145,7 +147,8 @@ class SqliteTx : public StoreTx {
             "INSERT INTO event_updates(event_id, at, phase, text_fr, text_en) VALUES (?,?,?,?,?) "
             "RETURNING id");
     st.BindAll(event_id, ToUnix(u.at), PhaseId(u.phase), u.text.fr, u.text.en);
-    if (!st.Step()) return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
+    if (!st.Step())
+      return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
     const int64_t id = st.Int(0);
     VIGIE_RETURN_IF_ERROR(st.Run());
     return id;
@@ -158,7 +161,8 @@ class SqliteTx : public StoreTx {
     st.BindAll(m.platform.empty() ? std::nullopt : std::optional<std::string>(m.platform),
                ToJsonArray(m.regions), m.title.fr, m.title.en, m.body.fr, m.body.en,
                ToUnix(m.published_at), OptUnix(m.expires_at));
-    if (!st.Step()) return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
+    if (!st.Step())
+      return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
     const int64_t id = st.Int(0);
     VIGIE_RETURN_IF_ERROR(st.Run());
     return id;
@@ -222,8 +226,9 @@ class SqliteTx : public StoreTx {
 
   Status UpdateUser(const User& u) override {
     VIGIE_RETURN_IF_ERROR(
-        Stmt(db_, "UPDATE users SET role=?, password_hash=?, disabled=?, password_changed_at=? "
-                  "WHERE id=?")
+        Stmt(db_,
+             "UPDATE users SET role=?, password_hash=?, disabled=?, password_changed_at=? "
+             "WHERE id=?")
             .BindAll(RoleId(u.role), u.password_hash, u.disabled ? 1 : 0,
                      ToUnix(u.password_changed_at), u.id)
             .Run());
@@ -231,8 +236,9 @@ class SqliteTx : public StoreTx {
   }
 
   Status CreateSession(const Session& x) override {
-    return Stmt(db_, "INSERT INTO sessions(id_hash, user_id, csrf, created_at, last_seen_at) "
-                     "VALUES (?,?,?,?,?)")
+    return Stmt(db_,
+                "INSERT INTO sessions(id_hash, user_id, csrf, created_at, last_seen_at) "
+                "VALUES (?,?,?,?,?)")
         .BindAll(x.id_hash, x.user_id, x.csrf, ToUnix(x.created_at), ToUnix(x.last_seen_at))
         .Run();
   }
@@ -256,7 +262,8 @@ class SqliteTx : public StoreTx {
             "INSERT INTO api_tokens(name, token_hash, role, created_by, created_at) "
             "VALUES (?,?,?,?,?) RETURNING id");
     st.BindAll(t.name, t.token_hash, RoleId(t.role), t.created_by, ToUnix(t.created_at));
-    if (!st.Step()) return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
+    if (!st.Step())
+      return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
     const int64_t id = st.Int(0);
     VIGIE_RETURN_IF_ERROR(st.Run());
     return id;
@@ -271,7 +278,9 @@ class SqliteTx : public StoreTx {
   }
 
   Status TouchToken(int64_t id, Time at) override {
-    return Stmt(db_, "UPDATE api_tokens SET last_used_at=? WHERE id=?").BindAll(ToUnix(at), id).Run();
+    return Stmt(db_, "UPDATE api_tokens SET last_used_at=? WHERE id=?")
+        .BindAll(ToUnix(at), id)
+        .Run();
   }
 
   Status UpdateService(const Service& x) override {
@@ -279,8 +288,8 @@ class SqliteTx : public StoreTx {
         Stmt(db_,
              "UPDATE services SET slug=?, position=?, name_fr=?, name_en=?, information_fr=?, "
              "information_en=?, impact_fr=?, impact_en=?, retired=? WHERE id=?")
-            .BindAll(x.slug, x.position, x.name.fr, x.name.en, x.information.fr,
-                     x.information.en, x.impact.fr, x.impact.en, x.retired ? 1 : 0, x.id)
+            .BindAll(x.slug, x.position, x.name.fr, x.name.en, x.information.fr, x.information.en,
+                     x.impact.fr, x.impact.en, x.retired ? 1 : 0, x.id)
             .Run());
     return Changed("service #" + std::to_string(x.id));
   }
@@ -372,8 +381,9 @@ Status SqliteTx::LoadCatalog(Model& m) {
     VIGIE_RETURN_IF_ERROR(st.status());
   }
   {
-    Stmt st(db_, "SELECT region, service_id, level, set_at, note FROM manual_levels "
-                 "ORDER BY region, service_id");
+    Stmt st(db_,
+            "SELECT region, service_id, level, set_at, note FROM manual_levels "
+            "ORDER BY region, service_id");
     while (st.Step()) {
       m.manual_levels.push_back(
           {st.Str(0), st.Int(1), LevelOr(st.Str(2)), FromUnix(st.Int(3)), st.Str(4)});
@@ -381,8 +391,9 @@ Status SqliteTx::LoadCatalog(Model& m) {
     VIGIE_RETURN_IF_ERROR(st.status());
   }
   {
-    Stmt st(db_, "SELECT region, platform, level, set_at, note FROM overrides "
-                 "ORDER BY region, platform");
+    Stmt st(db_,
+            "SELECT region, platform, level, set_at, note FROM overrides "
+            "ORDER BY region, platform");
     while (st.Step()) {
       m.overrides.push_back(
           {st.Str(0), st.Str(1), LevelOr(st.Str(2)), FromUnix(st.Int(3)), st.Str(4)});
@@ -422,9 +433,10 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty,
   std::unordered_map<int64_t, Event*> by_id;
   for (Event& e : events) by_id[e.id] = &e;
   {
-    Stmt st(db_, "SELECT event_id, service_id, level FROM event_services " +
-                     std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
-                     "ORDER BY rowid");
+    Stmt st(db_,
+            "SELECT event_id, service_id, level FROM event_services " +
+                std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
+                "ORDER BY rowid");
     while (st.Step()) {
       if (auto it = by_id.find(st.Int(0)); it != by_id.end()) {
         it->second->impacts.push_back({st.Int(1), LevelOr(st.Str(2))});
@@ -433,9 +445,10 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty,
     VIGIE_RETURN_IF_ERROR(st.status());
   }
   {
-    Stmt st(db_, "SELECT id, event_id, at, phase, text_fr, text_en FROM event_updates " +
-                     std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
-                     "ORDER BY id");
+    Stmt st(db_,
+            "SELECT id, event_id, at, phase, text_fr, text_en FROM event_updates " +
+                std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
+                "ORDER BY id");
     while (st.Step()) {
       if (auto it = by_id.find(st.Int(1)); it != by_id.end()) {
         EventUpdate u;
@@ -557,8 +570,8 @@ Result<Model> SqliteTx::LoadSince(const Model& previous) {
 // Takes the store's lock, or returns Unavailable when another caller has held it for
 // kLockWait (a write waiting on a lock of another process): callers on a request's path
 // answer 503 instead of waiting without bound.
-#define VIGIE_STORE_LOCK()                                     \
-  std::unique_lock lock(mu_, std::defer_lock);                 \
+#define VIGIE_STORE_LOCK()                     \
+  std::unique_lock lock(mu_, std::defer_lock); \
   if (!lock.try_lock_for(kLockWait)) return Busy()
 
 class SqliteStore : public Store {
@@ -589,8 +602,9 @@ class SqliteStore : public Store {
       // Version 0 is a new file; tables in it are another program's, not ours to add to.
       Stmt st(db_, "SELECT group_concat(name, ', ') FROM sqlite_master WHERE type = 'table'");
       if (st.Step() && !st.Str(0).empty()) {
-        return Status::Invalid(path_ + " is a SQLite database of another program (tables: " +
-                               st.Str(0) + "), not Vigie's: storage.url must name Vigie's database");
+        return Status::Invalid(path_ +
+                               " is a SQLite database of another program (tables: " + st.Str(0) +
+                               "), not Vigie's: storage.url must name Vigie's database");
       }
       VIGIE_RETURN_IF_ERROR(st.status());
     }
@@ -680,8 +694,9 @@ class SqliteStore : public Store {
 
   Result<std::optional<Session>> FindSession(std::string_view id_hash) override {
     VIGIE_STORE_LOCK();
-    Stmt st(db_, "SELECT id_hash, user_id, csrf, created_at, last_seen_at FROM sessions "
-                 "WHERE id_hash=?");
+    Stmt st(db_,
+            "SELECT id_hash, user_id, csrf, created_at, last_seen_at FROM sessions "
+            "WHERE id_hash=?");
     st.BindAll(id_hash);
     std::optional<Session> out;
     if (st.Step()) {
@@ -733,17 +748,14 @@ class SqliteStore : public Store {
       "FROM api_tokens";
 
   static User ReadUser(const Stmt& st) {
-    return User{st.Int(0),
-                st.Str(1),
-                ParseRole(st.Str(2)).value_or(Role::kEditor),
-                st.Str(3),
-                st.Int(4) != 0,
-                FromUnix(st.Int(5)),
+    return User{st.Int(0),          st.Str(1),      ParseRole(st.Str(2)).value_or(Role::kEditor),
+                st.Str(3),          st.Int(4) != 0, FromUnix(st.Int(5)),
                 FromUnix(st.Int(6))};
   }
   static ApiToken ReadToken(const Stmt& st) {
-    ApiToken t{st.Int(0), st.Str(1), st.Str(2), ParseRole(st.Str(3)).value_or(Role::kEditor),
-               st.Str(4), FromUnix(st.Int(5)), std::nullopt, std::nullopt};
+    ApiToken t{
+        st.Int(0), st.Str(1),           st.Str(2),    ParseRole(st.Str(3)).value_or(Role::kEditor),
+        st.Str(4), FromUnix(st.Int(5)), std::nullopt, std::nullopt};
     if (auto r = st.OptInt(6)) t.revoked_at = FromUnix(*r);
     if (auto u = st.OptInt(7)) t.last_used_at = FromUnix(*u);
     return t;
@@ -830,10 +842,18 @@ Result<std::string> SqliteStore::Export() {
       json row = json::array();
       for (int i = 0; i < n; ++i) {
         switch (sqlite3_column_type(st.raw(), i)) {
-          case SQLITE_NULL: row.push_back(nullptr); break;
-          case SQLITE_INTEGER: row.push_back(st.Int(i)); break;
-          case SQLITE_FLOAT: row.push_back(sqlite3_column_double(st.raw(), i)); break;
-          default: row.push_back(st.Str(i)); break;
+          case SQLITE_NULL:
+            row.push_back(nullptr);
+            break;
+          case SQLITE_INTEGER:
+            row.push_back(st.Int(i));
+            break;
+          case SQLITE_FLOAT:
+            row.push_back(sqlite3_column_double(st.raw(), i));
+            break;
+          default:
+            row.push_back(st.Str(i));
+            break;
         }
       }
       rows.push_back(std::move(row));
@@ -880,8 +900,8 @@ Status SqliteStore::Import(std::string_view dump) {
         if (!cols[i].is_string()) return Status::Invalid("a column name is not a string");
         // Column names come from the dump: only accept plain identifiers.
         const std::string c = cols[i].get<std::string>();
-        if (c.empty() || c.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789") !=
-                             std::string::npos) {
+        if (c.empty() ||
+            c.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789") != std::string::npos) {
           return Status::Invalid("bad column name \"" + c + "\" in the dump");
         }
         sql += (i ? "," : "") + c;
@@ -926,8 +946,9 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   if (path.empty()) return Status::Invalid("storage sqlite: needs a file path");
   // A first start creates the file; an empty one is a database that was lost (truncated,
   // or replaced by mistake), and taking it for a new site would bury the history.
-  if (struct stat st {}; ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
-    return Status::Invalid(path + " is an empty file, not a Vigie database: restore the database "
+  if (struct stat st{}; ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+    return Status::Invalid(path +
+                           " is an empty file, not a Vigie database: restore the database "
                            "it should hold, or delete it to start a new site");
   }
   Result<Db> db = Db::Open(path);

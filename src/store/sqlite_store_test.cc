@@ -73,10 +73,12 @@ TEST(SqliteStore, ReimportingUpdatesTextsAndKeepsIds) {
   renamed.name.en = "Renamed";
   renamed.position = 9;
   Result<int64_t> again = Result<int64_t>(Status::Internal("unset"));
-  ASSERT_TRUE(store->Write([&](StoreTx& tx) {
-                again = tx.UpsertService(renamed);
-                return again.status();
-              }).ok());
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) {
+                    again = tx.UpsertService(renamed);
+                    return again.status();
+                  })
+                  .ok());
   EXPECT_EQ(*again, id);
   EXPECT_EQ(store->Load()->FindService("erp", "s2")->name.en, "Renamed");
 }

@@ -36,9 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 #elif FUZZ_FILE == 2  // a scenario, imported over the vendor's catalog
   static SystemClock clock;
   std::unique_ptr<Store> store = NewStore();
-  Publisher publisher(*store, clock, {Region{.id = "fr", .time_zone = "Europe/Paris"},
-                                      Region{.id = "na", .time_zone = "America/Toronto"}});
-  if (!ImportCatalog(publisher, VIGIE_SOURCE_DIR "/catalog/divalto.toml", "fuzz").ok()) __builtin_trap();
+  Publisher publisher(*store, clock,
+                      {Region{.id = "fr", .time_zone = "Europe/Paris"},
+                       Region{.id = "na", .time_zone = "America/Toronto"}});
+  if (!ImportCatalog(publisher, VIGIE_SOURCE_DIR "/catalog/divalto.toml", "fuzz").ok())
+    __builtin_trap();
   (void)ImportScenario(publisher, WriteTemp(data, size), clock.Now(), "fuzz");
 #elif FUZZ_FILE == 3  // a dump, as `vigie import dump` loads it
   std::unique_ptr<Store> store = NewStore();
