@@ -1,8 +1,9 @@
 // The HTTP/1.1 server: Boost.Beast's parser with C++20 coroutines, one event loop per I/O
-// thread (a connection lives on one thread: no strands, no locks). It reads, dispatches to
-// one handler, writes the response head it formats (or the one a cached Body prepared) and
-// the body in one gather write, and applies limits and timeouts; it knows nothing of what
-// it serves. Boost headers stay in server.cc.
+// thread (a connection lives on one thread: no strands, and requests take no lock; only
+// opening and closing a live-update stream does, to count streams per address and in
+// total). It reads, dispatches to one handler, writes the response head it formats (or the
+// one a cached Body prepared) and the body in one gather write, and applies limits and
+// timeouts; it knows nothing of what it serves. Boost headers stay in server.cc.
 #pragma once
 
 #include <chrono>
