@@ -5,19 +5,6 @@
 
 namespace vigie {
 
-using admin::Field;
-using admin::Fields;
-using admin::Form;
-using admin::IdParam;
-using admin::json;
-using admin::L;
-using admin::LogIfFailed;
-using admin::ParseForm;
-using admin::SecurityHeaders;
-using admin::TextOf;
-
-using admin::JsonResponse;
-
 namespace {
 
 Result<json> JsonBody(const http::Request& req) {

@@ -7,17 +7,6 @@
 
 namespace vigie {
 
-using admin::Field;
-using admin::Fields;
-using admin::Form;
-using admin::IdParam;
-using admin::json;
-using admin::L;
-using admin::LogIfFailed;
-using admin::ParseForm;
-using admin::SecurityHeaders;
-using admin::TextOf;
-
 namespace {
 
 constexpr const char* kLoginCsrfCookie = "vigie_login_csrf";
@@ -40,11 +29,7 @@ std::string AdminWeb::SessionCookieName() const {
 
 Lang AdminWeb::LangOf(const http::Request& req) const {
   // As the public site chooses (cookie, then Accept-Language), French by default.
-  if (auto l = ParseLang(req.Cookie("vigie_lang"))) return *l;
-  if (auto l = ParseLang(http::NegotiateLanguage(req.Header("accept-language"), {"fr", "en"}))) {
-    return *l;
-  }
-  return Lang::kFr;
+  return ParseLang(http::PreferredLanguage(req, "vigie_lang", {"fr", "en"})).value_or(Lang::kFr);
 }
 
 std::function<http::Response(http::Request&)> AdminWeb::Page(Role role, Handler handler) {

@@ -8,14 +8,6 @@
 
 namespace vigie {
 
-using admin::Field;
-using admin::Fields;
-using admin::Form;
-using admin::IdParam;
-using admin::json;
-using admin::ParseForm;
-using admin::TextOf;
-
 namespace {
 
 std::string EventUrl(int64_t id) { return "/admin/events/" + std::to_string(id); }

@@ -6,17 +6,6 @@
 
 namespace vigie {
 
-using admin::Field;
-using admin::Fields;
-using admin::Form;
-using admin::IdParam;
-using admin::json;
-using admin::L;
-using admin::LogIfFailed;
-using admin::ParseForm;
-using admin::SecurityHeaders;
-using admin::TextOf;
-
 namespace {
 
 json LevelOptions(const Messages& m, Lang lang, Level selected) {

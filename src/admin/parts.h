@@ -40,3 +40,18 @@ void LogIfFailed(std::string_view what, const Status& st);
 std::string L(const Text& t, Lang lang);
 
 }  // namespace vigie::admin
+
+namespace vigie {
+// The back-office's files call these by their short names (this header is theirs only).
+using admin::Field;
+using admin::Fields;
+using admin::Form;
+using admin::IdParam;
+using admin::json;
+using admin::JsonResponse;
+using admin::L;
+using admin::LogIfFailed;
+using admin::ParseForm;
+using admin::SecurityHeaders;
+using admin::TextOf;
+}  // namespace vigie

@@ -68,9 +68,6 @@ std::string L(const Text& t, Lang lang) { return std::string(Localize(t, lang).t
 
 }  // namespace admin
 
-using admin::json;
-using admin::SecurityHeaders;
-
 AdminWeb::AdminWeb(AdminOptions options, Publisher& publisher, Store& store, const Clock& clock,
                    AdminAssets assets)
     : options_(options),

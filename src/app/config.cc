@@ -3,6 +3,7 @@
 #include <date/tz.h>
 #include <toml++/toml.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <set>
 
@@ -42,9 +43,8 @@ class Section {
     seen_.insert(key);
     int64_t v = static_cast<int64_t>(out);
     if (const std::string* e = Env(key)) {
-      char* end = nullptr;
-      v = std::strtoll(e->c_str(), &end, 10);
-      if (e->empty() || *end != '\0') {
+      const auto [end, ec] = std::from_chars(e->data(), e->data() + e->size(), v);
+      if (ec != std::errc() || end != e->data() + e->size()) {
         errors_.push_back(EnvName(key) + ": \"" + *e + "\" is not a whole number");
         return;
       }
@@ -214,9 +214,9 @@ Status ParseListen(const std::string& listen, http::ServerOptions& out) {
   }
   if (host.empty()) host = "0.0.0.0";
   const std::string port = listen.substr(colon + 1);
-  char* end = nullptr;
-  const long p = std::strtol(port.c_str(), &end, 10);
-  if (port.empty() || *end != '\0' || p < 0 || p > 65535) {
+  int p = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (ec != std::errc() || end != port.data() + port.size() || p < 0 || p > 65535) {
     return Status::Invalid("listen address \"" + listen + "\" has a bad port");
   }
   out.address = host;

@@ -11,11 +11,7 @@ namespace {
 // The language of a visitor arriving at "/": their cookie, then Accept-Language, then the
 // region's language.
 Lang PreferredLang(const http::Request& req, Lang fallback) {
-  if (auto l = ParseLang(req.Cookie(kLangCookie))) return *l;
-  if (auto l = ParseLang(http::NegotiateLanguage(req.Header("accept-language"), {"fr", "en"}))) {
-    return *l;
-  }
-  return fallback;
+  return ParseLang(http::PreferredLanguage(req, kLangCookie, {"fr", "en"})).value_or(fallback);
 }
 
 }  // namespace

@@ -58,6 +58,15 @@ const char* ErrorName(int http_status) {
   return http_status >= 500 ? "internal" : "bad_request";
 }
 
+std::string_view PreferredLanguage(const Request& req, std::string_view cookie,
+                                   std::initializer_list<std::string_view> offered) {
+  const std::string_view chosen = req.Cookie(cookie);
+  for (const std::string_view o : offered) {
+    if (chosen == o) return o;
+  }
+  return NegotiateLanguage(req.Header("accept-language"), offered);
+}
+
 Response JsonError(int http_status, std::string_view message) {
   Response res;
   res.status = http_status;

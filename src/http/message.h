@@ -114,6 +114,11 @@ class UrlEncoded {
 // "" when none is acceptable. The one language negotiation of the program.
 std::string_view NegotiateLanguage(std::string_view accept_language,
                                    std::initializer_list<std::string_view> offered);
+// The language a visitor prefers among `offered`: the value of the cookie `cookie` when it is
+// one of them (a choice they made on this site), else NegotiateLanguage of their
+// Accept-Language; "" when neither says. The site's "/" and the back-office both ask this.
+std::string_view PreferredLanguage(const Request& req, std::string_view cookie,
+                                   std::initializer_list<std::string_view> offered);
 
 // Whether `target` (a path with an optional query) is one of this site's that a Location
 // header may name: it starts with a single '/' and holds no control character, space,

@@ -27,6 +27,28 @@ TEST(NegotiateLanguageTest, WeighsEachOfferedLanguage) {
   }
 }
 
+TEST(PreferredLanguageTest, TheCookieChosenOnTheSiteThenAcceptLanguage) {
+  struct Case {
+    const char* cookie;
+    const char* accept;
+    std::string_view want;
+  } cases[] = {
+      {"", "", ""},
+      {"", "en-US", "en"},
+      {"vigie_lang=fr", "en-US", "fr"},
+      {"other=1; vigie_lang=en", "fr", "en"},
+      {"vigie_lang=de", "en", "en"},  // not one we offer: ignored
+      {"xvigie_lang=fr", "en", "en"},
+  };
+  for (const Case& c : cases) {
+    Request req;
+    if (*c.cookie) req.headers.emplace_back("cookie", c.cookie);
+    if (*c.accept) req.headers.emplace_back("accept-language", c.accept);
+    EXPECT_EQ(PreferredLanguage(req, "vigie_lang", {"fr", "en"}), c.want)
+        << "Cookie: " << c.cookie << ", Accept-Language: " << c.accept;
+  }
+}
+
 TEST(UrlEncodedTest, DecodesPairsInOrderAndSkipsEmptyOnes) {
   const auto pairs = UrlEncoded("a=1&&b=x+y%20z&c&=v&a=2").All();
   const std::vector<std::pair<std::string, std::string>> want{
