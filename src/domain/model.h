@@ -184,6 +184,9 @@ struct Model {
   SharedVector<Event> events;
   std::vector<Message> messages;
   SharedVector<StatusChange> status_changes;
+  // The last entry of the store's changes log this model reflects (0: none yet). A writer
+  // reads what lies above it to catch up with the others (StoreTx::LoadAbove).
+  int64_t seq = 0;
 
   const Region* FindRegion(std::string_view id) const;
   const Platform* FindPlatform(std::string_view slug) const;

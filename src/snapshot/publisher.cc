@@ -74,37 +74,39 @@ Status Publisher::Write(const WriteInfo& info,
   const auto asked = std::chrono::steady_clock::now();
   std::lock_guard lock(write_mu_);
   const Time now = clock_.Now();
-  // Writes are serialized here and each one publishes, so the current snapshot's model is
-  // the stored state: the change sees it without a load. Only the state after the change is
-  // loaded, once; the status changes it causes are added to it in memory.
+  // The change validates against the stored state, inside the write's transaction: the
+  // current snapshot's model when no other writer (another process on the file) has logged a
+  // change since, else that model brought up to the log's end. Only the state after the
+  // change is read again, once; the status changes it causes are added to it in memory.
   std::shared_ptr<const Snapshot> current = Current();
   std::optional<Model> published;
   std::chrono::steady_clock::duration load_time{};
   ChangeIndex changes;
   const auto store_started = std::chrono::steady_clock::now();
   Status st = store_.Write([&](StoreTx& tx) -> Status {
-    std::optional<Model> loaded;
-    if (!current) {
-      Result<Model> m = tx.Load();
+    const auto load_started = std::chrono::steady_clock::now();
+    std::optional<Model> loaded;  // the stored state, when the current model is not it
+    Result<int64_t> seq = tx.Seq();
+    if (!seq.ok()) return seq.status();
+    if (!current || *seq != current->model().seq) {
+      Result<Model> m = current ? tx.LoadAbove(current->model()) : tx.Load();
       if (!m.ok()) return m.status();
       loaded = std::move(m).value();
       loaded->regions = regions_;
     }
+    const Model& before = loaded ? *loaded : current->model();
     const int64_t rows_before = tx.RowsChanged();
-    VIGIE_RETURN_IF_ERROR(change(current ? current->model() : *loaded, tx));
+    VIGIE_RETURN_IF_ERROR(change(before, tx));
 
     // A change that wrote nothing (a start, a clock transition) leaves the model as it was.
-    const auto load_started = std::chrono::steady_clock::now();
     Result<Model> after = Status::Internal("not loaded");
     if (tx.RowsChanged() == rows_before) {
-      after = loaded ? std::move(*loaded) : current->model();
+      after = before;
     } else {
-      // Only what changed is read again; the rest is shared with the current snapshot.
-      after = loaded ? tx.Load() : tx.LoadSince(current->model());
+      // Only what changed is read again; the rest is shared with the model before.
+      after = tx.LoadAbove(before);
       if (!after.ok()) return after.status();
     }
-    // `after` is the base of the next LoadSince: start recording changes from here.
-    VIGIE_RETURN_IF_ERROR(tx.ForgetChanges());
     load_time = std::chrono::steady_clock::now() - load_started;
     after->regions = regions_;
 
@@ -141,6 +143,10 @@ Status Publisher::Write(const WriteInfo& info,
     if (info.actor != "clock") {
       VIGIE_RETURN_IF_ERROR(tx.InsertAudit(now, info.actor, info.action, info.detail));
     }
+    // Last: this write's entry in the changes log, which the model published now reflects.
+    Result<int64_t> logged = tx.LogChange(now);
+    if (!logged.ok()) return logged.status();
+    after->seq = *logged;
     // The model as stored once this commits: status changes in the Store's order.
     SharedVector<StatusChange> added;
     for (StatusChange& r : rows) added.push_back(std::move(r));

@@ -220,5 +220,76 @@ TEST_F(PublisherTest, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {
   EXPECT_EQ(rows[1].to, Level::kOperational);
 }
 
+// Two writers on one database (two processes on the file, later two nodes): each validates
+// its change against the stored state and publishes what the other wrote too.
+TEST_F(PublisherTest, TwoWritersOnOneDatabaseEachSeeWhatTheOtherWrote) {
+  std::unique_ptr<Store> other_store = Open(dir.Db());
+  Publisher other(*other_store, clock, testing::SmallModel().regions);
+  ASSERT_TRUE(other.Start(false).ok());
+  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+  const int64_t s2 = store->Load()->FindService("erp", "s2")->id;
+
+  // This one creates an event; the other has not seen it.
+  Event e = testing::MakeEvent(0, EventKind::kIncident, {"fr"}, {{s1, Level::kMajor}}, 0, -1);
+  int64_t id = 0;
+  ASSERT_TRUE(pub->Write({.actor = "alice", .action = "event.create"},
+                         [&](const Model&, StoreTx& tx) -> Status {
+                           Result<int64_t> r = tx.InsertEvent(e);
+                           if (!r.ok()) return r.status();
+                           id = *r;
+                           return Status::Ok();
+                         })
+                  .ok());
+  EXPECT_EQ(other.Current()->model().FindEvent(id), nullptr);
+
+  // The other's next write sees it while validating, and publishes it with its own change.
+  bool saw = false;
+  ASSERT_TRUE(other
+                  .Write({.actor = "bob", .action = "level.set"},
+                         [&](const Model& m, StoreTx& tx) {
+                           saw = m.FindEvent(id) != nullptr;
+                           return tx.SetManualLevel({"fr", s2, Level::kMinor, At(0), ""});
+                         })
+                  .ok());
+  EXPECT_TRUE(saw);
+  std::shared_ptr<const Snapshot> theirs = other.Current();
+  ASSERT_NE(theirs->model().FindEvent(id), nullptr);
+  EXPECT_EQ(theirs->derived().Service("fr", s1).level, Level::kMajor);
+  EXPECT_EQ(theirs->derived().Service("fr", s2).level, Level::kMinor);
+
+  // And back: this one sees the other's level and an edit of the event made there.
+  ASSERT_TRUE(other
+                  .Write({.actor = "bob", .action = "event.edit"},
+                         [&](const Model& m, StoreTx& tx) {
+                           Event edited = *m.FindEvent(id);
+                           edited.title = {"Corrigé", "Fixed"};
+                           return tx.UpdateEvent(edited);
+                         })
+                  .ok());
+  ASSERT_TRUE(pub->Write({.actor = "alice", .action = "noop"},
+                         [](const Model&, StoreTx&) { return Status::Ok(); })
+                  .ok());
+  std::shared_ptr<const Snapshot> ours = pub->Current();
+  EXPECT_EQ(ours->model().FindEvent(id)->title.en, "Fixed");
+  EXPECT_EQ(ours->derived().Service("fr", s2).level, Level::kMinor);
+  // Both published the stored state: what a full load gives, and the same seq.
+  const Model stored = *store->Load();
+  EXPECT_EQ(ours->model().seq, stored.seq);
+  EXPECT_EQ(ours->model().status_changes.size(), stored.status_changes.size());
+  EXPECT_EQ(ours->model().events.size(), stored.events.size());
+  other.Stop();
+}
+
+TEST_F(PublisherTest, EveryWriteTakesTheNextSeq) {
+  const int64_t first = pub->Current()->model().seq;
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(pub->Write({.actor = "alice", .action = "noop"},
+                           [](const Model&, StoreTx&) { return Status::Ok(); })
+                    .ok());
+    EXPECT_EQ(pub->Current()->model().seq, first + i);
+  }
+  EXPECT_EQ(store->Load()->seq, first + 3);
+}
+
 }  // namespace
 }  // namespace vigie

@@ -7,7 +7,7 @@
 namespace vigie::sqlite {
 
 // Migration i (1-based) brings the schema from version i-1 to i.
-inline constexpr std::array<std::string_view, 4> kMigrations = {
+inline constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
     // are JSON arrays of strings.
     R"sql(
@@ -184,6 +184,19 @@ CREATE TRIGGER event_updates_deleted AFTER DELETE ON event_updates
 CREATE TRIGGER services_moved AFTER UPDATE OF position, platform ON services
   BEGIN INSERT OR IGNORE INTO dirty_events SELECT event_id FROM event_services
         WHERE service_id = NEW.id; END;
+)sql",
+    // 5: the changes log. Every write that changes the model adds one row in its own
+    // transaction: a sequence number and the events it touched, so that every writer (every
+    // process on the file, every node later) reads exactly what lies above the last seq it
+    // applied. dirty_events now holds only what the open transaction touched: the write that
+    // fills it empties it into its changes row before it commits.
+    R"sql(
+CREATE TABLE changes (
+  seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+  at     INTEGER NOT NULL,
+  events TEXT NOT NULL  -- JSON array of the ids of the events the write touched
+) STRICT;
+DELETE FROM dirty_events;
 )sql",
 };
 

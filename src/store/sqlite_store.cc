@@ -38,16 +38,33 @@ Level LevelOr(const std::string& s) { return ParseLevel(s).value_or(Level::kOper
 
 class SqliteTx : public StoreTx {
  public:
-  explicit SqliteTx(Db& db) : db_(db) {}
+  explicit SqliteTx(Db& db) : db_(db), rows_at_start_(sqlite3_total_changes64(db.get())) {}
 
   Result<Model> Load() override;
   Status LoadCatalog(Model& m);
-  Status LoadEvents(SharedVector<Event>& events, bool only_dirty,
+  // Every event, or only those of `only` (a JSON array of ids) when it is given.
+  Status LoadEvents(SharedVector<Event>& events, const std::string* only,
                     const std::vector<Service>& services);
   Status LoadMessages(Model& m);
   Status LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_id);
-  Result<Model> LoadSince(const Model& previous) override;
-  Status ForgetChanges() override { return Stmt(db_, "DELETE FROM dirty_events").Run(); }
+  Result<int64_t> Seq() override {
+    Stmt st(db_, "SELECT coalesce(max(seq), 0) FROM changes");
+    if (!st.Step()) return st.status().ok() ? Status::Internal("no answer") : st.status();
+    return st.Int(0);
+  }
+  Result<Model> LoadAbove(const Model& previous) override;
+  Result<int64_t> LogChange(Time at) override {
+    Stmt st(db_,
+            "INSERT INTO changes(at, events) SELECT ?, json_group_array(id) FROM "
+            "(SELECT id FROM dirty_events ORDER BY id) RETURNING seq");
+    st.BindAll(ToUnix(at));
+    if (!st.Step())
+      return st.status().ok() ? Status::Internal("insert returned no seq") : st.status();
+    const int64_t seq = st.Int(0);
+    VIGIE_RETURN_IF_ERROR(st.Run());
+    VIGIE_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM dirty_events").Run());
+    return seq;
+  }
 
   Status UpsertPlatform(const Platform& p) override {
     return Stmt(db_,
@@ -168,7 +185,7 @@ class SqliteTx : public StoreTx {
     return id;
   }
 
-  int64_t RowsChanged() override { return sqlite3_total_changes64(db_.get()); }
+  int64_t RowsChanged() override { return sqlite3_total_changes64(db_.get()) - rows_at_start_; }
 
   Status InsertStatusChanges(std::vector<StatusChange>& changes) override {
     for (StatusChange& c : changes) {
@@ -340,6 +357,7 @@ class SqliteTx : public StoreTx {
   }
 
   Db& db_;
+  const int64_t rows_at_start_;  // the connection's count when the transaction began
 };
 
 // The small tables, read whole: platforms, services, levels, overrides (messages below).
@@ -403,15 +421,16 @@ Status SqliteTx::LoadCatalog(Model& m) {
   return Status::Ok();
 }
 
-// Events with their impacts and updates: all, or only those marked in dirty_events.
-Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty,
+// Events with their impacts and updates: all, or only those of `only`.
+Status SqliteTx::LoadEvents(SharedVector<Event>& events, const std::string* only,
                             const std::vector<Service>& services) {
   {
     Stmt st(db_,
             "SELECT id, kind, platform, regions, title_fr, title_en, body_fr, body_en, starts_at, "
             "ends_at, phase, cancelled, created_at, updated_at FROM events " +
-                std::string(only_dirty ? "WHERE id IN (SELECT id FROM dirty_events) " : "") +
+                std::string(only ? "WHERE id IN (SELECT value FROM json_each(?1)) " : "") +
                 "ORDER BY id");
+    if (only) st.BindAll(*only);
     while (st.Step()) {
       Event e;
       e.id = st.Int(0);
@@ -435,8 +454,9 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty,
   {
     Stmt st(db_,
             "SELECT event_id, service_id, level FROM event_services " +
-                std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
+                std::string(only ? "WHERE event_id IN (SELECT value FROM json_each(?1)) " : "") +
                 "ORDER BY rowid");
+    if (only) st.BindAll(*only);
     while (st.Step()) {
       if (auto it = by_id.find(st.Int(0)); it != by_id.end()) {
         it->second->impacts.push_back({st.Int(1), LevelOr(st.Str(2))});
@@ -447,8 +467,9 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, bool only_dirty,
   {
     Stmt st(db_,
             "SELECT id, event_id, at, phase, text_fr, text_en FROM event_updates " +
-                std::string(only_dirty ? "WHERE event_id IN (SELECT id FROM dirty_events) " : "") +
+                std::string(only ? "WHERE event_id IN (SELECT value FROM json_each(?1)) " : "") +
                 "ORDER BY id");
+    if (only) st.BindAll(*only);
     while (st.Step()) {
       if (auto it = by_id.find(st.Int(1)); it != by_id.end()) {
         EventUpdate u;
@@ -530,30 +551,44 @@ Status SqliteTx::LoadStatusChanges(SharedVector<StatusChange>& out, int64_t afte
 
 Result<Model> SqliteTx::Load() {
   Model m;
+  Result<int64_t> seq = Seq();
+  if (!seq.ok()) return seq.status();
+  m.seq = *seq;
   VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
-  VIGIE_RETURN_IF_ERROR(LoadEvents(m.events, false, m.services));
+  VIGIE_RETURN_IF_ERROR(LoadEvents(m.events, nullptr, m.services));
   VIGIE_RETURN_IF_ERROR(LoadMessages(m));
   VIGIE_RETURN_IF_ERROR(LoadStatusChanges(m.status_changes, 0));
   return m;
 }
 
-Result<Model> SqliteTx::LoadSince(const Model& previous) {
+Result<Model> SqliteTx::LoadAbove(const Model& previous) {
   Model m;
+  Result<int64_t> seq = Seq();
+  if (!seq.ok()) return seq.status();
+  m.seq = *seq;
   VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
   VIGIE_RETURN_IF_ERROR(LoadMessages(m));
 
-  // Events: the changed ones (marked by triggers) are read again, the others are shared
-  // with the previous model; the result keeps the Store's order (starts_at, id).
-  SharedVector<Event> changed;
-  VIGIE_RETURN_IF_ERROR(LoadEvents(changed, true, m.services));
-  std::unordered_set<int64_t> dirty;
+  // Events: those the log names above previous.seq and those this transaction touched are
+  // read again, the others are shared with the previous model; the result keeps the Store's
+  // order (starts_at, id).
+  std::unordered_set<int64_t> touched;
   {
-    Stmt st(db_, "SELECT id FROM dirty_events");
-    while (st.Step()) dirty.insert(st.Int(0));
+    Stmt st(db_,
+            "SELECT value FROM changes, json_each(changes.events) WHERE seq > ? "
+            "UNION SELECT id FROM dirty_events");
+    st.BindAll(previous.seq);
+    while (st.Step()) touched.insert(st.Int(0));
     VIGIE_RETURN_IF_ERROR(st.status());
   }
+  SharedVector<Event> changed;
+  if (!touched.empty()) {
+    std::vector<int64_t> ids(touched.begin(), touched.end());
+    const std::string only = json(ids).dump();
+    VIGIE_RETURN_IF_ERROR(LoadEvents(changed, &only, m.services));
+  }
   for (size_t i = 0; i < previous.events.size(); ++i) {
-    if (!dirty.count(previous.events[i].id)) m.events.push_shared(previous.events.shared(i));
+    if (!touched.count(previous.events[i].id)) m.events.push_shared(previous.events.shared(i));
   }
   m.events.MergeIn(changed, EventBefore);  // a changed event replaces (or drops) its old one
 

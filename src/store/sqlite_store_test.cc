@@ -20,7 +20,7 @@ TEST(SqliteStore, MigrateIsIdempotent) {
   TempDir dir;
   auto store = Open(dir.Db());
   EXPECT_TRUE(store->Migrate().ok());
-  EXPECT_EQ(*store->SchemaVersion(), 4);
+  EXPECT_EQ(*store->SchemaVersion(), 5);
 }
 
 TEST(SqliteStore, WriteIsAllOrNothing) {
@@ -132,6 +132,46 @@ TEST(SqliteStore, AnAcknowledgedWriteSurvivesKill9) {
   Model m = *store->Load();
   ASSERT_EQ(m.platforms.size(), 1u);
   EXPECT_EQ(m.platforms[0].name.fr, "Écrit avant kill -9");
+}
+
+// What LoadAbove gives from a model another writer has since moved past is what a full
+// load gives: the events touched above its seq are read again, the rest is shared.
+TEST(SqliteStore, LoadAboveAStaleModelGivesTheStoredOne) {
+  TempDir dir;
+  auto a = Open(dir.Db());
+  Seed(*a);
+  auto b = Open(dir.Db());  // a second writer on the same file
+  const Model stale = *b->Load();
+  int64_t kept = 0, edited = 0;
+  ASSERT_TRUE(a->Write([&](StoreTx& tx) -> Status {
+                 kept = *tx.InsertEvent(StoredEvent(stale));
+                 edited = *tx.InsertEvent(StoredEvent(stale));
+                 return tx.LogChange(At(0)).status();
+               }).ok());
+  const Model middle = *b->Load();
+  ASSERT_TRUE(a->Write([&](StoreTx& tx) -> Status {
+                 Event e = *middle.FindEvent(edited);
+                 e.title = {"Modifié", "Edited"};
+                 VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
+                 return tx.LogChange(At(1)).status();
+               }).ok());
+  EXPECT_EQ(middle.seq, stale.seq + 1);
+  for (const Model* from : {&stale, &middle}) {
+    Model above;
+    ASSERT_TRUE(b->Write([&](StoreTx& tx) -> Status {
+                   Result<Model> m = tx.LoadAbove(*from);
+                   if (!m.ok()) return m.status();
+                   above = std::move(m).value();
+                   return Status::Ok();
+                 }).ok());
+    const Model stored = *b->Load();
+    EXPECT_EQ(above.seq, stored.seq);
+    ASSERT_EQ(above.events.size(), 2u);
+    EXPECT_EQ(above.FindEvent(edited)->title.en, "Edited");
+    EXPECT_EQ(above.FindEvent(kept)->title.en, stored.FindEvent(kept)->title.en);
+  }
+  // The write that only read logged nothing.
+  EXPECT_EQ(b->Load()->seq, middle.seq + 1);
 }
 
 }  // namespace

@@ -19,16 +19,21 @@ class StoreTx {
  public:
   virtual ~StoreTx() = default;
 
-  // The model as this transaction sees it (regions are not stored: the caller adds them).
+  // The model as this transaction sees it (regions are not stored: the caller adds them),
+  // with its seq.
   virtual Result<Model> Load() = 0;
-  // The model as this transaction sees it, given `previous`, the model last loaded by the
-  // one writer with every change since then recorded (ForgetChanges was called then):
-  // changed events are read again, the others and the older status changes are shared.
-  virtual Result<Model> LoadSince(const Model& previous) = 0;
-  // Forgets the record of changed events: call it after a load that the next LoadSince will
-  // be given as `previous`.
-  virtual Status ForgetChanges() = 0;
-  // How many rows this connection has inserted, updated or deleted so far: equal before and
+  // The last seq of the changes log, as this transaction sees it.
+  virtual Result<int64_t> Seq() = 0;
+  // The model as this transaction sees it, given `previous` (a model this store gave, at
+  // previous.seq): the events touched by the changes above previous.seq and by this
+  // transaction so far are read again, the others and the older status changes are shared.
+  // Whoever else wrote in between, the result is what a Load() would give.
+  virtual Result<Model> LoadAbove(const Model& previous) = 0;
+  // Ends the record of this transaction's changes: writes its changes-log entry (the events
+  // it touched) and returns its seq. The one writer of the model (the Publisher) calls it last
+  // in every write.
+  virtual Result<int64_t> LogChange(Time at) = 0;
+  // How many rows this transaction has inserted, updated or deleted so far: equal before and
   // after a piece of work when it wrote nothing.
   virtual int64_t RowsChanged() = 0;
 
