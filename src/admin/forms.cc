@@ -42,6 +42,14 @@ Result<EventDraft> DraftOf(const Form& f, const Model& m, bool with_kind) {
   d.title = TextOf(f, "title");
   d.body = TextOf(f, "body");
   d.first_update = TextOf(f, "update");
+  if (const std::string revision = Field(f, "revision"); !revision.empty()) {
+    int64_t r = 0;
+    const auto [end, ec] = std::from_chars(revision.data(), revision.data() + revision.size(), r);
+    if (ec != std::errc() || end != revision.data() + revision.size() || r < 1) {
+      return Status::Invalid("the form's revision is not a number: reload the event");
+    }
+    d.revision = r;
+  }
   const std::string platform = with_kind ? d.platform : Field(f, "platform");
   for (const Service& s : m.services) {
     if (s.platform != platform) continue;

@@ -93,6 +93,7 @@ Result<int64_t> Operations::CreateEvent(const std::string& actor, const EventDra
                   : Phase::kNone;
     if (e.phase == Phase::kResolved && !e.ends_at) e.ends_at = now;
     e.created_at = e.updated_at = now;
+    e.updated_by = actor;
     if (!d.first_update.empty()) {
       e.updates.push_back({0, std::max(now, std::min(now, e.starts_at)), e.phase, d.first_update});
     }
@@ -114,6 +115,13 @@ Status Operations::EditEvent(const std::string& actor, int64_t id, const EventDr
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     const Event* old = Find(m, id);
     if (!old) return Status::NotFound("no event #" + std::to_string(id));
+    if (d.revision && *d.revision != old->revision) {
+      return Status::Conflict(
+          "this event was changed by " +
+          (old->updated_by.empty() ? std::string("someone else") : old->updated_by) + " at " +
+          FormatRfc3339(old->updated_at) +
+          " after you opened it; reload it to see the change, then edit again");
+    }
     Event e = *old;
     e.regions = d.regions;
     e.title = d.title;
@@ -128,6 +136,7 @@ Status Operations::EditEvent(const std::string& actor, int64_t id, const EventDr
     }
     e.updated_at = now;
     VIGIE_RETURN_IF_ERROR(ValidateEvent(m, e));
+    e.updated_by = actor;
     return tx.UpdateEvent(e);
   });
 }
@@ -161,6 +170,7 @@ Status Operations::PostUpdate(const std::string& actor, int64_t id, const Text& 
     }
     e.updated_at = now;
     VIGIE_RETURN_IF_ERROR(ValidateEvent(m, e));
+    e.updated_by = actor;
     VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
     return tx.InsertUpdate(id, u).status();
   });
@@ -182,6 +192,7 @@ Status Operations::Resolve(const std::string& actor, int64_t id, const Text& tex
     if (e.kind == EventKind::kIncident) e.phase = Phase::kResolved;
     e.updated_at = now;
     VIGIE_RETURN_IF_ERROR(ValidateEvent(m, e));
+    e.updated_by = actor;
     VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
     if (!text.empty()) {
       EventUpdate u{0, now, e.kind == EventKind::kIncident ? Phase::kResolved : Phase::kNone, text};
@@ -203,6 +214,7 @@ Status Operations::Cancel(const std::string& actor, int64_t id, const Text& reas
     Event e = *old;
     e.cancelled = true;
     e.updated_at = now;
+    e.updated_by = actor;
     VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
     if (!reason.empty())
       return tx.InsertUpdate(id, EventUpdate{0, now, Phase::kNone, reason}).status();

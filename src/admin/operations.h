@@ -26,6 +26,9 @@ struct EventDraft {
   std::optional<Time> ends_at;
   Phase phase = Phase::kNone;  // incidents: empty means investigating
   Text first_update;           // optional first timeline entry
+  // Edits: the revision the operator's form was made from. When the event has moved on
+  // since (another operator's edit, a resolution), the edit is refused with Conflict.
+  std::optional<int64_t> revision;
 };
 
 struct MessageDraft {

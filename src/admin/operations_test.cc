@@ -143,5 +143,34 @@ TEST_F(OperationsTest, ATokenIsShownOnceAndStoredHashed) {
   EXPECT_TRUE((*store->FindToken(HashSecret(*token)))->revoked_at.has_value());
 }
 
+TEST_F(OperationsTest, AnEditMadeFromAnOlderRevisionIsRefusedAndNamesWhoChangedIt) {
+  Result<int64_t> id = ops->CreateEvent("alice", Incident());
+  ASSERT_TRUE(id.ok());
+  const int64_t opened = pub->Current()->model().FindEvent(*id)->revision;
+  // Bob and Carol open the same event; Bob saves first.
+  EventDraft bob = Incident();
+  bob.title = {"Lenteurs (Bob)", "Slowness (Bob)"};
+  bob.revision = opened;
+  clock.Set(At(12));
+  ASSERT_TRUE(ops->EditEvent("bob", *id, bob).ok());
+  EventDraft carol = Incident();
+  carol.title = {"Lenteurs (Carol)", "Slowness (Carol)"};
+  carol.revision = opened;
+  const size_t audit = AuditRows();
+  Status st = ops->EditEvent("carol", *id, carol);
+  EXPECT_EQ(st.code(), Status::Code::kConflict) << st.ToString();
+  EXPECT_NE(st.message().find("changed by bob at " + FormatRfc3339(At(12))), std::string::npos)
+      << st.message();
+  const Event* e = pub->Current()->model().FindEvent(*id);
+  EXPECT_EQ(e->title.en, "Slowness (Bob)");  // never silently overwritten
+  EXPECT_EQ(e->revision, opened + 1);
+  EXPECT_EQ(e->updated_by, "bob");
+  EXPECT_EQ(AuditRows(), audit);
+  // From the revision she now sees, her edit goes through.
+  carol.revision = e->revision;
+  EXPECT_TRUE(ops->EditEvent("carol", *id, carol).ok());
+  EXPECT_EQ(pub->Current()->model().FindEvent(*id)->title.en, "Slowness (Carol)");
+}
+
 }  // namespace
 }  // namespace vigie

@@ -170,6 +170,7 @@ http::Response AdminWeb::EventPage(http::Request& req, const Caller& c) {
   }
   data["event"] = {
       {"id", e->id},
+      {"revision", e->revision},
       {"kind", assets_.messages.Words(c.lang, e->kind)},
       {"is_incident", e->kind == EventKind::kIncident},
       {"platform", e->platform},

@@ -453,7 +453,8 @@ Result<ImportSummary> ImportScenario(Publisher& publisher, const std::string& pa
                  .note = "",
                  .replay_from = earliest};
   VIGIE_RETURN_IF_ERROR(publisher.Write(info, [&](const Model&, StoreTx& tx) -> Status {
-    for (const Event& e : events) {
+    for (Event& e : events) {
+      e.updated_by = actor;
       Result<int64_t> id = tx.InsertEvent(e);
       if (!id.ok()) return id.status();
     }

@@ -123,6 +123,10 @@ struct Event {
   Phase phase = Phase::kNone;   // incidents only
   bool cancelled = false;
   Time created_at{}, updated_at{};
+  // Grows by one with each change of the event's fields (not with a new timeline entry); a
+  // form made from one revision cannot overwrite a later one.
+  int64_t revision = 1;
+  std::string updated_by;            // who made this revision
   std::vector<EventUpdate> updates;  // oldest first
 
   EventState StateAt(Time now) const;

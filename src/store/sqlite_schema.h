@@ -7,7 +7,7 @@
 namespace vigie::sqlite {
 
 // Migration i (1-based) brings the schema from version i-1 to i.
-inline constexpr std::array<std::string_view, 5> kMigrations = {
+inline constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
     // are JSON arrays of strings.
     R"sql(
@@ -197,6 +197,12 @@ CREATE TABLE changes (
   events TEXT NOT NULL  -- JSON array of the ids of the events the write touched
 ) STRICT;
 DELETE FROM dirty_events;
+)sql",
+    // 6: an event's revision and who made it, so that two operators editing one event at
+    // once cannot overwrite each other unknowingly.
+    R"sql(
+ALTER TABLE events ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE events ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -126,11 +126,11 @@ class SqliteTx : public StoreTx {
   Result<int64_t> InsertEvent(const Event& e) override {
     Stmt st(db_,
             "INSERT INTO events(kind, platform, regions, title_fr, title_en, body_fr, body_en, "
-            "starts_at, ends_at, phase, cancelled, created_at, updated_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+            "starts_at, ends_at, phase, cancelled, created_at, updated_at, updated_by) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
     st.BindAll(EventKindId(e.kind), e.platform, ToJsonArray(e.regions), e.title.fr, e.title.en,
                e.body.fr, e.body.en, ToUnix(e.starts_at), OptUnix(e.ends_at), PhaseId(e.phase),
-               e.cancelled ? 1 : 0, ToUnix(e.created_at), ToUnix(e.updated_at));
+               e.cancelled ? 1 : 0, ToUnix(e.created_at), ToUnix(e.updated_at), e.updated_by);
     if (!st.Step())
       return st.status().ok() ? Status::Internal("insert returned no id") : st.status();
     const int64_t id = st.Int(0);
@@ -146,10 +146,11 @@ class SqliteTx : public StoreTx {
   Status UpdateEvent(const Event& e) override {
     Stmt st(db_,
             "UPDATE events SET kind=?, platform=?, regions=?, title_fr=?, title_en=?, body_fr=?, "
-            "body_en=?, starts_at=?, ends_at=?, phase=?, cancelled=?, updated_at=? WHERE id=?");
+            "body_en=?, starts_at=?, ends_at=?, phase=?, cancelled=?, updated_at=?, updated_by=?, "
+            "revision=revision+1 WHERE id=?");
     st.BindAll(EventKindId(e.kind), e.platform, ToJsonArray(e.regions), e.title.fr, e.title.en,
                e.body.fr, e.body.en, ToUnix(e.starts_at), OptUnix(e.ends_at), PhaseId(e.phase),
-               e.cancelled ? 1 : 0, ToUnix(e.updated_at), e.id);
+               e.cancelled ? 1 : 0, ToUnix(e.updated_at), e.updated_by, e.id);
     VIGIE_RETURN_IF_ERROR(st.Run());
     if (sqlite3_changes(db_.get()) == 0) {
       return Status::NotFound("no event #" + std::to_string(e.id));
@@ -427,7 +428,7 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, const std::string* only
   {
     Stmt st(db_,
             "SELECT id, kind, platform, regions, title_fr, title_en, body_fr, body_en, starts_at, "
-            "ends_at, phase, cancelled, created_at, updated_at FROM events " +
+            "ends_at, phase, cancelled, created_at, updated_at, revision, updated_by FROM events " +
                 std::string(only ? "WHERE id IN (SELECT value FROM json_each(?1)) " : "") +
                 "ORDER BY id");
     if (only) st.BindAll(*only);
@@ -445,6 +446,8 @@ Status SqliteTx::LoadEvents(SharedVector<Event>& events, const std::string* only
       e.cancelled = st.Int(11) != 0;
       e.created_at = FromUnix(st.Int(12));
       e.updated_at = FromUnix(st.Int(13));
+      e.revision = st.Int(14);
+      e.updated_by = st.Str(15);
       events.push_back(std::move(e));
     }
     VIGIE_RETURN_IF_ERROR(st.status());

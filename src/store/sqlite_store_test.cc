@@ -20,7 +20,7 @@ TEST(SqliteStore, MigrateIsIdempotent) {
   TempDir dir;
   auto store = Open(dir.Db());
   EXPECT_TRUE(store->Migrate().ok());
-  EXPECT_EQ(*store->SchemaVersion(), 5);
+  EXPECT_EQ(*store->SchemaVersion(), 6);
 }
 
 TEST(SqliteStore, WriteIsAllOrNothing) {

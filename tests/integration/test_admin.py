@@ -190,6 +190,39 @@ class AdminTest(harness.SiteTest):
         self.assertEqual(status, 404)
         self.assertIn("teleport", html.unescape(page))
 
+    def test_two_operators_editing_one_event_cannot_overwrite_each_other(self):
+        alice, eddie = Browser(self.v), Browser(self.v)
+        alice.login("alice")
+        eddie.login("eddie")
+        status, h, _ = eddie.post("/admin/events", {"kind": "incident", "platform": "weavy", "regions": ["fr"],
+                                                    "title_fr": "Panne", "title_en": "Outage",
+                                                    "service_studio": "major", "phase": "investigating"},
+                                  "/admin/events")
+        self.assertEqual(status, 303, h)
+        eid = int(h["location"].rsplit("/", 1)[1])
+        path = "/admin/events/%d" % eid
+        # Both open the event: the edit form carries the revision each of them saw.
+        opened = {b: b.request("GET", path)[2] for b in (alice, eddie)}
+
+        def edit(b, title):
+            page = opened[b]
+            revision = re.search(r'name="revision" value="(\d+)"', page).group(1)
+            return b.request("POST", path, {"csrf": b.csrf(page), "platform": "weavy", "regions": ["fr"],
+                                            "title_fr": title, "title_en": title, "service_studio": "major",
+                                            "revision": revision}, {"Referer": path})
+
+        self.assertEqual(edit(alice, "Panne (Alice)")[0], 303)
+        status, _, page = edit(eddie, "Panne (Eddie)")
+        self.assertEqual(status, 409)
+        self.assertIn("changed by alice", html.unescape(page))
+        self.assertIn('href="%s"' % path, page)  # back to the event, to reload it
+        self.assertEqual(self.v.json("/api/v1/events/%d" % eid)["event"]["title"], "Panne (Alice)")
+        # Having reloaded, Eddie sees Alice's words and his edit goes through.
+        opened[eddie] = eddie.request("GET", path)[2]
+        self.assertIn("Panne (Alice)", html.unescape(opened[eddie]))
+        self.assertEqual(edit(eddie, "Panne (Eddie)")[0], 303)
+        self.assertEqual(self.v.json("/api/v1/events/%d" % eid)["event"]["title"], "Panne (Eddie)")
+
     def test_incident_flow_two_services_two_regions(self):
         b = Browser(self.v)
         b.login("eddie")
