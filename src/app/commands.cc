@@ -26,20 +26,9 @@ int Fail(const std::string& what, const Status& st) {
   return st.code() == Status::Code::kInvalid || st.code() == Status::Code::kNotFound ? 2 : 1;
 }
 
-// Opens the store, creating the SQLite file's folder, and brings the schema up to date.
+// Opens the store and brings the schema up to date.
 Result<std::unique_ptr<Store>> OpenMigrated(const Config& config) {
-  if (config.storage.rfind("sqlite:", 0) == 0) {
-    const std::filesystem::path file(config.storage.substr(7));
-    if (file.has_parent_path()) {
-      std::error_code ec;
-      std::filesystem::create_directories(file.parent_path(), ec);
-      if (ec) {
-        return Status::Unavailable("cannot create " + file.parent_path().string() + ": " +
-                                   ec.message());
-      }
-    }
-  }
-  Result<std::unique_ptr<Store>> store = OpenStore(config.storage);
+  Result<std::unique_ptr<Store>> store = OpenStore(config.storage, config.store);
   if (!store.ok()) return store;
   VIGIE_RETURN_IF_ERROR((*store)->Migrate());
   return store;
@@ -286,8 +275,8 @@ int RunServe(const Config& config, const ServeOptions& options) {
   st = server.Listen();
   if (!st.ok()) return Fail("serve", st);
   LogInfo("listening on http://" + config.server.address + ":" + std::to_string(server.port()) +
-          " (" + std::to_string(config.server.threads) + " threads, storage " + config.storage +
-          ")");
+          " (" + std::to_string(config.server.threads) + " threads, storage " +
+          StoreName(config.storage, config.store) + ")");
   server.Run();
   publisher.Stop();
   LogInfo("stopped");

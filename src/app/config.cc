@@ -283,6 +283,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
   {
     Section s(path, root["storage"].as_table(), "storage", env, errors);
     s.String("url", cfg.storage);
+    s.String("data_dir", cfg.store.data_dir);
     s.RejectUnknown();
   }
   {

@@ -9,6 +9,7 @@
 #include "core/status.h"
 #include "domain/model.h"
 #include "http/server.h"
+#include "store/store.h"
 
 namespace vigie {
 
@@ -31,7 +32,8 @@ struct Config {
   // cache.budget_mib: what one snapshot may keep of rendered bodies (each in up to three
   // codings); bodies past it are rendered for each request. The demo site needs about 12 MiB.
   int64_t cache_budget_mib = 64;
-  std::string storage = "sqlite:data/vigie.db";  // storage.url
+  std::string storage;  // storage.url: empty for the data directory's SQLite file
+  StoreOptions store;   // storage.data_dir (--data)
   SiteConfig site;
   std::string catalog = "catalog/divalto.toml";  // catalog.path
   std::string source;                            // the file it was read from

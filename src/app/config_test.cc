@@ -42,7 +42,9 @@ TEST(Config, DefaultsFillWhatIsNotSaid) {
   ASSERT_TRUE(cfg.ok()) << cfg.status().message();
   EXPECT_EQ(cfg->site.default_region, "fr");
   EXPECT_EQ(cfg->server.header_limit, 16u * 1024);
-  EXPECT_EQ(cfg->storage, "sqlite:data/vigie.db");
+  EXPECT_EQ(cfg->storage, "");
+  EXPECT_EQ(cfg->store.data_dir, "data");
+  EXPECT_EQ(StoreName(cfg->storage, cfg->store), "sqlite:data/vigie.db");
 }
 
 TEST(Config, EnvironmentOverridesTheFile) {
@@ -54,6 +56,9 @@ TEST(Config, EnvironmentOverridesTheFile) {
   EXPECT_EQ(cfg->server.port, 9000);
   EXPECT_EQ(cfg->server.threads, 4);
   EXPECT_EQ(cfg->storage, "sqlite:/x.db");
+  Result<Config> dir = LoadConfig(WriteTemp(kMinimal), {{"VIGIE_STORAGE_DATA_DIR", "/srv/node1"}});
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  EXPECT_EQ(StoreName(dir->storage, dir->store), "sqlite:/srv/node1/vigie.db");
   EXPECT_FALSE(LoadConfig(WriteTemp(kMinimal), {{"VIGIE_SERVER_THREADS", "many"}}).ok());
 }
 

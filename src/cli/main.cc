@@ -21,7 +21,9 @@ struct Common {
 
 void AddCommon(CLI::App* cmd, Common& c) {
   cmd->add_option("--config,-c", c.config, "configuration file")->capture_default_str();
-  cmd->add_option("--data", c.data, "data folder: uses sqlite:DATA/vigie.db");
+  cmd->add_option("--data", c.data,
+                  "the node's own folder (storage.data_dir); without storage.url, its vigie.db "
+                  "is the database");
   cmd->add_flag("--quiet,-q", c.quiet, "log warnings and errors only, no access log");
 }
 
@@ -32,9 +34,7 @@ std::optional<vigie::Config> Load(const Common& c) {
     std::cerr << cfg.status().message() << "\n";
     return std::nullopt;
   }
-  if (!c.data.empty()) {
-    cfg->storage = "sqlite:" + (std::filesystem::path(c.data) / "vigie.db").string();
-  }
+  if (!c.data.empty()) cfg->store.data_dir = c.data;
   if (!c.listen.empty()) {
     vigie::Status st = vigie::ParseListen(c.listen, cfg->server);
     if (!st.ok()) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -975,13 +976,27 @@ Status SqliteStore::Import(std::string_view dump) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& url) {
+std::string StoreName(const std::string& url, const StoreOptions& options) {
+  if (!url.empty()) return url;
+  return "sqlite:" + (std::filesystem::path(options.data_dir) / "vigie.db").string();
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options) {
   constexpr std::string_view kSqlite = "sqlite:";
-  if (url.rfind(kSqlite, 0) != 0) {
-    return Status::Invalid("unsupported storage \"" + url + "\": expected sqlite:PATH");
+  const std::string name = StoreName(url, options);
+  if (name.rfind(kSqlite, 0) != 0) {
+    return Status::Invalid("storage.url \"" + url +
+                           "\" is not a kind of store this build knows: use sqlite:PATH, or "
+                           "leave it unset for the data directory's vigie.db");
   }
-  const std::string path = url.substr(kSqlite.size());
+  const std::string path = name.substr(kSqlite.size());
   if (path.empty()) return Status::Invalid("storage sqlite: needs a file path");
+  if (const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+      !folder.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec) return Status::Unavailable("cannot create " + folder.string() + ": " + ec.message());
+  }
   // A first start creates the file; an empty one is a database that was lost (truncated,
   // or replaced by mistake), and taking it for a new site would bury the history.
   if (struct stat st{}; ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {

@@ -112,7 +112,7 @@ TEST(SqliteStore, AnAcknowledgedWriteSurvivesKill9) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    auto store = OpenStore(url);
+    auto store = OpenStore(url, StoreOptions{});
     Platform p = testing::SmallModel().platforms[0];
     p.name.fr = "Écrit avant kill -9";
     Status st = (*store)->Write([&](StoreTx& tx) { return tx.UpsertPlatform(p); });
@@ -172,6 +172,23 @@ TEST(SqliteStore, LoadAboveAStaleModelGivesTheStoredOne) {
   }
   // The write that only read logged nothing.
   EXPECT_EQ(b->Load()->seq, middle.seq + 1);
+}
+
+TEST(OpenStore, TheDataDirectorysFileUnlessAUrlNamesAnother) {
+  TempDir dir;
+  const std::string base = dir.Db().substr(std::string("sqlite:").size());  // .../vigie.db
+  const std::string folder = std::filesystem::path(base).parent_path() / "node" / "data";
+  const StoreOptions options{.data_dir = folder};
+  EXPECT_EQ(StoreName("", options), "sqlite:" + folder + "/vigie.db");
+  Result<std::unique_ptr<Store>> in_dir = OpenStore("", options);
+  ASSERT_TRUE(in_dir.ok()) << in_dir.status().ToString();  // the folders are created
+  EXPECT_TRUE(std::filesystem::exists(folder + "/vigie.db"));
+  const std::string other = std::filesystem::path(base).parent_path() / "elsewhere" / "v.db";
+  ASSERT_TRUE(OpenStore("sqlite:" + other, options).ok());
+  EXPECT_TRUE(std::filesystem::exists(other));
+  Result<std::unique_ptr<Store>> unknown = OpenStore("mysql://db/vigie", options);
+  EXPECT_EQ(unknown.status().code(), Status::Code::kInvalid);
+  EXPECT_NE(unknown.status().message().find("mysql://db/vigie"), std::string::npos);
 }
 
 }  // namespace

@@ -111,7 +111,18 @@ class Store {
   virtual Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter) = 0;
 };
 
-// Opens "sqlite:PATH" (the file is created when missing). Does not migrate.
-Result<std::unique_ptr<Store>> OpenStore(const std::string& url);
+struct StoreOptions {
+  // The node's own directory (`--data`, storage.data_dir). With no storage URL the store is
+  // the SQLite file vigie.db in it; with one, the directory is the node's alone (its local
+  // state), never the database.
+  std::string data_dir = "data";
+};
+
+// Opens the store `url` names: "sqlite:PATH", or "" for the data directory's vigie.db. A
+// SQLite file and its folder are created when missing. Does not migrate. Invalid: an
+// unknown kind of store, or an empty file where a database should be.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options);
+// What OpenStore(url, options) opens, for logs and messages ("sqlite:data/vigie.db").
+std::string StoreName(const std::string& url, const StoreOptions& options);
 
 }  // namespace vigie

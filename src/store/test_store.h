@@ -28,7 +28,7 @@ class TempDir {
 };
 
 inline std::unique_ptr<Store> Open(const std::string& url) {
-  Result<std::unique_ptr<Store>> s = OpenStore(url);
+  Result<std::unique_ptr<Store>> s = OpenStore(url, StoreOptions{});
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_TRUE((*s)->Migrate().ok());
   return std::move(s).value();

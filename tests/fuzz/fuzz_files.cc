@@ -22,7 +22,7 @@ namespace {
 }
 
 [[maybe_unused]] std::unique_ptr<vigie::Store> NewStore() {
-  auto store = vigie::OpenStore("sqlite::memory:");
+  auto store = vigie::OpenStore("sqlite::memory:", vigie::StoreOptions{});
   if (!store.ok() || !(*store)->Migrate().ok()) __builtin_trap();
   return std::move(store).value();
 }
