@@ -1,0 +1,332 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "store/test_store.h"
+
+// The contract every Store backend keeps, run on each of them (today SQLite; PostgreSQL
+// joins the list with its backend). Backend-specific checks follow, in their own suites.
+namespace vigie {
+namespace {
+
+using testing::At;
+using testing::Open;
+using testing::Seed;
+using testing::StoredEvent;
+using testing::TempDir;
+
+// A backend the contract runs on: how to name a new, empty database of it.
+struct Backend {
+  const char* name;
+  // The URL of a new database named `name` (several in one test are told apart by it).
+  std::function<std::string(const TempDir& dir, const std::string& name)> url;
+};
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  std::string Url(const std::string& name = "vigie") { return GetParam().url(dir, name); }
+  std::unique_ptr<Store> OpenNew(const std::string& name = "vigie") { return Open(Url(name)); }
+  TempDir dir;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
+                         ::testing::Values(Backend{"sqlite",
+                                                   [](const TempDir& dir, const std::string& name) {
+                                                     return dir.Db((name + ".db").c_str());
+                                                   }}),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST_P(StoreContract, MigrateIsIdempotent) {
+  auto store = OpenNew();
+  const int version = *store->SchemaVersion();
+  EXPECT_GT(version, 0);
+  EXPECT_TRUE(store->Migrate().ok());
+  EXPECT_EQ(*store->SchemaVersion(), version);
+}
+
+TEST_P(StoreContract, WriteIsAllOrNothing) {
+  auto store = OpenNew();
+  Status st = store->Write([](StoreTx& tx) -> Status {
+    VIGIE_RETURN_IF_ERROR(tx.UpsertPlatform(testing::SmallModel().platforms[0]));
+    return Status::Invalid("changed my mind");
+  });
+  EXPECT_FALSE(st.ok());
+  EXPECT_TRUE(store->Load()->platforms.empty());
+}
+
+TEST_P(StoreContract, ForeignKeysRefuseAnEventOnAnUnknownService) {
+  auto store = OpenNew();
+  Seed(*store);
+  Event e = StoredEvent(*store->Load());
+  e.impacts = {{424242, Level::kMajor}};
+  Status st = store->Write([&](StoreTx& tx) -> Status { return tx.InsertEvent(e).status(); });
+  EXPECT_EQ(st.code(), Status::Code::kConflict) << st.ToString();
+  EXPECT_TRUE(store->Load()->events.empty());
+}
+
+TEST_P(StoreContract, EventRoundTripsWithImpactsAndUpdates) {
+  auto store = OpenNew();
+  Seed(*store);
+  const Event e = StoredEvent(*store->Load());
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.InsertEvent(e).status(); }).ok());
+  Model m = *store->Load();
+  ASSERT_EQ(m.events.size(), 1u);
+  const Event& got = m.events[0];
+  EXPECT_EQ(got.title, e.title);
+  EXPECT_EQ(got.body, e.body);
+  EXPECT_EQ(got.regions, e.regions);
+  EXPECT_EQ(got.impacts, e.impacts);
+  EXPECT_EQ(got.phase, Phase::kInvestigating);
+  ASSERT_EQ(got.updates.size(), 2u);
+  EXPECT_EQ(got.updates[1].text.fr, "Trouvé");
+  EXPECT_EQ(got.updates[1].phase, Phase::kIdentified);
+}
+
+TEST_P(StoreContract, ReimportingUpdatesTextsAndKeepsIds) {
+  auto store = OpenNew();
+  Seed(*store);
+  const int64_t id = store->Load()->FindService("erp", "s2")->id;
+  Service renamed = *store->Load()->FindService("erp", "s2");
+  renamed.name.en = "Renamed";
+  renamed.position = 9;
+  Result<int64_t> again = Result<int64_t>(Status::Internal("unset"));
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) {
+                    again = tx.UpsertService(renamed);
+                    return again.status();
+                  })
+                  .ok());
+  EXPECT_EQ(*again, id);
+  EXPECT_EQ(store->Load()->FindService("erp", "s2")->name.en, "Renamed");
+}
+
+TEST_P(StoreContract, ExportThenImportGivesTheSameDatabase) {
+  auto a = OpenNew("a");
+  Seed(*a);
+  const Event e = StoredEvent(*a->Load());
+  ASSERT_TRUE(a->Write([&](StoreTx& tx) -> Status {
+                 Result<int64_t> id = tx.InsertEvent(e);
+                 if (!id.ok()) return id.status();
+                 return tx.InsertAudit(At(0), "test", "event.create", "« détail »");
+               }).ok());
+  const std::string dump = *a->Export();
+  auto b = OpenNew("b");
+  ASSERT_TRUE(b->Import(dump).ok());
+  EXPECT_EQ(*b->Export(), dump);
+  EXPECT_EQ(b->Import(dump).code(), Status::Code::kConflict);  // not into a non-empty one
+  auto c = OpenNew("c");
+  EXPECT_EQ(c->Import("{\"hello\": 1}").code(), Status::Code::kInvalid);
+  EXPECT_EQ(c->Import("not json").code(), Status::Code::kInvalid);
+}
+
+TEST_P(StoreContract, AnAcknowledgedWriteSurvivesKill9) {
+  const std::string url = Url();
+  Open(url);  // create and migrate
+  int ack[2];
+  ASSERT_EQ(pipe(ack), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = OpenStore(url, StoreOptions{});
+    Platform p = testing::SmallModel().platforms[0];
+    p.name.fr = "Écrit avant kill -9";
+    Status st = (*store)->Write([&](StoreTx& tx) { return tx.UpsertPlatform(p); });
+    const char c = st.ok() ? 'y' : 'n';
+    (void)!write(ack[1], &c, 1);
+    for (;;) pause();  // killed here, the connection never closed
+  }
+  close(ack[1]);
+  char c = 0;
+  ASSERT_EQ(read(ack[0], &c, 1), 1);
+  ASSERT_EQ(c, 'y');
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  auto store = Open(url);
+  Model m = *store->Load();
+  ASSERT_EQ(m.platforms.size(), 1u);
+  EXPECT_EQ(m.platforms[0].name.fr, "Écrit avant kill -9");
+}
+
+// What LoadAbove gives from a model another writer has since moved past is what a full
+// load gives: the events touched above its seq are read again, the rest is shared.
+TEST_P(StoreContract, LoadAboveAStaleModelGivesTheStoredOne) {
+  auto a = OpenNew();
+  Seed(*a);
+  auto b = Open(Url());  // a second writer on the same database
+  const Model stale = *b->Load();
+  int64_t kept = 0, edited = 0;
+  ASSERT_TRUE(a->Write([&](StoreTx& tx) -> Status {
+                 kept = *tx.InsertEvent(StoredEvent(stale));
+                 edited = *tx.InsertEvent(StoredEvent(stale));
+                 return tx.LogChange(At(0)).status();
+               }).ok());
+  const Model middle = *b->Load();
+  ASSERT_TRUE(a->Write([&](StoreTx& tx) -> Status {
+                 Event e = *middle.FindEvent(edited);
+                 e.title = {"Modifié", "Edited"};
+                 VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
+                 return tx.LogChange(At(1)).status();
+               }).ok());
+  EXPECT_EQ(middle.seq, stale.seq + 1);
+  for (const Model* from : {&stale, &middle}) {
+    Model above;
+    ASSERT_TRUE(b->Write([&](StoreTx& tx) -> Status {
+                   Result<Model> m = tx.LoadAbove(*from);
+                   if (!m.ok()) return m.status();
+                   above = std::move(m).value();
+                   return Status::Ok();
+                 }).ok());
+    const Model stored = *b->Load();
+    EXPECT_EQ(above.seq, stored.seq);
+    ASSERT_EQ(above.events.size(), 2u);
+    EXPECT_EQ(above.FindEvent(edited)->title.en, "Edited");
+    EXPECT_EQ(above.FindEvent(kept)->title.en, stored.FindEvent(kept)->title.en);
+  }
+  // The write that only read logged nothing.
+  EXPECT_EQ(b->Load()->seq, middle.seq + 1);
+}
+
+TEST_P(StoreContract, EveryKindOfWriteIsReadBack) {
+  auto store = OpenNew();
+  Seed(*store);
+  const Model seeded = *store->Load();
+  const int64_t s1 = seeded.FindService("erp", "s1")->id;
+  int64_t message = 0;
+  ASSERT_TRUE(
+      store
+          ->Write([&](StoreTx& tx) -> Status {
+            VIGIE_RETURN_IF_ERROR(tx.SetManualLevel({"fr", s1, Level::kMinor, At(1), "lent"}));
+            VIGIE_RETURN_IF_ERROR(tx.SetOverride({"na", "erp", Level::kMajor, At(2), "panne"}));
+            VIGIE_RETURN_IF_ERROR(tx.SetOverride({"fr", "crm", Level::kOutage, At(2), ""}));
+            VIGIE_RETURN_IF_ERROR(tx.ClearOverride("fr", "crm"));
+            Service renamed = *seeded.FindService(s1);
+            renamed.name = {"Nouveau nom", "New name"};
+            renamed.retired = true;
+            VIGIE_RETURN_IF_ERROR(tx.UpdateService(renamed));
+            Message m{0, "erp", {"fr"}, {"Titre", "Title"}, {"Corps", "Body"}, At(3), At(60)};
+            Result<int64_t> id = tx.InsertMessage(m);
+            if (!id.ok()) return id.status();
+            message = *id;
+            m.id = message;
+            m.title = {"Titre 2", "Title 2"};
+            VIGIE_RETURN_IF_ERROR(tx.UpdateMessage(m));
+            std::vector<StatusChange> changes(1);
+            changes[0].region = "fr";
+            changes[0].platform = "erp";
+            changes[0].service_id = s1;
+            changes[0].from = Level::kOperational;
+            changes[0].to = Level::kMinor;
+            changes[0].at = At(1);
+            VIGIE_RETURN_IF_ERROR(tx.InsertStatusChanges(changes));
+            if (changes[0].id <= 0) return Status::Internal("no id set");
+            VIGIE_RETURN_IF_ERROR(tx.SetMeta("k", "v"));
+            return tx.InsertAudit(At(4), "alice", "level.set", "s1 minor");
+          })
+          .ok());
+  const Model m = *store->Load();
+  ASSERT_EQ(m.manual_levels.size(), 1u);
+  EXPECT_EQ(m.manual_levels[0].level, Level::kMinor);
+  EXPECT_EQ(m.manual_levels[0].note, "lent");
+  ASSERT_EQ(m.overrides.size(), 1u);  // the cleared one is gone
+  EXPECT_EQ(m.overrides[0].region, "na");
+  EXPECT_EQ(m.FindService(s1)->name.en, "New name");
+  EXPECT_TRUE(m.FindService(s1)->retired);
+  ASSERT_EQ(m.messages.size(), 1u);
+  EXPECT_EQ(m.messages[0].title.en, "Title 2");
+  EXPECT_EQ(m.messages[0].expires_at, At(60));
+  ASSERT_EQ(m.status_changes.size(), 1u);
+  EXPECT_EQ(m.status_changes[0].to, Level::kMinor);
+  std::string meta;
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) -> Status {
+                    Result<std::string> v = tx.GetMeta("k");
+                    if (!v.ok()) return v.status();
+                    meta = *v;
+                    return tx.DeleteMessage(message);
+                  })
+                  .ok());
+  EXPECT_EQ(meta, "v");
+  EXPECT_TRUE(store->Load()->messages.empty());
+  Result<std::vector<AuditEntry>> audit = store->ListAudit({.action = "level."});
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].actor, "alice");
+  EXPECT_TRUE(store->ListAudit({.actor = "bob"})->empty());
+}
+
+TEST_P(StoreContract, AccountsSessionsAndTokens) {
+  auto store = OpenNew();
+  User alice{0, "Alice", Role::kAdmin, "hash", false, At(0), At(0)};
+  Result<int64_t> id = Result<int64_t>(Status::Internal("unset"));
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) -> Status {
+                    id = tx.AddUser(alice);
+                    return id.status();
+                  })
+                  .ok());
+  // Names are unique whatever their case.
+  User again = alice;
+  again.name = "ALICE";
+  Status taken = store->Write([&](StoreTx& tx) { return tx.AddUser(again).status(); });
+  EXPECT_EQ(taken.code(), Status::Code::kConflict) << taken.ToString();
+  ASSERT_TRUE(store->FindUser("Alice")->has_value());
+  EXPECT_EQ((*store->FindUserById(*id))->name, "Alice");
+  // A session: created, found by its hash, touched, ended.
+  const Session s{"session-hash", *id, "csrf", At(0), At(0)};
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.CreateSession(s); }).ok());
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.TouchSession(s.id_hash, At(5)); }).ok());
+  Result<std::optional<Session>> found = store->FindSession(s.id_hash);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->last_seen_at, At(5));
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.DeleteSessionsOf(*id); }).ok());
+  EXPECT_FALSE(store->FindSession(s.id_hash)->has_value());
+  // A token: found by its hash, then revoked.
+  ApiToken t{0, "ci", "token-hash", Role::kEditor, "Alice", At(0), std::nullopt, std::nullopt};
+  Result<int64_t> tid = Result<int64_t>(Status::Internal("unset"));
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) -> Status {
+                    tid = tx.AddToken(t);
+                    return tid.status();
+                  })
+                  .ok());
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.RevokeToken(*tid, At(9)); }).ok());
+  Result<std::optional<ApiToken>> token = store->FindToken("token-hash");
+  ASSERT_TRUE(token.ok() && token->has_value());
+  EXPECT_EQ((*token)->revoked_at, At(9));
+  EXPECT_EQ(store->ListTokens()->size(), 1u);
+  EXPECT_FALSE(store->FindToken("other-hash")->has_value());
+}
+
+TEST(SqliteStore, SchemaVersionIsTheNumberOfMigrations) {
+  TempDir dir;
+  auto store = Open(dir.Db());
+  EXPECT_EQ(*store->SchemaVersion(), 6);
+}
+
+TEST(OpenStore, TheDataDirectorysFileUnlessAUrlNamesAnother) {
+  TempDir dir;
+  const std::string base = dir.Db().substr(std::string("sqlite:").size());  // .../vigie.db
+  const std::string folder = std::filesystem::path(base).parent_path() / "node" / "data";
+  const StoreOptions options{.data_dir = folder};
+  EXPECT_EQ(StoreName("", options), "sqlite:" + folder + "/vigie.db");
+  Result<std::unique_ptr<Store>> in_dir = OpenStore("", options);
+  ASSERT_TRUE(in_dir.ok()) << in_dir.status().ToString();  // the folders are created
+  EXPECT_TRUE(std::filesystem::exists(folder + "/vigie.db"));
+  const std::string other = std::filesystem::path(base).parent_path() / "elsewhere" / "v.db";
+  ASSERT_TRUE(OpenStore("sqlite:" + other, options).ok());
+  EXPECT_TRUE(std::filesystem::exists(other));
+  Result<std::unique_ptr<Store>> unknown = OpenStore("mysql://db/vigie", options);
+  EXPECT_EQ(unknown.status().code(), Status::Code::kInvalid);
+  EXPECT_NE(unknown.status().message().find("mysql://db/vigie"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigie
