@@ -229,9 +229,53 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   return Status::Ok();
 }
 
+Status Publisher::Refresh() {
+  std::lock_guard lock(write_mu_);
+  std::shared_ptr<const Snapshot> current = Current();
+  if (!current) return Status::Ok();
+  std::optional<Model> fresh;
+  const auto started = std::chrono::steady_clock::now();
+  VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
+    Result<int64_t> seq = tx.Seq();
+    if (!seq.ok()) return seq.status();
+    if (*seq == current->model().seq) return Status::Ok();
+    Result<Model> m = tx.LoadAbove(current->model());
+    if (!m.ok()) return m.status();
+    fresh = std::move(m).value();
+    fresh->regions = regions_;
+    return Status::Ok();
+  }));
+  if (!fresh) return Status::Ok();
+  LogInfo("changes " + std::to_string(current->model().seq + 1) + " to " +
+          std::to_string(fresh->seq) + " were written elsewhere: publishing them");
+  ChangeIndex changes = ChangeIndex::Extend(current->index().changes, fresh->status_changes);
+  Status st = PublishLocked(std::move(*fresh), std::move(changes),
+                            std::chrono::steady_clock::now() - started);
+  current.reset();
+  malloc_trim(0);
+  return st;
+}
+
 void Publisher::TimerLoop() {
+  using Steady = std::chrono::steady_clock;
+  Steady::time_point next_refresh = Steady::now() + options_.refresh_every;
   std::unique_lock lock(timer_mu_);
   while (!stopping_) {
+    if (options_.refresh_every.count() > 0 && Steady::now() >= next_refresh) {
+      lock.unlock();
+      const Status st = Refresh();
+      if (!st.ok()) LogWarn("looking for changes written elsewhere failed: " + st.ToString());
+      lock.lock();
+      next_refresh = Steady::now() + options_.refresh_every;
+      continue;
+    }
+    // The longest this loop may sleep: until the next look for others' changes.
+    const auto until_refresh =
+        options_.refresh_every.count() > 0
+            ? std::chrono::duration_cast<std::chrono::milliseconds>(next_refresh - Steady::now())
+            : options_.longest_sleep;
+    const auto longest =
+        std::max(std::chrono::milliseconds(1), std::min(options_.longest_sleep, until_refresh));
     if (reconcile_pending_) {
       lock.unlock();
       const Status st = Reconcile();
@@ -246,13 +290,13 @@ void Publisher::TimerLoop() {
     std::shared_ptr<const Snapshot> snap = Current();
     const std::optional<Time> next = snap->next_transition();
     if (!next) {
-      timer_cv_.wait_for(lock, options_.longest_sleep);
+      timer_cv_.wait_for(lock, longest);
       continue;
     }
     const auto wait = *next - clock_.Now();
     if (wait > std::chrono::seconds(0)) {
       // Wake at the transition, or earlier when a write publishes a new snapshot.
-      timer_cv_.wait_for(lock, std::min<std::chrono::milliseconds>(wait, options_.longest_sleep));
+      timer_cv_.wait_for(lock, std::min<std::chrono::milliseconds>(wait, longest));
       continue;
     }
     lock.unlock();

@@ -40,6 +40,10 @@ class Publisher {
     // The timer's longest sleep: it looks at the clock at least this often. Only a clock that
     // can jump (FileOffsetClock, in tests) wants it short.
     std::chrono::milliseconds longest_sleep{std::chrono::minutes(1)};
+    // How often the timer looks for changes that other writers logged (another process on
+    // the database; another node): the longest a node takes to show what another wrote
+    // when nothing tells it sooner. Zero: never.
+    std::chrono::milliseconds refresh_every{std::chrono::seconds(2)};
   };
   // `store` and `clock` must outlive the Publisher. `regions` come from the configuration.
   Publisher(Store& store, const Clock& clock, std::vector<Region> regions);
@@ -66,6 +70,11 @@ class Publisher {
 
   // A copy of the model as stored, with regions (for validation outside a write).
   Result<Model> LoadModel();
+
+  // Publishes what other writers have logged since the current snapshot, if anything: one
+  // read of the log's end when nothing did. Serialized with Write. The timer calls it every
+  // refresh_every.
+  Status Refresh();
 
  private:
   // Builds, warms and publishes the snapshot of `model` (loaded in `load_time`).

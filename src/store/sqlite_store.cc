@@ -673,6 +673,15 @@ class SqliteStore : public Store {
     return tx.Commit();
   }
 
+  Status Read(const std::function<Status(StoreTx&)>& fn) override {
+    VIGIE_STORE_LOCK();
+    sqlite::Transaction tx(db_, sqlite::Transaction::Kind::kRead);
+    VIGIE_RETURN_IF_ERROR(tx.begun());
+    SqliteTx stx(db_);
+    VIGIE_RETURN_IF_ERROR(fn(stx));
+    return tx.Commit();
+  }
+
   Result<Model> Load() override {
     VIGIE_STORE_LOCK();
     // A read transaction: one consistent view across all the SELECTs.

@@ -88,6 +88,8 @@ class Store {
   // Runs fn in one transaction; commits when it returns ok, rolls back otherwise.
   // A write that returned ok survives a crash of the process. Serialized: thread-safe.
   virtual Status Write(const std::function<Status(StoreTx&)>& fn) = 0;
+  // Runs fn in one read transaction (one consistent view, no write lock): fn only reads.
+  virtual Status Read(const std::function<Status(StoreTx&)>& fn) = 0;
   // A read-only view of the whole model.
   virtual Result<Model> Load() = 0;
   // Cheap round trip: ok when a write would work now (Unavailable when the database is

@@ -63,8 +63,9 @@ class Vigie:
             cmd += ["--clock-offset-file", self.clock_file]
         self.stdout = open(os.path.join(self.data, "stdout.log"), "w+")
         self.stderr = open(os.path.join(self.data, "stderr.log"), "w+")
+        self.env = dict(env or {})
         full_env = dict(os.environ)
-        full_env.update(env or {})
+        full_env.update(self.env)
         self.proc = subprocess.Popen(cmd, cwd=ARGS.source, stdout=self.stdout, stderr=self.stderr,
                                      env=full_env)
         deadline = time.time() + 30
@@ -110,7 +111,7 @@ class Vigie:
 
     def token(self, name="bot", role="editor"):
         """A new admin API token, made with the CLI as an operator would."""
-        code, out, err = run_cli("token", "create", name, "--role", role, data=self.data)
+        code, out, err = run_cli("token", "create", name, "--role", role, data=self.data, env=self.env)
         assert code == 0, err
         return out.strip()
 
@@ -191,10 +192,14 @@ class SiteTest(unittest.TestCase):
         cls.v.close()
 
 
-def run_cli(*args, cwd=None, data=None):
-    """Runs `vigie ARGS...` with the shipped configuration; returns (code, stdout, stderr)."""
+def run_cli(*args, cwd=None, data=None, env=None):
+    """Runs `vigie ARGS...` with the shipped configuration; returns (code, stdout, stderr).
+    env: variables added to this process's environment (VIGIE_STORAGE_URL, ...)."""
     cmd = [ARGS.binary] + list(args)
     if data is not None:
         cmd += ["--config", os.path.join(ARGS.source, "vigie.toml"), "--data", data]
-    p = subprocess.run(cmd, cwd=cwd or ARGS.source, capture_output=True, text=True, timeout=120)
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    p = subprocess.run(cmd, cwd=cwd or ARGS.source, capture_output=True, text=True, timeout=120,
+                       env=full_env)
     return p.returncode, p.stdout, p.stderr
