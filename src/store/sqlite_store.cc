@@ -39,7 +39,8 @@ Level LevelOr(const std::string& s) { return ParseLevel(s).value_or(Level::kOper
 
 class SqliteTx : public StoreTx {
  public:
-  explicit SqliteTx(Db& db) : db_(db), rows_at_start_(sqlite3_total_changes64(db.get())) {}
+  SqliteTx(Db& db, int64_t changes_kept)
+      : db_(db), rows_at_start_(sqlite3_total_changes64(db.get())), changes_kept_(changes_kept) {}
 
   Result<Model> Load() override;
   Status LoadCatalog(Model& m);
@@ -64,6 +65,8 @@ class SqliteTx : public StoreTx {
     const int64_t seq = st.Int(0);
     VIGIE_RETURN_IF_ERROR(st.Run());
     VIGIE_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM dirty_events").Run());
+    VIGIE_RETURN_IF_ERROR(
+        Stmt(db_, "DELETE FROM changes WHERE seq <= ?").BindAll(seq - changes_kept_).Run());
     return seq;
   }
 
@@ -360,6 +363,7 @@ class SqliteTx : public StoreTx {
 
   Db& db_;
   const int64_t rows_at_start_;  // the connection's count when the transaction began
+  const int64_t changes_kept_;
 };
 
 // The small tables, read whole: platforms, services, levels, overrides (messages below).
@@ -566,6 +570,13 @@ Result<Model> SqliteTx::Load() {
 }
 
 Result<Model> SqliteTx::LoadAbove(const Model& previous) {
+  {
+    // Entries just above previous.seq were pruned: what they touched is not known any more.
+    Stmt oldest(db_, "SELECT coalesce(min(seq), 0) FROM changes");
+    if (!oldest.Step())
+      return oldest.status().ok() ? Status::Internal("no answer") : oldest.status();
+    if (oldest.Int(0) > previous.seq + 1) return Load();
+  }
   Model m;
   Result<int64_t> seq = Seq();
   if (!seq.ok()) return seq.status();
@@ -615,7 +626,8 @@ Result<Model> SqliteTx::LoadAbove(const Model& previous) {
 
 class SqliteStore : public Store {
  public:
-  SqliteStore(Db db, std::string path) : db_(std::move(db)), path_(std::move(path)) {
+  SqliteStore(Db db, std::string path, int64_t changes_kept)
+      : db_(std::move(db)), path_(std::move(path)), changes_kept_(changes_kept) {
     struct stat st {};
     if (path_ != ":memory:" && ::stat(path_.c_str(), &st) == 0) file_ = {st.st_dev, st.st_ino};
   }
@@ -668,7 +680,7 @@ class SqliteStore : public Store {
     VIGIE_RETURN_IF_ERROR(SameFile());
     sqlite::Transaction tx(db_);
     VIGIE_RETURN_IF_ERROR(tx.begun());
-    SqliteTx stx(db_);
+    SqliteTx stx(db_, changes_kept_);
     VIGIE_RETURN_IF_ERROR(fn(stx));
     return tx.Commit();
   }
@@ -677,7 +689,7 @@ class SqliteStore : public Store {
     VIGIE_STORE_LOCK();
     sqlite::Transaction tx(db_, sqlite::Transaction::Kind::kRead);
     VIGIE_RETURN_IF_ERROR(tx.begun());
-    SqliteTx stx(db_);
+    SqliteTx stx(db_, changes_kept_);
     VIGIE_RETURN_IF_ERROR(fn(stx));
     return tx.Commit();
   }
@@ -687,7 +699,7 @@ class SqliteStore : public Store {
     // A read transaction: one consistent view across all the SELECTs.
     sqlite::Transaction tx(db_, sqlite::Transaction::Kind::kRead);
     VIGIE_RETURN_IF_ERROR(tx.begun());
-    SqliteTx stx(db_);
+    SqliteTx stx(db_, changes_kept_);
     Result<Model> m = stx.Load();
     if (!m.ok()) return m;
     VIGIE_RETURN_IF_ERROR(tx.Commit());
@@ -867,6 +879,7 @@ class SqliteStore : public Store {
   std::timed_mutex mu_;
   Db db_;
   const std::string path_;
+  const int64_t changes_kept_;
   std::pair<dev_t, ino_t> file_{};  // the file opened, as stat() named it then; 0 in memory
 };
 
@@ -1015,7 +1028,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOpti
   }
   Result<Db> db = Db::Open(path);
   if (!db.ok()) return db.status();
-  auto store = std::make_unique<SqliteStore>(std::move(db).value(), path);
+  auto store = std::make_unique<SqliteStore>(std::move(db).value(), path, options.changes_kept);
   VIGIE_RETURN_IF_ERROR(store->Init());
   return std::unique_ptr<Store>(std::move(store));
 }

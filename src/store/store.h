@@ -118,6 +118,9 @@ struct StoreOptions {
   // the SQLite file vigie.db in it; with one, the directory is the node's alone (its local
   // state), never the database.
   std::string data_dir = "data";
+  // How many entries of the changes log are kept: a writer more entries behind than this
+  // (a node that was away long) reads the whole model instead of what lies above its seq.
+  int64_t changes_kept = 10'000;
 };
 
 // Opens the store `url` names: "sqlite:PATH", or "" for the data directory's vigie.db. A

@@ -194,6 +194,42 @@ TEST_P(StoreContract, LoadAboveAStaleModelGivesTheStoredOne) {
   EXPECT_EQ(b->Load()->seq, middle.seq + 1);
 }
 
+TEST_P(StoreContract, AWriterFurtherBehindThanTheKeptLogReadsTheWholeModel) {
+  const StoreOptions keep_two{.changes_kept = 2};
+  auto a = std::move(OpenStore(Url(), keep_two)).value();
+  ASSERT_TRUE(a->Migrate().ok());
+  Seed(*a);
+  auto b = std::move(OpenStore(Url(), keep_two)).value();
+  const Model stale = *b->Load();
+  // The first entry names `early`; the four after it (of which two are kept) name `late`.
+  int64_t early = 0, late = 0;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(a->Write([&](StoreTx& tx) -> Status {
+                   if (i == 0) {
+                     early = *tx.InsertEvent(StoredEvent(stale));
+                   } else if (i == 1) {
+                     late = *tx.InsertEvent(StoredEvent(stale));
+                   } else {
+                     Event e = *tx.Load()->FindEvent(late);
+                     e.title = {"Révision " + std::to_string(i), "Revision " + std::to_string(i)};
+                     VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
+                   }
+                   return tx.LogChange(At(i)).status();
+                 }).ok());
+  }
+  Model above;
+  ASSERT_TRUE(b->Read([&](StoreTx& tx) -> Status {
+                 Result<Model> m = tx.LoadAbove(stale);
+                 if (!m.ok()) return m.status();
+                 above = std::move(m).value();
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(above.seq, stale.seq + 5);
+  EXPECT_NE(above.FindEvent(early), nullptr);  // named only by a pruned entry
+  ASSERT_NE(above.FindEvent(late), nullptr);
+  EXPECT_EQ(above.FindEvent(late)->title.en, "Revision 4");
+}
+
 TEST_P(StoreContract, EveryKindOfWriteIsReadBack) {
   auto store = OpenNew();
   Seed(*store);
