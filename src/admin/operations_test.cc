@@ -6,22 +6,13 @@
 #include <iterator>
 
 #include "admin/security.h"
+#include "core/test_clock.h"
 #include "store/test_store.h"
 
 namespace vigie {
 namespace {
 
 using testing::At;
-
-class FixedClock : public Clock {
- public:
-  explicit FixedClock(Time t) : now_(t) {}
-  Time Now() const override { return now_; }
-  void Set(Time t) { now_ = t; }
-
- private:
-  Time now_;
-};
 
 // A seeded store, a started Publisher and the operations on them, at minute 10.
 class OperationsTest : public ::testing::Test {
@@ -50,7 +41,7 @@ class OperationsTest : public ::testing::Test {
 
   testing::TempDir dir;
   std::unique_ptr<Store> store;
-  FixedClock clock{At(10)};
+  testing::ManualClock clock{At(10)};
   std::unique_ptr<Publisher> pub;
   std::unique_ptr<Operations> ops;  // declared last: gone first
 };

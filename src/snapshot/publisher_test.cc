@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/body.h"
+#include "core/test_clock.h"
 #include "store/test_store.h"
 
 namespace vigie {
@@ -13,17 +14,6 @@ using testing::Open;
 using testing::Seed;
 using testing::StoredEvent;
 using testing::TempDir;
-
-// A clock the test moves by hand.
-class ManualClock : public Clock {
- public:
-  explicit ManualClock(Time t) : now_(t) {}
-  Time Now() const override { return now_; }
-  void Set(Time t) { now_ = t; }
-
- private:
-  Time now_;
-};
 
 // A seeded store and a started Publisher, on a clock the test moves.
 class PublisherTest : public ::testing::Test {
@@ -37,7 +27,7 @@ class PublisherTest : public ::testing::Test {
 
   TempDir dir;
   std::unique_ptr<Store> store;
-  ManualClock clock{At(0)};
+  testing::ManualClock clock{At(0)};
   std::unique_ptr<Publisher> pub;  // declared last: stopped first
 };
 
