@@ -2,6 +2,62 @@
 
 namespace vigie::sqlite {
 
+namespace {
+
+// One prepared statement; its first error is kept as a Status.
+class SqliteRows : public sql::Rows {
+ public:
+  SqliteRows(const Db& db, std::string_view sql, std::span<const sql::Value> args) : db_(db) {
+    if (sqlite3_prepare_v2(db.get(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+        SQLITE_OK) {
+      status_ = db.Error("prepare \"" + std::string(sql.substr(0, 60)) + "\"");
+      return;
+    }
+    for (size_t i = 0; i < args.size() && status_.ok(); ++i) Bind(static_cast<int>(i) + 1, args[i]);
+  }
+  ~SqliteRows() override { sqlite3_finalize(stmt_); }
+
+  bool Next() override {
+    if (!status_.ok() || done_) return false;
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    done_ = true;
+    if (rc != SQLITE_DONE) {
+      status_ = (rc & 0xff) == SQLITE_CONSTRAINT ? Status::Conflict(sqlite3_errmsg(db_.get()))
+                                                 : db_.Error("step");
+    }
+    return false;
+  }
+  const Status& status() const override { return status_; }
+  int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
+  std::string Str(int col) const override {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
+  }
+  bool IsNull(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  int Columns() const override { return sqlite3_column_count(stmt_); }
+
+ private:
+  void Bind(int i, const sql::Value& v) {
+    int rc = SQLITE_OK;
+    if (const auto* n = std::get_if<int64_t>(&v)) {
+      rc = sqlite3_bind_int64(stmt_, i, *n);
+    } else if (const auto* s = std::get_if<std::string_view>(&v)) {
+      rc = sqlite3_bind_text(stmt_, i, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+    } else {
+      rc = sqlite3_bind_null(stmt_, i);
+    }
+    if (rc != SQLITE_OK) status_ = db_.Error("bind");
+  }
+
+  const Db& db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  Status status_;
+  bool done_ = false;
+};
+
+}  // namespace
+
 Result<Db> Db::Open(const std::string& path) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
@@ -57,53 +113,8 @@ Status Db::Exec(std::string_view sql) {
   return Status::Ok();
 }
 
-Stmt::Stmt(const Db& db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db.get(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-      SQLITE_OK) {
-    status_ = db.Error("prepare \"" + std::string(sql.substr(0, 60)) + "\"");
-  }
-}
-
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
-
-Stmt& Stmt::Bind(int i, int64_t v) {
-  if (status_.ok() && sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) status_ = db_.Error("bind");
-  return *this;
-}
-
-Stmt& Stmt::Bind(int i, std::string_view v) {
-  if (status_.ok() && sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()),
-                                        SQLITE_TRANSIENT) != SQLITE_OK) {
-    status_ = db_.Error("bind");
-  }
-  return *this;
-}
-
-Stmt& Stmt::Bind(int i, std::nullopt_t) {
-  if (status_.ok() && sqlite3_bind_null(stmt_, i) != SQLITE_OK) status_ = db_.Error("bind");
-  return *this;
-}
-
-bool Stmt::Step() {
-  if (!status_.ok()) return false;
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) {
-    status_ = (rc & 0xff) == SQLITE_CONSTRAINT ? Status::Conflict(sqlite3_errmsg(db_.get()))
-                                               : db_.Error("step");
-  }
-  return false;
-}
-
-Status Stmt::Run() {
-  while (Step()) {
-  }
-  return status_;
-}
-
-std::string Stmt::Str(int col) const {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-  return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
+std::unique_ptr<sql::Rows> Db::Start(std::string_view sql, std::span<const sql::Value> args) {
+  return std::make_unique<SqliteRows>(*this, sql, args);
 }
 
 Transaction::Transaction(Db& db, Kind kind) : db_(db) {

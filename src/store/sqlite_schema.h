@@ -7,7 +7,7 @@
 namespace vigie::sqlite {
 
 // Migration i (1-based) brings the schema from version i-1 to i.
-inline constexpr std::array<std::string_view, 6> kMigrations = {
+inline constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
     // are JSON arrays of strings.
     R"sql(
@@ -204,13 +204,18 @@ DELETE FROM dirty_events;
 ALTER TABLE events ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE events ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
 )sql",
+    // 7: the events a change touched in a table of their own (one row each) rather than a
+    // JSON array, so the same statements read them on every backend.
+    R"sql(
+CREATE TABLE change_events (
+  seq      INTEGER NOT NULL,
+  event_id INTEGER NOT NULL,
+  PRIMARY KEY (seq, event_id)
+) STRICT;
+INSERT INTO change_events(seq, event_id)
+  SELECT changes.seq, value FROM changes, json_each(changes.events);
+ALTER TABLE changes DROP COLUMN events;
+)sql",
 };
-
-// Every table, parents before children: the order of export and import. Sessions are not
-// exported: they are bound to one running site and expire.
-inline constexpr std::array<std::string_view, 13> kTables = {
-    "meta",   "platforms",      "services",      "manual_levels", "overrides",
-    "events", "event_services", "event_updates", "messages",      "status_changes",
-    "audit",  "users",          "api_tokens"};
 
 }  // namespace vigie::sqlite

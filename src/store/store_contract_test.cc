@@ -344,7 +344,7 @@ TEST_P(StoreContract, AccountsSessionsAndTokens) {
 TEST(SqliteStore, SchemaVersionIsTheNumberOfMigrations) {
   TempDir dir;
   auto store = Open(dir.Db());
-  EXPECT_EQ(*store->SchemaVersion(), 6);
+  EXPECT_EQ(*store->SchemaVersion(), 7);
 }
 
 TEST(OpenStore, TheDataDirectorysFileUnlessAUrlNamesAnother) {

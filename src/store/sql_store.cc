@@ -1,0 +1,292 @@
+#include "store/sql_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "store/sql_tx.h"
+#include "store/tables.h"
+
+namespace vigie {
+
+namespace {
+
+using json = nlohmann::json;
+using sql::Stmt;
+
+constexpr std::string_view kUserColumns =
+    "SELECT id, name, role, password_hash, disabled, created_at, password_changed_at FROM users";
+constexpr std::string_view kTokenColumns =
+    "SELECT id, name, token_hash, role, created_by, created_at, revoked_at, last_used_at "
+    "FROM api_tokens";
+
+User ReadUser(const Stmt& st) {
+  return User{st.Int(0),          st.Str(1),      ParseRole(st.Str(2)).value_or(Role::kEditor),
+              st.Str(3),          st.Int(4) != 0, FromUnix(st.Int(5)),
+              FromUnix(st.Int(6))};
+}
+
+ApiToken ReadToken(const Stmt& st) {
+  ApiToken t{
+      st.Int(0), st.Str(1),           st.Str(2),    ParseRole(st.Str(3)).value_or(Role::kEditor),
+      st.Str(4), FromUnix(st.Int(5)), std::nullopt, std::nullopt};
+  if (auto r = st.OptInt(6)) t.revoked_at = FromUnix(*r);
+  if (auto u = st.OptInt(7)) t.last_used_at = FromUnix(*u);
+  return t;
+}
+
+std::string ColumnList(const tables::Table& t) {
+  std::string out;
+  for (const tables::Column& c : t.columns) out.append(out.empty() ? "" : ", ").append(c.name);
+  return out;
+}
+
+// The dump's rows of `table` inserted through `conn`: its columns must be the table's (any
+// subset, in any order); values of the wrong type are refused.
+Status ImportTable(sql::Connection& conn, const tables::Table& table, const json& t) {
+  if (!t.is_object() || !t.contains("columns")) return Status::Ok();
+  const json& cols = t["columns"];
+  const json& rows = t.value("rows", json::array());
+  if (!cols.is_array() || cols.empty() || !rows.is_array()) {
+    return Status::Invalid("table " + std::string(table.name) + " is malformed in the dump");
+  }
+  std::vector<tables::Type> types;
+  std::string names, marks;
+  for (const json& c : cols) {
+    const std::string name = c.is_string() ? c.get<std::string>() : std::string();
+    const auto known = std::find_if(table.columns.begin(), table.columns.end(),
+                                    [&](const tables::Column& k) { return k.name == name; });
+    if (known == table.columns.end()) {
+      return Status::Invalid("the dump's table " + std::string(table.name) +
+                             " has a column Vigie does not know: " + c.dump());
+    }
+    types.push_back(known->type);
+    names.append(names.empty() ? "" : ", ").append(name);
+    marks.append(marks.empty() ? "?" : ", ?");
+  }
+  const std::string insert =
+      "INSERT INTO " + std::string(table.name) + "(" + names + ") VALUES (" + marks + ")";
+  std::vector<sql::Value> values(types.size());
+  for (const json& row : rows) {
+    if (!row.is_array() || row.size() != types.size()) {
+      return Status::Invalid("a row of " + std::string(table.name) + " has the wrong width");
+    }
+    for (size_t i = 0; i < types.size(); ++i) {
+      const json& v = row[i];
+      if (v.is_null()) {
+        values[i] = std::monostate{};
+      } else if (types[i] == tables::Type::kInt && v.is_number_integer()) {
+        values[i] = v.get<int64_t>();
+      } else if (types[i] == tables::Type::kText && v.is_string()) {
+        values[i] = std::string_view(v.get_ref<const std::string&>());
+      } else {
+        return Status::Invalid("a value of " + std::string(table.name) + "." +
+                               cols[i].get<std::string>() + " has the wrong type: " + v.dump());
+      }
+    }
+    std::unique_ptr<sql::Rows> st = conn.Start(insert, values);
+    while (st->Next()) {
+    }
+    VIGIE_RETURN_IF_ERROR(st->status().WithContext("importing " + std::string(table.name)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SqlStore::Write(const std::function<Status(StoreTx&)>& fn) {
+  return Transact(Access::kWrite, [&](sql::Connection& conn) {
+    SqlTx tx(conn, changes_kept_, AnnounceSql());
+    return fn(tx);
+  });
+}
+
+Status SqlStore::Read(const std::function<Status(StoreTx&)>& fn) {
+  return Transact(Access::kRead, [&](sql::Connection& conn) {
+    SqlTx tx(conn, changes_kept_, "");
+    return fn(tx);
+  });
+}
+
+template <typename T>
+Result<T> SqlStore::ReadOne(Access access, const std::function<Result<T>(sql::Connection&)>& fn) {
+  std::optional<Result<T>> out;
+  Status st = Transact(access, [&](sql::Connection& conn) {
+    out.emplace(fn(conn));
+    return out->status();
+  });
+  if (!st.ok()) return st;
+  return std::move(*out);
+}
+
+Result<Model> SqlStore::Load() {
+  // A read transaction: one consistent view across all the SELECTs.
+  return ReadOne<Model>(
+      Access::kRead, [&](sql::Connection& conn) { return SqlTx(conn, changes_kept_, "").Load(); });
+}
+
+Result<bool> SqlStore::Empty() {
+  return ReadOne<bool>(Access::kOne, [](sql::Connection& conn) -> Result<bool> {
+    Result<int64_t> n =
+        Stmt(conn, "SELECT count(*) FROM (SELECT 1 FROM platforms LIMIT 1) AS p").OneInt();
+    if (!n.ok()) return n.status();
+    return *n == 0;
+  });
+}
+
+Result<std::optional<User>> SqlStore::OneUser(std::string_view where, sql::Value value) {
+  return ReadOne<std::optional<User>>(
+      Access::kOne, [&](sql::Connection& conn) -> Result<std::optional<User>> {
+        Stmt st(conn, std::string(kUserColumns) + " WHERE " + std::string(where), value);
+        std::optional<User> out;
+        if (st.Step()) out = ReadUser(st);
+        VIGIE_RETURN_IF_ERROR(st.Run());
+        return out;
+      });
+}
+
+Result<std::optional<User>> SqlStore::FindUser(std::string_view name) {
+  // Names compare case-insensitively (a unique index on lower(name) in every backend).
+  return OneUser("lower(name) = lower(CAST(? AS TEXT))", name);
+}
+
+Result<std::optional<User>> SqlStore::FindUserById(int64_t id) { return OneUser("id = ?", id); }
+
+Result<std::vector<User>> SqlStore::ListUsers() {
+  return ReadOne<std::vector<User>>(
+      Access::kOne, [&](sql::Connection& conn) -> Result<std::vector<User>> {
+        Stmt st(conn, std::string(kUserColumns) + " ORDER BY lower(name), id");
+        std::vector<User> out;
+        while (st.Step()) out.push_back(ReadUser(st));
+        VIGIE_RETURN_IF_ERROR(st.status());
+        return out;
+      });
+}
+
+Result<std::optional<Session>> SqlStore::FindSession(std::string_view id_hash) {
+  return ReadOne<std::optional<Session>>(
+      Access::kOne, [&](sql::Connection& conn) -> Result<std::optional<Session>> {
+        Stmt st(conn,
+                "SELECT id_hash, user_id, csrf, created_at, last_seen_at FROM sessions "
+                "WHERE id_hash=?",
+                id_hash);
+        std::optional<Session> out;
+        if (st.Step()) {
+          out = Session{st.Str(0), st.Int(1), st.Str(2), FromUnix(st.Int(3)), FromUnix(st.Int(4))};
+        }
+        VIGIE_RETURN_IF_ERROR(st.Run());
+        return out;
+      });
+}
+
+Result<std::optional<ApiToken>> SqlStore::FindToken(std::string_view token_hash) {
+  return ReadOne<std::optional<ApiToken>>(
+      Access::kOne, [&](sql::Connection& conn) -> Result<std::optional<ApiToken>> {
+        Stmt st(conn, std::string(kTokenColumns) + " WHERE token_hash=?", token_hash);
+        std::optional<ApiToken> out;
+        if (st.Step()) out = ReadToken(st);
+        VIGIE_RETURN_IF_ERROR(st.Run());
+        return out;
+      });
+}
+
+Result<std::vector<ApiToken>> SqlStore::ListTokens() {
+  return ReadOne<std::vector<ApiToken>>(
+      Access::kOne, [&](sql::Connection& conn) -> Result<std::vector<ApiToken>> {
+        Stmt st(conn, std::string(kTokenColumns) + " ORDER BY id DESC");
+        std::vector<ApiToken> out;
+        while (st.Step()) out.push_back(ReadToken(st));
+        VIGIE_RETURN_IF_ERROR(st.status());
+        return out;
+      });
+}
+
+Result<std::vector<AuditEntry>> SqlStore::ListAudit(const AuditFilter& f) {
+  return ReadOne<std::vector<AuditEntry>>(
+      Access::kOne, [&](sql::Connection& conn) -> Result<std::vector<AuditEntry>> {
+        Stmt st(conn,
+                "SELECT id, at, actor, action, detail FROM audit "
+                "WHERE (CAST(?1 AS TEXT) = '' OR actor = ?1) "
+                "AND (CAST(?2 AS TEXT) = '' OR substr(action, 1, length(?2)) = ?2) "
+                "AND (CAST(?3 AS BIGINT) = 0 OR id < ?3) ORDER BY id DESC LIMIT ?4",
+                f.actor, f.action, f.before_id, std::max(1, std::min(f.limit, 1000)));
+        std::vector<AuditEntry> out;
+        while (st.Step()) {
+          out.push_back({st.Int(0), FromUnix(st.Int(1)), st.Str(2), st.Str(3), st.Str(4)});
+        }
+        VIGIE_RETURN_IF_ERROR(st.status());
+        return out;
+      });
+}
+
+Result<std::string> SqlStore::Export() {
+  json out = json::object();
+  out["format"] = "vigie-dump";
+  out["schema_version"] = tables::kDumpVersion;
+  json all = json::object();
+  VIGIE_RETURN_IF_ERROR(Transact(Access::kRead, [&](sql::Connection& conn) -> Status {
+    for (const tables::Table& table : tables::kDumped) {
+      Stmt st(conn, "SELECT " + ColumnList(table) + " FROM " + std::string(table.name) +
+                        " ORDER BY " + std::string(table.order));
+      json cols = json::array();
+      for (const tables::Column& c : table.columns) cols.push_back(c.name);
+      json rows = json::array();
+      while (st.Step()) {
+        json row = json::array();
+        int i = 0;
+        for (const tables::Column& c : table.columns) {
+          if (st.IsNull(i)) {
+            row.push_back(nullptr);
+          } else if (c.type == tables::Type::kInt) {
+            row.push_back(st.Int(i));
+          } else {
+            row.push_back(st.Str(i));
+          }
+          ++i;
+        }
+        rows.push_back(std::move(row));
+      }
+      VIGIE_RETURN_IF_ERROR(st.status());
+      all[std::string(table.name)] = json{{"columns", std::move(cols)}, {"rows", std::move(rows)}};
+    }
+    return Status::Ok();
+  }));
+  out["tables"] = std::move(all);
+  return out.dump(1, '\t', false, json::error_handler_t::replace) + "\n";
+}
+
+Status SqlStore::Import(std::string_view dump) {
+  json in = json::parse(dump, nullptr, /*allow_exceptions=*/false);
+  if (in.is_discarded() || !in.is_object() || in.value("format", "") != "vigie-dump" ||
+      !in.contains("tables") || !in["tables"].is_object()) {
+    return Status::Invalid("not a Vigie dump (expected the JSON written by `vigie export`)");
+  }
+  if (!in["schema_version"].is_number_integer() ||
+      in["schema_version"].get<int>() != tables::kDumpVersion) {
+    return Status::Invalid("the dump has schema version " + in["schema_version"].dump() +
+                           " but this Vigie reads version " + std::to_string(tables::kDumpVersion));
+  }
+  return Transact(Access::kWrite, [&](sql::Connection& conn) -> Status {
+    Result<int64_t> held =
+        Stmt(conn, "SELECT (SELECT count(*) FROM platforms) + (SELECT count(*) FROM events)")
+            .OneInt();
+    if (!held.ok()) return held.status();
+    if (*held != 0) {
+      return Status::Conflict("the database is not empty: import a dump into a new one");
+    }
+    for (const tables::Table& table : tables::kDumped) {
+      VIGIE_RETURN_IF_ERROR(
+          ImportTable(conn, table, in["tables"].value(std::string(table.name), json())));
+    }
+    VIGIE_RETURN_IF_ERROR(AfterImport(conn));
+    // One entry of the changes log names every imported event, so a node already running on
+    // this store reads them.
+    SqlTx tx(conn, changes_kept_, AnnounceSql());
+    return tx
+        .LogChange(
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()))
+        .status();
+  });
+}
+
+}  // namespace vigie

@@ -1,0 +1,74 @@
+// The writes and loads of one transaction, written once for every SQL backend over
+// sql::Connection. The backend opens and ends the transaction (sql_store.h); this only runs
+// statements in it.
+#pragma once
+
+#include <string_view>
+
+#include "store/sql.h"
+#include "store/store.h"
+
+namespace vigie {
+
+class SqlTx : public StoreTx {
+ public:
+  // `conn` is in a transaction for the whole life of this object. `changes_kept`: how many
+  // entries of the changes log are kept. `announce`: a statement run after each changes-log
+  // entry with its seq as its one parameter (PostgreSQL's NOTIFY), or "" for none.
+  SqlTx(sql::Connection& conn, int64_t changes_kept, std::string_view announce);
+
+  Result<Model> Load() override;
+  Result<int64_t> Seq() override;
+  Result<Model> LoadAbove(const Model& previous) override;
+  Result<int64_t> LogChange(Time at) override;
+  int64_t RowsChanged() override { return conn_.TotalChanged() - rows_at_start_; }
+
+  Status UpsertPlatform(const Platform& p) override;
+  Result<int64_t> UpsertService(const Service& s) override;
+  Status SetManualLevel(const ManualLevel& m) override;
+  Status SetOverride(const GlobalOverride& o) override;
+  Status ClearOverride(const std::string& region, const std::string& platform) override;
+  Result<int64_t> InsertEvent(const Event& e) override;
+  Status UpdateEvent(const Event& e) override;
+  Result<int64_t> InsertUpdate(int64_t event_id, const EventUpdate& u) override;
+  Result<int64_t> InsertMessage(const Message& m) override;
+  Status InsertStatusChanges(std::vector<StatusChange>& changes) override;
+  Status InsertAudit(Time at, std::string_view actor, std::string_view action,
+                     std::string_view detail) override;
+  Result<std::string> GetMeta(std::string_view key) override;
+  Status SetMeta(std::string_view key, std::string_view value) override;
+
+  Result<int64_t> AddUser(const User& u) override;
+  Status UpdateUser(const User& u) override;
+  Status CreateSession(const Session& s) override;
+  Status TouchSession(std::string_view id_hash, Time at) override;
+  Status DeleteSession(std::string_view id_hash) override;
+  Status DeleteSessionsOf(int64_t user_id) override;
+  Result<int64_t> AddToken(const ApiToken& t) override;
+  Status RevokeToken(int64_t id, Time at) override;
+  Status TouchToken(int64_t id, Time at) override;
+  Status UpdateService(const Service& s) override;
+  Status UpdateMessage(const Message& m) override;
+  Status DeleteMessage(int64_t id) override;
+  Status UpdateEventUpdate(int64_t update_id, const EventUpdate& u) override;
+
+ private:
+  Status LoadCatalog(Model& m);
+  // Every event, or only those the changes log names above `above` and those this
+  // transaction touched, when it is given.
+  Status LoadEvents(SharedVector<Event>& events, std::optional<int64_t> above,
+                    const std::vector<Service>& services);
+  Status LoadMessages(Model& m);
+  // Status changes with an id above `after_id` (0: all), in (at, id) order.
+  Status LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_id);
+  Status WriteImpacts(int64_t event_id, const std::vector<Impact>& impacts);
+  // NotFound when the last statement changed no row.
+  Status Changed(const std::string& what);
+
+  sql::Connection& conn_;
+  const int64_t rows_at_start_;  // the connection's count when the transaction began
+  const int64_t changes_kept_;
+  const std::string_view announce_;
+};
+
+}  // namespace vigie
