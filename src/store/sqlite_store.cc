@@ -8,7 +8,9 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
+#include "store/backends.h"
 #include "store/sql_store.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_schema.h"
@@ -91,6 +93,14 @@ class SqliteStore : public SqlStore {
     return st;
   }
 
+  // Other processes on the file say nothing: the caller looks for their changes itself.
+  Result<bool> WaitForChange(std::chrono::milliseconds timeout) override {
+    std::this_thread::sleep_for(timeout);
+    return false;
+  }
+  // Writes to one file take turns, and each records the transitions it finds missing.
+  Result<bool> HoldsLease() override { return true; }
+
  protected:
   // Takes the store's lock, or answers Unavailable when another caller has held it for
   // kLockWait (a write waiting on a lock of another process): callers on a request's path
@@ -162,6 +172,8 @@ class SqliteStore : public SqlStore {
   std::pair<dev_t, ino_t> file_{};  // the file opened, as stat() named it then; 0 in memory
 };
 
+}  // namespace
+
 Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const StoreOptions& options) {
   if (path.empty()) return Status::Invalid("storage sqlite: needs a file path");
   if (const std::filesystem::path folder = std::filesystem::path(path).parent_path();
@@ -182,23 +194,6 @@ Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const StoreOp
   auto store = std::make_unique<SqliteStore>(std::move(db).value(), path, options.changes_kept);
   VIGIE_RETURN_IF_ERROR(store->Init());
   return std::unique_ptr<Store>(std::move(store));
-}
-
-}  // namespace
-
-std::string StoreName(const std::string& url, const StoreOptions& options) {
-  if (!url.empty()) return url;
-  return "sqlite:" + (std::filesystem::path(options.data_dir) / "vigie.db").string();
-}
-
-Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options) {
-  const std::string name = StoreName(url, options);
-  if (constexpr std::string_view kSqlite = "sqlite:"; name.rfind(kSqlite, 0) == 0) {
-    return OpenSqlite(name.substr(kSqlite.size()), options);
-  }
-  return Status::Invalid("storage.url \"" + url +
-                         "\" is not a kind of store this build knows: use sqlite:PATH, or "
-                         "leave it unset for the data directory's vigie.db");
 }
 
 }  // namespace vigie

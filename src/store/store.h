@@ -1,7 +1,8 @@
-// The Store: where the model is kept. One interface, SQLite (and later PostgreSQL) behind it.
+// The Store: where the model is kept. One interface, SQLite and PostgreSQL behind it.
 // Every write runs inside Write(): all of it commits, or none of it does.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -102,6 +103,19 @@ class Store {
   // Loads an Export() into an empty database; refuses a non-empty one.
   virtual Status Import(std::string_view dump) = 0;
 
+  // ---- Several writers (processes on one SQLite file, nodes on one PostgreSQL) ----
+  // Waits up to `timeout` for word that a writer has logged a change: true when some came
+  // (or when the way it comes was just reopened, so anything logged meanwhile must be read),
+  // false when none did. A store that cannot tell at once (SQLite) waits and answers false:
+  // look for changes from time to time anyway. Unavailable when the store cannot be reached
+  // (it waits out `timeout` first, and tries again at the next call). One thread only.
+  virtual Result<bool> WaitForChange(std::chrono::milliseconds timeout) = 0;
+  // Whether this process holds the clock lease now, taking it when nobody does: the one
+  // writer that records the clock's transitions on time (and later sends notices). Where
+  // writers take turns on one file (SQLite), every process holds it: each records what it
+  // finds missing, and the second finds the first's rows. Thread-safe; never waits long.
+  virtual Result<bool> HoldsLease() = 0;
+
   // ---- Operators (reads; writes go through Write) ----
   virtual Result<std::optional<User>> FindUser(std::string_view name) = 0;
   virtual Result<std::optional<User>> FindUserById(int64_t id) = 0;
@@ -121,13 +135,20 @@ struct StoreOptions {
   // How many entries of the changes log are kept: a writer more entries behind than this
   // (a node that was away long) reads the whole model instead of what lies above its seq.
   int64_t changes_kept = 10'000;
+  // How many connections a store on a server (PostgreSQL) keeps for requests, besides the
+  // one that listens for other nodes' changes and the one that holds the clock lease.
+  int pool_size = 4;
 };
 
-// Opens the store `url` names: "sqlite:PATH", or "" for the data directory's vigie.db. A
-// SQLite file and its folder are created when missing. Does not migrate. Invalid: an
-// unknown kind of store, or an empty file where a database should be.
+// Opens the store `url` names: "sqlite:PATH", "" for the data directory's vigie.db, or a
+// PostgreSQL URI ("postgresql://user@host:5432/db", several hosts with
+// target_session_attrs=read-write: libpq's syntax). A SQLite file and its folder are created
+// when missing; a PostgreSQL server is not reached yet (a node may start without it). Does not
+// migrate. Invalid: an unknown kind of store, a URI libpq cannot read, or an empty file where
+// a database should be.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options);
-// What OpenStore(url, options) opens, for logs and messages ("sqlite:data/vigie.db").
+// What OpenStore(url, options) opens, for logs and messages ("sqlite:data/vigie.db"), with
+// any password written as "***".
 std::string StoreName(const std::string& url, const StoreOptions& options);
 
 }  // namespace vigie
