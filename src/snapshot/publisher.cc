@@ -55,7 +55,10 @@ Status Publisher::Start(bool run_timer) {
   } else {
     VIGIE_RETURN_IF_ERROR(st);
   }
-  if (run_timer) timer_ = std::thread([this] { TimerLoop(); });
+  if (run_timer) {
+    timer_ = std::thread([this] { TimerLoop(); });
+    follower_ = std::thread([this] { FollowLoop(); });
+  }
   return Status::Ok();
 }
 
@@ -66,6 +69,7 @@ void Publisher::Stop() {
   }
   timer_cv_.notify_all();
   if (timer_.joinable()) timer_.join();
+  if (follower_.joinable()) follower_.join();
 }
 
 Status Publisher::Write(const WriteInfo& info,
@@ -256,36 +260,79 @@ Status Publisher::Refresh() {
   return st;
 }
 
+Status Publisher::Republish() {
+  std::lock_guard lock(write_mu_);
+  std::shared_ptr<const Snapshot> current = Current();
+  if (!current) return Status::Ok();
+  return PublishLocked(current->model(), current->index().changes, {});
+}
+
+void Publisher::FollowLoop() {
+  using Steady = std::chrono::steady_clock;
+  // How long one wait for word of a change lasts: how long Stop() may wait for this loop.
+  constexpr std::chrono::milliseconds kSlice{250};
+  Steady::time_point next_look = Steady::now() + options_.refresh_every;
+  bool failing = false;  // the last look failed: say so once, and once when it works again
+  for (;;) {
+    {
+      std::lock_guard lock(timer_mu_);
+      if (stopping_) return;
+    }
+    const auto until_look =
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_look - Steady::now());
+    const auto slice = options_.refresh_every.count() > 0
+                           ? std::clamp(until_look, std::chrono::milliseconds(1), kSlice)
+                           : kSlice;
+    Result<bool> told = store_.WaitForChange(slice);
+    const bool look =
+        (told.ok() && *told) || (options_.refresh_every.count() > 0 && Steady::now() >= next_look);
+    if (!look) continue;
+    Status st = told.ok() ? Refresh() : told.status();
+    if (!st.ok() && !failing)
+      LogWarn("looking for changes written elsewhere failed: " + st.ToString());
+    if (st.ok() && failing) LogInfo("changes written elsewhere are read again");
+    failing = !st.ok();
+    next_look = Steady::now() + options_.refresh_every;
+  }
+}
+
 void Publisher::TimerLoop() {
   using Steady = std::chrono::steady_clock;
-  Steady::time_point next_refresh = Steady::now() + options_.refresh_every;
+  Steady::time_point next_lease{};  // at once
   std::unique_lock lock(timer_mu_);
   while (!stopping_) {
-    if (options_.refresh_every.count() > 0 && Steady::now() >= next_refresh) {
+    if (Steady::now() >= next_lease) {
       lock.unlock();
-      const Status st = Refresh();
-      if (!st.ok()) LogWarn("looking for changes written elsewhere failed: " + st.ToString());
+      Result<bool> held = store_.HoldsLease();
+      const bool now_leader = held.ok() && *held;
       lock.lock();
-      next_refresh = Steady::now() + options_.refresh_every;
-      continue;
+      if (now_leader != leader_.load()) {
+        LogInfo(now_leader ? "this node holds the clock lease: it records the clock's transitions"
+                           : "this node no longer holds the clock lease (" +
+                                 (held.ok() ? std::string("another node took it")
+                                            : held.status().message()) +
+                                 ")");
+        // A new leader records at once what the clock changed while nobody held the lease.
+        if (now_leader) reconcile_pending_ = true;
+        leader_ = now_leader;
+      }
+      next_lease = Steady::now() + options_.lease_every;
     }
-    // The longest this loop may sleep: until the next look for others' changes.
-    const auto until_refresh =
-        options_.refresh_every.count() > 0
-            ? std::chrono::duration_cast<std::chrono::milliseconds>(next_refresh - Steady::now())
-            : options_.longest_sleep;
-    const auto longest =
-        std::max(std::chrono::milliseconds(1), std::min(options_.longest_sleep, until_refresh));
-    if (reconcile_pending_) {
+    // The longest this loop may sleep: until the next look at the lease.
+    const auto longest = std::clamp(
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_lease - Steady::now()),
+        std::chrono::milliseconds(1), options_.longest_sleep);
+    if (reconcile_pending_ && leader_) {
       lock.unlock();
       const Status st = Reconcile();
       lock.lock();
       if (!st.ok()) {
-        timer_cv_.wait_for(lock, std::chrono::seconds(2));
+        timer_cv_.wait_for(lock,
+                           std::min<std::chrono::milliseconds>(longest, std::chrono::seconds(2)));
         continue;
       }
       reconcile_pending_ = false;
-      LogInfo("the database can be written again: missed transitions recorded");
+      LogInfo("missed transitions recorded");
     }
     std::shared_ptr<const Snapshot> snap = Current();
     const std::optional<Time> next = snap->next_transition();
@@ -300,12 +347,19 @@ void Publisher::TimerLoop() {
       continue;
     }
     lock.unlock();
-    Status st = Write(WriteInfo{.actor = "clock", .action = "transition"},
-                      [](const Model&, StoreTx&) { return Status::Ok(); });
+    // The leader records the transition; another node shows it now and reads the leader's
+    // rows when they come.
+    Status st = leader_ ? Write(WriteInfo{.actor = "clock", .action = "transition"},
+                                [](const Model&, StoreTx&) { return Status::Ok(); })
+                        : Republish();
     if (!st.ok()) {
-      LogError("transition at " + FormatRfc3339(*next) + " failed: " + st.ToString());
+      // Shown now all the same; recorded (dated at its instant) once the store answers.
+      LogError("recording the transition at " + FormatRfc3339(*next) + " failed (" + st.ToString() +
+               "): it is shown now, and recorded when the database answers");
+      if (Status shown = Republish(); !shown.ok())
+        LogError("publishing it failed: " + shown.ToString());
       lock.lock();
-      timer_cv_.wait_for(lock, std::chrono::seconds(5));  // the store may come back
+      reconcile_pending_ = true;
       continue;
     }
     lock.lock();

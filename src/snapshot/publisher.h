@@ -1,7 +1,10 @@
 // The Publisher owns the current Snapshot and is the one writer: every change goes
 // validate → store (with the status changes it causes and an audit row, in one transaction)
 // → rebuild → atomic swap. A timer republishes at the next planned transition, so a
-// maintenance turns its services blue at its start without any request or write.
+// maintenance turns its services blue at its start without any request or write; where
+// several nodes share the store, only the one holding the clock lease records the transition,
+// and the others publish it when they read its rows. A follower publishes what other writers
+// log, as soon as the store tells it (PostgreSQL's NOTIFY) and every few seconds regardless.
 #pragma once
 
 #include <atomic>
@@ -40,10 +43,13 @@ class Publisher {
     // The timer's longest sleep: it looks at the clock at least this often. Only a clock that
     // can jump (FileOffsetClock, in tests) wants it short.
     std::chrono::milliseconds longest_sleep{std::chrono::minutes(1)};
-    // How often the timer looks for changes that other writers logged (another process on
-    // the database; another node): the longest a node takes to show what another wrote
-    // when nothing tells it sooner. Zero: never.
+    // How often the follower looks for changes that other writers logged (another process on
+    // the database; another node) when the store told it of none: the longest a node takes
+    // to show what another wrote when word of it is lost. Zero: never.
     std::chrono::milliseconds refresh_every{std::chrono::seconds(2)};
+    // How often the timer asks the store whether this node holds the clock lease (takes it
+    // when free): how long a lease left by a node that died stays untaken, at most.
+    std::chrono::milliseconds lease_every{std::chrono::seconds(2)};
   };
   // `store` and `clock` must outlive the Publisher. `regions` come from the configuration.
   Publisher(Store& store, const Clock& clock, std::vector<Region> regions);
@@ -53,11 +59,12 @@ class Publisher {
   Publisher& operator=(const Publisher&) = delete;
 
   // Records the transitions missed while stopped, publishes the first snapshot and, when
-  // `run_timer`, starts the transition timer. With the timer, a database that can be read but
-  // not written (Unavailable: another process holds its lock) still starts: the stored state
-  // is published as it is, and the timer records the missed transitions once it can write.
+  // `run_timer`, starts the transition timer and the follower. With the timer, a database
+  // that can be read but not written (Unavailable: another process holds its lock) still
+  // starts: the stored state is published as it is, and the timer records the missed
+  // transitions once it can write.
   Status Start(bool run_timer);
-  // Stops the timer. Idempotent.
+  // Stops the timer and the follower. Idempotent.
   void Stop();
 
   // The current snapshot; never null after Start(). Thread-safe.
@@ -72,17 +79,23 @@ class Publisher {
   Result<Model> LoadModel();
 
   // Publishes what other writers have logged since the current snapshot, if anything: one
-  // read of the log's end when nothing did. Serialized with Write. The timer calls it every
-  // refresh_every.
+  // read of the log's end when nothing did. Serialized with Write. The follower calls it.
   Status Refresh();
+
+  // Whether this node held the clock lease when the timer last asked. Thread-safe.
+  bool leader() const { return leader_.load(); }
 
  private:
   // Builds, warms and publishes the snapshot of `model` (loaded in `load_time`).
   Status PublishLocked(Model model, ChangeIndex changes,
                        std::chrono::steady_clock::duration load_time);
   void TimerLoop();
+  void FollowLoop();
   // The write that records the clock's transitions up to now.
   Status Reconcile();
+  // Publishes the current model again as of now, writing nothing: what a node without the
+  // clock lease does at a transition (the leader's rows follow).
+  Status Republish();
 
   Store& store_;
   const Clock& clock_;
@@ -99,8 +112,10 @@ class Publisher {
   std::mutex timer_mu_;
   bool reconcile_pending_ = false;  // guarded by timer_mu_ once the timer runs
   std::condition_variable timer_cv_;
-  bool stopping_ = false;
+  bool stopping_ = false;  // guarded by timer_mu_
+  std::atomic<bool> leader_{false};
   std::thread timer_;
+  std::thread follower_;
 };
 
 }  // namespace vigie

@@ -192,14 +192,54 @@ class SiteTest(unittest.TestCase):
         cls.v.close()
 
 
-def run_cli(*args, cwd=None, data=None, env=None):
+def run_cli(*args, cwd=None, data=None, env=None, stdin=None):
     """Runs `vigie ARGS...` with the shipped configuration; returns (code, stdout, stderr).
-    env: variables added to this process's environment (VIGIE_STORAGE_URL, ...)."""
+    env: variables added to this process's environment (VIGIE_STORAGE_URL, ...).
+    stdin: the text given on standard input (a password)."""
     cmd = [ARGS.binary] + list(args)
     if data is not None:
         cmd += ["--config", os.path.join(ARGS.source, "vigie.toml"), "--data", data]
     full_env = dict(os.environ)
     full_env.update(env or {})
     p = subprocess.run(cmd, cwd=cwd or ARGS.source, capture_output=True, text=True, timeout=120,
-                       env=full_env)
+                       env=full_env, input=stdin)
     return p.returncode, p.stdout, p.stderr
+
+
+class PgCluster:
+    """A PostgreSQL 15 server of the test's own (tests/pg/cluster: initdb and pg_ctl in a
+    temporary directory, on a free loopback port, as an unprivileged user). stop() and
+    start() break and mend it under running nodes; close() stops it and removes it."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="vigie-pg-")
+        self.server = self._run("start").strip()  # postgresql://vigie@127.0.0.1:PORT/postgres
+        self.databases = 0
+
+    def _run(self, what):
+        p = subprocess.run([os.path.join(ARGS.source, "tests", "pg", "cluster"), what, self.dir],
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError("tests/pg/cluster %s: %s" % (what, p.stderr))
+        return p.stdout
+
+    def database(self, name="vigie"):
+        """A new, empty database on the server: its URL."""
+        self.databases += 1
+        db = "%s_%d" % (name, self.databases)
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", self.server, "-c",
+                        'CREATE DATABASE "%s"' % db], check=True, capture_output=True, timeout=60)
+        return self.server.rsplit("/", 1)[0] + "/" + db
+
+    def stop(self):
+        self._run("stop")
+
+    def start(self):
+        self._run("again")
+
+    def close(self):
+        try:
+            self.stop()
+        except RuntimeError:
+            pass  # already stopped
+        shutil.rmtree(self.dir, ignore_errors=True)
