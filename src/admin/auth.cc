@@ -44,7 +44,8 @@ std::function<http::Response(http::Request&)> AdminWeb::Page(Role role, Handler 
     std::optional<User> user;
     if (!id.empty()) {
       Result<std::optional<Session>> s = store_.FindSession(HashSecret(id));
-      if (s.ok() && *s) {
+      if (!s.ok()) return Unreachable(Caller{.lang = lang, .here = here}, s.status());
+      if (*s) {
         const bool expired = now - (*s)->last_seen_at > options_.idle_timeout ||
                              now - (*s)->created_at > options_.absolute_timeout;
         if (expired) {
@@ -52,7 +53,8 @@ std::function<http::Response(http::Request&)> AdminWeb::Page(Role role, Handler 
                       store_.Write([&](StoreTx& tx) { return tx.DeleteSession((*s)->id_hash); }));
         } else {
           Result<std::optional<User>> u = store_.FindUserById((*s)->user_id);
-          if (u.ok() && *u && !(*u)->disabled) {
+          if (!u.ok()) return Unreachable(Caller{.lang = lang, .here = here}, u.status());
+          if (*u && !(*u)->disabled) {
             session = *s;
             user = **u;
           }

@@ -87,13 +87,33 @@ http::Response AdminWeb::Html(const Caller& c, int status, std::string_view name
                   c.session_hash.empty() ? std::string() : c.name,
                   std::string(RoleId(c.role)),
                   c.csrf,
-                  c.here};
+                  c.here,
+                  Outage(c.lang)};
   http::Response res;
   res.status = status;
   res.Set("Content-Type", "text/html; charset=utf-8");
   SecurityHeaders(res);
   res.SetBody(RenderAdminPage(v, name, data, title));
   return res;
+}
+
+std::string AdminWeb::Outage(Lang lang) const {
+  if (!options_.health) return {};
+  const StoreHealth::State h = options_.health->Get();
+  if (h.reachable) return {};
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  return Fill(assets_.messages.Get(lang, "admin.database_down"),
+              {{"since", FormatRfc3339(h.since)},
+               {"as_of", snap ? FormatRfc3339(snap->as_of()) : std::string("—")}});
+}
+
+http::Response AdminWeb::Unreachable(const Caller& c, const Status& why) const {
+  LogWarn("admin: " + why.ToString());
+  return Html(c, 503, "admin_message",
+              json{{"message", assets_.messages.Get(c.lang, "admin.database_unreachable") + " (" +
+                                   why.message() + ")"},
+                   {"link", c.here.empty() ? std::string("/admin/") : c.here}},
+              assets_.messages.Get(c.lang, "admin.refused"));
 }
 
 http::Response AdminWeb::Back(const std::string& where) const {

@@ -30,6 +30,9 @@ struct AdminOptions {
   bool secure_cookies = false;                       // https: Secure and __Host- cookies
   std::chrono::seconds idle_timeout{30 * 60};        // a session unused this long ends
   std::chrono::seconds absolute_timeout{12 * 3600};  // and any session after this long
+  // Whether the database answers: while it does not, every page says so in a banner. Must
+  // outlive the AdminWeb; none in tests that do not need it.
+  const StoreHealth* health = nullptr;
 };
 
 struct AdminAssets {
@@ -107,6 +110,11 @@ class AdminWeb {
   http::Response Html(const Caller& c, int status, std::string_view name,
                       const nlohmann::json& data, const std::string& title) const;
   http::Response Back(const std::string& where) const;
+  // The sentence of the outage banner when the database cannot be reached, else "".
+  std::string Outage(Lang lang) const;
+  // The page that says the database cannot be reached (a session cannot be checked without
+  // it): 503, the banner's sentence and why.
+  http::Response Unreachable(const Caller& c, const Status& why) const;
   http::Response FormError(http::Request& req, const Caller& c, const Status& st);
   // The skeleton of every form: `act` reads the form and runs one operation, giving the page
   // to go back to; its error is shown on the page the form came from (FormError).

@@ -260,7 +260,8 @@ int RunServe(const Config& config, const ServeOptions& options) {
 
   AdminWeb admin(AdminOptions{.secure_cookies = config.site.base_url.rfind("https://", 0) == 0,
                               .idle_timeout = std::chrono::seconds(config.admin.session_idle_s),
-                              .absolute_timeout = std::chrono::seconds(config.admin.session_max_s)},
+                              .absolute_timeout = std::chrono::seconds(config.admin.session_max_s),
+                              .health = &health},
                  publisher, store, clock,
                  AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});
   Site site(config, publisher, health, **web, admin);

@@ -87,6 +87,7 @@ std::string RenderAdminPage(const AdminPageView& v, std::string_view name,
   layout.set("signed_in", !v.user.empty());
   layout.set("is_admin", v.role == "admin");
   layout.set("csrf", v.csrf);
+  if (!v.outage.empty()) layout.set("outage", v.outage);
   // The language switch: /set-lang sets the cookie the back-office reads, and comes back here.
   const Lang other = OtherLang(v.lang);
   layout.set("other_lang", std::string(LangId(other)));

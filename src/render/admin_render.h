@@ -20,6 +20,8 @@ struct AdminPageView {
   std::string role;  // "admin" / "editor"
   std::string csrf;  // the session's token, put in every form
   std::string here;  // the page's own address (a path under /admin), for the language switch
+  // A banner at the top of the page when not empty: the database cannot be reached.
+  std::string outage;
 };
 
 // Renders templates/`name`.mustache with `data` (objects, arrays, strings, numbers, booleans;

@@ -1,0 +1,147 @@
+"""The database goes away under two nodes on PostgreSQL (a server of the test's own, really
+stopped): every public read keeps being served from the snapshot, /readyz says what is
+happening, writes answer 503 with a sentence and nothing acknowledged is lost, the back-office
+says why it cannot work; when the database returns, the nodes reconnect and catch up alone."""
+import json
+import threading
+import time
+import unittest
+
+import harness
+from test_admin import PASSWORD, Browser
+from test_nodes import create_incident, level, set_level
+
+READS = ["/fr/weavy/", "/en/infinity/", "/fr/weavy/services/studio", "/fr/weavy/history",
+         "/feeds/fr/weavy/status.rss", "/feeds/en/infinity/messages.atom", "/feeds/fr/weavy/maintenance.ics",
+         "/api/v1/platforms", "/api/v1/platforms/weavy", "/api/v2/summary.json",
+         "/weavy/api/v2/incidents/unresolved.json", "/badge/fr/weavy.svg", "/fr/weavy/embed", "/healthz"]
+
+
+class Load:
+    """Readers on every node, and one writer of incidents, until stopped: what each got."""
+
+    def __init__(self, nodes, writer_node, token):
+        self.stopping = threading.Event()
+        self.reads = 0
+        self.failed_reads = []
+        self.acknowledged = []
+        self.refused = []  # (status, body) of writes that were not acknowledged
+        self.threads = [threading.Thread(target=self.read, args=(v,)) for v in nodes for _ in range(2)]
+        self.threads.append(threading.Thread(target=self.write, args=(writer_node, token)))
+        for t in self.threads:
+            t.start()
+
+    def read(self, v):
+        i = 0
+        while not self.stopping.is_set():
+            path = READS[i % len(READS)]
+            i += 1
+            try:
+                status, _, _ = v.get(path)
+            except OSError as e:
+                status = repr(e)
+            self.reads += 1
+            if status != 200:
+                self.failed_reads.append((path, status))
+
+    def write(self, v, token):
+        i = 0
+        while not self.stopping.is_set():
+            status, _, body = v.request("POST", "/api/v1/admin/events",
+                                        {"Authorization": "Bearer " + token, "Content-Type": "application/json"},
+                                        json.dumps({"kind": "incident", "platform": "weavy", "regions": ["fr"],
+                                                    "title": {"fr": "é %d" % i, "en": "w %d" % i},
+                                                    "services": {"studio": "minor"}}))
+            i += 1
+            if status == 201:
+                self.acknowledged.append(json.loads(body)["id"])
+            else:
+                self.refused.append((status, body))
+                time.sleep(0.05)
+
+    def stop(self):
+        self.stopping.set()
+        for t in self.threads:
+            t.join()
+
+
+class OutageTest(unittest.TestCase):
+    def setUp(self):
+        self.pg = harness.PgCluster()
+        self.addCleanup(self.pg.close)
+        self.env = {"VIGIE_STORAGE_URL": self.pg.database()}
+        self.a = harness.Vigie(env=self.env)
+        self.addCleanup(self.a.close)
+        self.b = harness.Vigie(env=self.env, seed=False)
+        self.addCleanup(self.b.close)
+        self.token = self.a.token()
+        code, _, err = harness.run_cli("user", "add", "alice", "--role", "admin", data=self.a.data, env=self.env,
+                                       stdin=PASSWORD + "\n")
+        self.assertEqual(code, 0, err)
+
+    def test_the_database_stopped_under_reads_and_writes_then_back(self):
+        a, b = self.a, self.b
+        alice = Browser(a)
+        alice.login("alice")
+        self.assertEqual(alice.request("GET", "/admin/")[0], 200)
+        load = Load((a, b), a, self.token)
+        try:
+            time.sleep(1)
+            self.pg.stop()
+            stopped = time.time()
+            for v in (a, b):
+                v.wait_for(lambda: v.get("/readyz")[0] == 503, timeout=10, what="/readyz saying so")
+            # What each part says while the database is away.
+            for v in (a, b):
+                status, _, body = v.get("/readyz")
+                text = json.loads(body)["error"]["message"]
+                self.assertIn("database unreachable since", text)
+                self.assertIn("serving the snapshot of", text)
+                self.assertEqual(v.get("/healthz")[0], 200)
+            status, _, body = a.request("POST", "/api/v1/admin/levels",
+                                        {"Authorization": "Bearer " + self.token, "Content-Type": "application/json"},
+                                        json.dumps({"platform": "weavy", "service": "studio", "level": "outage"}))
+            self.assertEqual(status, 503)
+            self.assertIn("unreachable", json.loads(body)["error"]["message"])
+            status, _, page = alice.request("GET", "/admin/")
+            self.assertEqual(status, 503)
+            self.assertIn("La base de données est injoignable", page)
+            status, _, page = Browser(b).request("GET", "/admin/login")
+            self.assertEqual(status, 200)
+            self.assertIn('class="banner banner-outage"', page)
+            self.assertIn("injoignable depuis", page)
+            code, _, err = harness.run_cli("token", "create", "late", data=a.data, env=self.env)
+            self.assertEqual(code, 1)
+            self.assertIn("unreachable", err)
+            time.sleep(max(0, 3 - (time.time() - stopped)))
+            self.pg.start()
+            back = time.time()
+            for v in (a, b):
+                v.wait_for(lambda: v.get("/readyz")[0] == 200, timeout=20, what="/readyz ready again")
+            ready_after = time.time() - back
+            time.sleep(1)  # writes land again
+        finally:
+            load.stop()
+        print("\n%d reads while the database stopped and came back: %d failed; %d writes acknowledged, "
+              "%d refused; ready %.1f s after it returned" % (load.reads, len(load.failed_reads),
+                                                               len(load.acknowledged), len(load.refused),
+                                                               ready_after))
+        self.assertEqual(load.failed_reads, [])
+        self.assertGreater(len(load.refused), 0, "writes were refused while it was away")
+        for status, body in load.refused:
+            self.assertEqual(status, 503, body)
+            self.assertTrue(json.loads(body)["error"]["message"], body)
+        self.assertGreater(len(load.acknowledged), 0)
+        for v in (a, b):
+            v.wait_for(lambda: all(v.get("/api/v1/events/%d" % eid)[0] == 200 for eid in load.acknowledged),
+                       timeout=10, what="every acknowledged write on every node")
+        # Writes work again without a restart, and each node shows the other's at once.
+        self.assertEqual(set_level(b, self.token, "studio", "outage"), 200)
+        a.wait_for(lambda: level(a, "studio") == "outage", timeout=2, what="b's write on a")
+        self.assertEqual(alice.request("GET", "/admin/")[0], 200, "the session outlived the outage")
+        self.assertNotIn("banner-outage", alice.request("GET", "/admin/")[2])
+
+
+if __name__ == "__main__":
+    harness.parse_args()
+    unittest.main(verbosity=2)
