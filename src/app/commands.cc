@@ -220,9 +220,28 @@ int RunServe(const Config& config, const ServeOptions& options) {
   // Templates and catalogs are checked before anything is written.
   Result<std::shared_ptr<const WebAssets>> web = WebAssets::Load(config.site.assets_override);
   if (!web.ok()) return Fail("serve: assets", web.status());
-  Result<std::unique_ptr<Store>> opened = OpenMigrated(config);
+  Result<std::unique_ptr<Store>> opened = OpenStore(config.storage, config.store);
   if (!opened.ok()) return Fail("serve", opened.status());
   Store& store = **opened;
+  // A node whose database is on a server may start while the server is away: it serves its
+  // local copy of the last state, and the store migrates when the server answers.
+  const auto away = [&store](const Status& st) {
+    return st.code() == Status::Code::kUnavailable && store.Remote();
+  };
+  if (Status st = store.Migrate(); !st.ok()) {
+    if (!away(st)) return Fail("serve", st);
+    LogWarn("the database cannot be reached (" + st.message() + "): starting without it");
+  }
+  std::string local_copy;
+  if (store.Remote()) {
+    std::error_code ec;
+    std::filesystem::create_directories(config.store.data_dir, ec);
+    if (ec) {
+      return Fail("serve", Status::Unavailable("cannot create " + config.store.data_dir + ": " +
+                                               ec.message()));
+    }
+    local_copy = (std::filesystem::path(config.store.data_dir) / "last-state.bin").string();
+  }
   SystemClock wall_clock;
   std::optional<FileOffsetClock> test_clock;
   if (!options.clock_offset_file.empty()) {
@@ -234,16 +253,17 @@ int RunServe(const Config& config, const ServeOptions& options) {
   StoreHealth health(store, clock, std::chrono::seconds(2));
   Publisher publisher(
       store, clock, config.site.regions,
-      Publisher::Options{
-          .cache_budget = static_cast<size_t>(config.cache_budget_mib) << 20,
-          .health = &health,
-          .longest_sleep = test_clock ? std::chrono::milliseconds(100)
-                                      : std::chrono::milliseconds(std::chrono::minutes(1))});
+      Publisher::Options{.cache_budget = static_cast<size_t>(config.cache_budget_mib) << 20,
+                         .health = &health,
+                         .longest_sleep = test_clock
+                                              ? std::chrono::milliseconds(100)
+                                              : std::chrono::milliseconds(std::chrono::minutes(1)),
+                         .local_copy = local_copy});
 
   // First start: the catalog, then the seed scenario, so the site is never empty.
   Result<bool> empty = store.Empty();
-  if (!empty.ok()) return Fail("serve", empty.status());
-  if (*empty) {
+  if (!empty.ok() && !away(empty.status())) return Fail("serve", empty.status());
+  if (empty.ok() && *empty) {
     Result<ImportSummary> c = ImportCatalog(publisher, config.catalog, "first-start");
     if (!c.ok()) return Fail("import catalog " + config.catalog, c.status());
     LogInfo("first start: imported " + c->ToString() + " from " + config.catalog);

@@ -142,7 +142,10 @@ AdminWeb::Handler Site::Bind(http::Response (AdminWeb::*h)(http::Request&, const
 }
 
 http::Response Site::Handle(http::Request& req, const Snap& snap) const {
-  http::Response res = router_.Handle(req, snap);
+  // Nothing to show yet (a node started without its database and without a local copy): only
+  // the probes answer; every other route, the back-office too, waits for the first state.
+  const bool probe = req.path == "/healthz" || req.path == "/readyz";
+  http::Response res = snap || probe ? router_.Handle(req, snap) : Starting(req);
   if (res.head.empty()) AddSecurityHeaders(res);  // a prepared head has them already
   return res;
 }

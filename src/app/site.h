@@ -59,6 +59,9 @@ class Site {
   AskAgain Again() const;
 
   // site_probes.cc
+  // The answer to everything but the probes before the node has any state to show: 503, a
+  // page in both languages or a JSON error, as the route's errors are written.
+  http::Response Starting(const http::Request& req) const;
   http::Response Healthz(http::Request& req, const Snap& snap) const;
   http::Response Readyz(http::Request& req, const Snap& snap) const;
   http::Response Live(http::Request& req, const Snap& snap) const;

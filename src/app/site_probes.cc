@@ -3,6 +3,24 @@
 
 namespace vigie {
 
+http::Response Site::Starting(const http::Request& req) const {
+  if (router_.ErrorsOf(req) == http::Errors::kJson) {
+    http::Response res = http::JsonError(
+        503,
+        "the status page is starting: it cannot reach its database yet and has no local copy of "
+        "its last state; it keeps trying");
+    res.Set("Retry-After", "5");
+    return res;
+  }
+  http::Response res;
+  res.status = 503;
+  res.Set("Content-Type", kHtmlType);
+  res.Set("Cache-Control", "no-store");
+  res.Set("Retry-After", "5");
+  res.SetBody(RenderUnavailable(web_.messages, web_.templates, web_.urls, config_.site.name));
+  return res;
+}
+
 http::Response Site::Healthz(http::Request&, const Snap&) const {
   http::Response res;
   res.Set("Content-Type", "text/plain; charset=utf-8");
@@ -14,11 +32,20 @@ http::Response Site::Healthz(http::Request&, const Snap&) const {
 // Ready: the database answered its last ping and write. Never waits on the store.
 http::Response Site::Readyz(http::Request&, const Snap& snap) const {
   const StoreHealth::State health = health_.Get();
-  if (!snap) return http::JsonError(503, "no snapshot loaded yet");
+  if (!snap) {
+    return http::JsonError(
+        503, "no state to serve yet (no local copy of the last one): " +
+                 (health.reachable ? std::string("the database answers, its state is being read")
+                                   : "database unreachable since " + FormatRfc3339(health.since) +
+                                         " (" + health.reason + ")"));
+  }
   if (!health.reachable) {
-    return http::JsonError(503, "database unreachable since " + FormatRfc3339(health.since) + " (" +
-                                    health.reason + "); serving the snapshot of " +
-                                    FormatRfc3339(snap->as_of()));
+    const std::optional<Time> copy = publisher_.ServingLocalCopy();
+    return http::JsonError(
+        503, "database unreachable since " + FormatRfc3339(health.since) + " (" + health.reason +
+                 "); serving " +
+                 (copy ? "the local copy of the state saved at " + FormatRfc3339(*copy)
+                       : "the snapshot of " + FormatRfc3339(snap->as_of())));
   }
   http::Response res;
   res.Set("Content-Type", kJsonType);

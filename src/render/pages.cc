@@ -732,6 +732,26 @@ Result<std::string> RenderEmbed(const PageView& v, std::string_view slug) {
   return page.Standalone("embed", d);
 }
 
+std::string RenderUnavailable(const Messages& messages, const Templates& templates,
+                              const StaticUrls& statics, const Text& site_name) {
+  const std::string* src = templates.Source("unavailable");
+  if (!src) return {};
+  Data d;
+  for (const Lang lang : kAllLangs) {
+    Data t;
+    t.set("lang", std::string(LangId(lang)));
+    t.set("site", std::string(Localize(site_name, lang).text));
+    t.set("title", messages.Get(lang, "error.unavailable_title"));
+    t.set("text", messages.Get(lang, "error.unavailable"));
+    d.set(std::string(LangId(lang)), t);
+  }
+  d.set("css_url", statics.css);
+  d.set("favicon_url", statics.favicon);
+  kainjow::mustache::mustache tmpl(*src);
+  tmpl.set_custom_escape(Escape);
+  return tmpl.render(d);
+}
+
 std::string RenderError(const PageView& v, int status, std::string_view message) {
   Page page(v);
   Data d;

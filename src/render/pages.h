@@ -53,6 +53,10 @@ Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
 Result<std::string> RenderEmbed(const PageView& v, std::string_view platform);
 // A 404 or other error page in the visitor's language.
 std::string RenderError(const PageView& v, int status, std::string_view message);
+// The page a node answers before it has any state to show (it started while its database was
+// away, with no local copy of its last state): in both languages, made without a model.
+std::string RenderUnavailable(const Messages& messages, const Templates& templates,
+                              const StaticUrls& statics, const Text& site_name);
 
 // The path of a page in a language: PagePath(Lang::kEn, "/infinity/") = "/en/infinity/".
 std::string PagePath(Lang lang, std::string_view rest);

@@ -21,7 +21,9 @@ Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regio
     : Publisher(store, clock, std::move(regions), Options{}) {}
 
 Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions, Options options)
-    : store_(store), clock_(clock), regions_(std::move(regions)), options_(options) {}
+    : store_(store), clock_(clock), regions_(std::move(regions)), options_(options) {
+  if (!options_.local_copy.empty()) local_ = std::make_unique<LocalCopy>(options_.local_copy);
+}
 
 Publisher::~Publisher() { Stop(); }
 
@@ -37,19 +39,43 @@ Status Publisher::Reconcile() {
                [](const Model&, StoreTx&) { return Status::Ok(); });
 }
 
+std::optional<Time> Publisher::ServingLocalCopy() const {
+  const int64_t saved = serving_local_copy_.load();
+  return saved ? std::optional<Time>(FromUnix(saved)) : std::nullopt;
+}
+
 Status Publisher::Start(bool run_timer) {
   Status st = Reconcile();
   if (st.code() == Status::Code::kUnavailable && run_timer) {
-    // Another process holds the database's write lock (a backup, a shell): serve what it
-    // holds now, and record the missed transitions once it lets us write (TimerLoop).
+    // Another process holds the database's write lock (a backup, a shell), or the database
+    // server is away: serve what it holds now (or, when it cannot be read, the local copy of
+    // the last state), and record the missed transitions once it lets us write (TimerLoop).
     Result<Model> m = LoadModel();
-    if (!m.ok()) return st;
-    LogWarn("starting without writing (" + st.message() +
-            "): serving the stored state; missed transitions are recorded once the database "
-            "can be written");
-    {
+    std::optional<Time> copy_of;
+    if (!m.ok() && local_) {
+      Result<LocalCopy::Saved> saved = LocalCopy::Read(options_.local_copy);
+      if (saved.ok()) {
+        copy_of = saved->saved_at;
+        m = std::move(saved->model);
+        m->regions = regions_;
+      } else if (saved.status().code() != Status::Code::kNotFound) {
+        LogWarn(saved.status().message());
+      }
+    }
+    if (m.ok()) {
+      LogWarn("starting without writing (" + st.message() + "): serving " +
+              (copy_of ? "the local copy of the state saved at " + FormatRfc3339(*copy_of)
+                       : std::string("the stored state")) +
+              "; missed transitions are recorded once the database can be written");
       std::lock_guard lock(write_mu_);
+      if (copy_of) serving_local_copy_ = ToUnix(*copy_of);
       VIGIE_RETURN_IF_ERROR(PublishLocked(std::move(m).value(), ChangeIndex(), {}));
+    } else if (local_) {
+      LogError("starting without the database (" + st.message() +
+               ") and without a local copy of the state: every page answers 503 until the "
+               "database answers");
+    } else {
+      return st;
     }
     reconcile_pending_ = true;
   } else {
@@ -174,6 +200,7 @@ Status Publisher::Write(const WriteInfo& info,
             " ms of it; the rest is the change and the commit)");
   }
   VIGIE_RETURN_IF_ERROR(st);
+  serving_local_copy_ = 0;  // what is published now is the store's
   st = PublishLocked(std::move(*published), std::move(changes), load_time);
   // The previous snapshot goes once its last reader is done; give its memory back to the
   // system rather than keep it in malloc's free lists (hundreds of MB with a large history).
@@ -227,32 +254,44 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
     // Under the timer's lock, so the timer cannot miss this wake-up between its look at the
     // current snapshot and its wait.
     std::lock_guard timer_lock(timer_mu_);
-    current_.store(std::move(snap));
+    current_.store(snap);
   }
   timer_cv_.notify_all();  // the next transition may be sooner now
+  // Kept on local disk for a start without the store (not a copy of the copy: it keeps its date).
+  if (local_ && serving_local_copy_.load() == 0) local_->Offer(std::move(snap));
   return Status::Ok();
 }
 
 Status Publisher::Refresh() {
   std::lock_guard lock(write_mu_);
   std::shared_ptr<const Snapshot> current = Current();
-  if (!current) return Status::Ok();
   std::optional<Model> fresh;
   const auto started = std::chrono::steady_clock::now();
   VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
     Result<int64_t> seq = tx.Seq();
     if (!seq.ok()) return seq.status();
-    if (*seq == current->model().seq) return Status::Ok();
-    Result<Model> m = tx.LoadAbove(current->model());
+    if (current && *seq == current->model().seq && !serving_local_copy_.load()) {
+      return Status::Ok();
+    }
+    // Nothing published yet (a start without the store): the whole model.
+    Result<Model> m = current ? tx.LoadAbove(current->model()) : tx.Load();
     if (!m.ok()) return m.status();
     fresh = std::move(m).value();
     fresh->regions = regions_;
     return Status::Ok();
   }));
   if (!fresh) return Status::Ok();
-  LogInfo("changes " + std::to_string(current->model().seq + 1) + " to " +
-          std::to_string(fresh->seq) + " were written elsewhere: publishing them");
-  ChangeIndex changes = ChangeIndex::Extend(current->index().changes, fresh->status_changes);
+  const int64_t from = current ? current->model().seq + 1 : 1;
+  LogInfo(serving_local_copy_.load()
+              ? "the database answers: publishing its state (seq " + std::to_string(fresh->seq) +
+                    ") in place of the local copy"
+              : "changes " + std::to_string(from) + " to " + std::to_string(fresh->seq) +
+                    " were written elsewhere: publishing them");
+  serving_local_copy_ = 0;
+  // History is only added to, unless the store went back in time (restored from a backup).
+  const bool extends = current && fresh->seq >= current->model().seq;
+  ChangeIndex changes = ChangeIndex::Extend(extends ? current->index().changes : ChangeIndex(),
+                                            fresh->status_changes);
   Status st = PublishLocked(std::move(*fresh), std::move(changes),
                             std::chrono::steady_clock::now() - started);
   current.reset();
@@ -335,7 +374,7 @@ void Publisher::TimerLoop() {
       LogInfo("missed transitions recorded");
     }
     std::shared_ptr<const Snapshot> snap = Current();
-    const std::optional<Time> next = snap->next_transition();
+    const std::optional<Time> next = snap ? snap->next_transition() : std::nullopt;
     if (!next) {
       timer_cv_.wait_for(lock, longest);
       continue;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "snapshot/local_copy.h"
 #include "snapshot/snapshot.h"
 #include "store/health.h"
 #include "store/store.h"
@@ -50,6 +51,9 @@ class Publisher {
     // How often the timer asks the store whether this node holds the clock lease (takes it
     // when free): how long a lease left by a node that died stays untaken, at most.
     std::chrono::milliseconds lease_every{std::chrono::seconds(2)};
+    // Where this node keeps a copy of each state it publishes ("" for none: a store on this
+    // machine needs none), and what it serves when it starts while the store cannot be read.
+    std::string local_copy;
   };
   // `store` and `clock` must outlive the Publisher. `regions` come from the configuration.
   Publisher(Store& store, const Clock& clock, std::vector<Region> regions);
@@ -59,15 +63,18 @@ class Publisher {
   Publisher& operator=(const Publisher&) = delete;
 
   // Records the transitions missed while stopped, publishes the first snapshot and, when
-  // `run_timer`, starts the transition timer and the follower. With the timer, a database
-  // that can be read but not written (Unavailable: another process holds its lock) still
-  // starts: the stored state is published as it is, and the timer records the missed
-  // transitions once it can write.
+  // `run_timer`, starts the transition timer and the follower. With the timer, a store that
+  // cannot be written (Unavailable: another process holds its lock, a database server away)
+  // still starts: the stored state is published as it is (or, when it cannot be read either,
+  // the local copy), and the missed transitions are recorded once it can write. With a local
+  // copy configured, it starts even with nothing to publish: Current() stays null until the
+  // store answers.
   Status Start(bool run_timer);
   // Stops the timer and the follower. Idempotent.
   void Stop();
 
-  // The current snapshot; never null after Start(). Thread-safe.
+  // The current snapshot; null only while a node that started without its store and without a
+  // local copy waits for the store. Thread-safe.
   std::shared_ptr<const Snapshot> Current() const { return current_.load(); }
 
   // The one write path. `change` sees the model as stored (with regions) and writes through
@@ -84,6 +91,9 @@ class Publisher {
 
   // Whether this node held the clock lease when the timer last asked. Thread-safe.
   bool leader() const { return leader_.load(); }
+  // When the local copy the current snapshot shows was saved, while it shows one (the node
+  // started without its store and has not read it since). Thread-safe.
+  std::optional<Time> ServingLocalCopy() const;
 
  private:
   // Builds, warms and publishes the snapshot of `model` (loaded in `load_time`).
@@ -114,6 +124,8 @@ class Publisher {
   std::condition_variable timer_cv_;
   bool stopping_ = false;  // guarded by timer_mu_
   std::atomic<bool> leader_{false};
+  std::unique_ptr<LocalCopy> local_;            // when options_.local_copy is set
+  std::atomic<int64_t> serving_local_copy_{0};  // its saved_at (Unix), 0 when not serving one
   std::thread timer_;
   std::thread follower_;
 };

@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -133,9 +134,11 @@ class PgStore : public SqlStore {
         url_(std::move(url)),
         pool_(url_, static_cast<size_t>(std::max(1, options.pool_size))) {}
 
+  bool Remote() const override { return true; }
+
   Result<int> SchemaVersion() override {
     std::optional<int> version;
-    VIGIE_RETURN_IF_ERROR(Transact(Access::kRead, [&](sql::Connection& conn) -> Status {
+    VIGIE_RETURN_IF_ERROR(Run(Access::kRead, [&](sql::Connection& conn) -> Status {
       Result<int> v = VersionIn(conn);
       if (v.ok()) version = *v;
       return v.status();
@@ -144,7 +147,7 @@ class PgStore : public SqlStore {
   }
 
   Status Migrate() override {
-    return Transact(Access::kWrite, [&](sql::Connection& conn) -> Status {
+    Status st = Run(Access::kWrite, [&](sql::Connection& conn) -> Status {
       // Nodes starting together migrate one after the other.
       VIGIE_RETURN_IF_ERROR(
           sql::Stmt(conn, "SELECT pg_advisory_xact_lock(?, ?)", kLockSpace, kMigrateLock).Run());
@@ -152,11 +155,11 @@ class PgStore : public SqlStore {
       if (!version.ok()) return version.status();
       if (*version == 0) {
         // A database with tables but no vigie_schema is another program's, not ours to add to.
-        sql::Stmt st(conn,
-                     "SELECT coalesce(string_agg(tablename, ', ' ORDER BY tablename), '') "
-                     "FROM pg_tables WHERE schemaname = current_schema()");
-        const std::string tables = st.Step() ? st.Str(0) : "";
-        VIGIE_RETURN_IF_ERROR(st.Run());
+        sql::Stmt found(conn,
+                        "SELECT coalesce(string_agg(tablename, ', ' ORDER BY tablename), '') "
+                        "FROM pg_tables WHERE schemaname = current_schema()");
+        const std::string tables = found.Step() ? found.Str(0) : "";
+        VIGIE_RETURN_IF_ERROR(found.Run());
         if (!tables.empty()) {
           return Status::Invalid(pg::Redacted(url_) +
                                  " is a database of another program (tables: " + tables +
@@ -179,11 +182,13 @@ class PgStore : public SqlStore {
       }
       return Status::Ok();
     });
+    if (st.ok()) migrated_ = true;
+    return st;
   }
 
   // A write would work now: the server answers, and it is a primary (a standby refuses writes).
   Status Ping() override {
-    return Transact(Access::kOne, [&](sql::Connection& conn) -> Status {
+    return Run(Access::kOne, [&](sql::Connection& conn) -> Status {
       sql::Stmt st(conn, "SELECT pg_is_in_recovery()");
       const bool standby = st.Step() && st.Str(0) == "t";
       VIGIE_RETURN_IF_ERROR(st.Run());
@@ -237,7 +242,31 @@ class PgStore : public SqlStore {
   }
 
  protected:
+  // A store opened while its server was away (a node starting during an outage) brings the
+  // schema up to date when the server first answers, before anything else.
   Status Transact(Access access, const std::function<Status(sql::Connection&)>& fn) override {
+    if (!migrated_) VIGIE_RETURN_IF_ERROR(Migrate());
+    return Run(access, fn);
+  }
+
+  std::string_view AnnounceSql() const override { return kAnnounce; }
+
+  // The ids imported were given, not drawn: each id sequence moves past the largest.
+  Status AfterImport(sql::Connection& conn) override {
+    for (std::string_view table : {"services", "events", "event_updates", "messages",
+                                   "status_changes", "audit", "users", "api_tokens"}) {
+      const std::string t(table);
+      VIGIE_RETURN_IF_ERROR(sql::Stmt(conn, "SELECT setval(pg_get_serial_sequence('" + t +
+                                                "', 'id'), coalesce(max(id), 0) + 1, false) FROM " +
+                                                t)
+                                .Run());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Runs fn on a pooled connection in a transaction of `access` (Transact without migrating).
+  Status Run(Access access, const std::function<Status(sql::Connection&)>& fn) {
     // A connection the server closed (it restarted) fails at its first statement: then, and
     // only then (nothing was done yet), once more on a new one.
     for (int attempt = 0;; ++attempt) {
@@ -277,22 +306,6 @@ class PgStore : public SqlStore {
     }
   }
 
-  std::string_view AnnounceSql() const override { return kAnnounce; }
-
-  // The ids imported were given, not drawn: each id sequence moves past the largest.
-  Status AfterImport(sql::Connection& conn) override {
-    for (std::string_view table : {"services", "events", "event_updates", "messages",
-                                   "status_changes", "audit", "users", "api_tokens"}) {
-      const std::string t(table);
-      VIGIE_RETURN_IF_ERROR(sql::Stmt(conn, "SELECT setval(pg_get_serial_sequence('" + t +
-                                                "', 'id'), coalesce(max(id), 0) + 1, false) FROM " +
-                                                t)
-                                .Run());
-    }
-    return Status::Ok();
-  }
-
- private:
   static constexpr std::chrono::milliseconds kWait{2000};
   static constexpr std::string_view kAnnounce = "SELECT pg_notify('vigie_changes', ?)";
 
@@ -329,6 +342,7 @@ class PgStore : public SqlStore {
 
   const std::string url_;
   Pool pool_;
+  std::atomic<bool> migrated_{false};  // the schema is known to be up to date
 
   std::mutex listen_mu_;
   std::unique_ptr<Conn> listener_;  // LISTENs on kChannel; guarded by listen_mu_

@@ -528,6 +528,9 @@ Result<Model> SqlTx::LoadAbove(const Model& previous) {
   Model m;
   Result<int64_t> seq = Seq();
   if (!seq.ok()) return seq.status();
+  // A log behind the model (a database restored from an older backup): the model is not the
+  // store's past, so nothing of it can be kept.
+  if (*seq < previous.seq) return Load();
   m.seq = *seq;
   VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
   VIGIE_RETURN_IF_ERROR(LoadMessages(m));

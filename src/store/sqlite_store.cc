@@ -93,6 +93,8 @@ class SqliteStore : public SqlStore {
     return st;
   }
 
+  bool Remote() const override { return false; }
+
   // Other processes on the file say nothing: the caller looks for their changes itself.
   Result<bool> WaitForChange(std::chrono::milliseconds timeout) override {
     std::this_thread::sleep_for(timeout);

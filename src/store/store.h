@@ -93,6 +93,9 @@ class Store {
   virtual Status Read(const std::function<Status(StoreTx&)>& fn) = 0;
   // A read-only view of the whole model.
   virtual Result<Model> Load() = 0;
+  // True when the database is on a server (PostgreSQL) rather than in a file of this node:
+  // then a node keeps a local copy of its last state, and may start while it is away.
+  virtual bool Remote() const = 0;
   // Cheap round trip: ok when a write would work now (Unavailable when the database is
   // locked, gone or replaced). May wait on the store: call it off any request's path.
   virtual Status Ping() = 0;

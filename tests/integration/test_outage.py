@@ -3,6 +3,7 @@ stopped): every public read keeps being served from the snapshot, /readyz says w
 happening, writes answer 503 with a sentence and nothing acknowledged is lost, the back-office
 says why it cannot work; when the database returns, the nodes reconnect and catch up alone."""
 import json
+import os
 import threading
 import time
 import unittest
@@ -140,6 +141,65 @@ class OutageTest(unittest.TestCase):
         a.wait_for(lambda: level(a, "studio") == "outage", timeout=2, what="b's write on a")
         self.assertEqual(alice.request("GET", "/admin/")[0], 200, "the session outlived the outage")
         self.assertNotIn("banner-outage", alice.request("GET", "/admin/")[2])
+
+
+class ColdStartTest(unittest.TestCase):
+    """A node that starts while its database is away."""
+
+    def setUp(self):
+        self.pg = harness.PgCluster()
+        self.addCleanup(self.pg.close)
+        self.env = {"VIGIE_STORAGE_URL": self.pg.database()}
+
+    def node(self, **kwargs):
+        v = harness.Vigie(env=self.env, **kwargs)
+        self.addCleanup(v.close)
+        return v
+
+    def test_it_serves_its_local_copy_then_joins_when_the_database_returns(self):
+        first = self.node()
+        self.assertEqual(set_level(first, first.token(), "studio", "outage"), 200)
+        copy = os.path.join(first.data, "last-state.bin")
+        first.wait_for(lambda: os.path.exists(copy), what="the local copy written")
+        expected = first.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(first.terminate(), 0)
+        self.pg.stop()
+        again = self.node(data=first.data, seed=False)  # the same node, the database away
+        got = again.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(got["status"], expected["status"])
+        self.assertEqual(got["history"], expected["history"])
+        for path in ("/fr/weavy/", "/feeds/fr/weavy/status.rss", "/api/v2/summary.json", "/badge/fr/weavy.svg"):
+            self.assertEqual(again.get(path)[0], 200, path)
+        again.wait_for(lambda: again.get("/readyz")[0] == 503, what="/readyz saying so")
+        self.assertIn("the local copy of the state saved at", json.loads(again.get("/readyz")[2])["error"]["message"])
+        self.assertIn("serving the local copy of the state saved at", again.log())
+        self.pg.start()
+        again.wait_for(lambda: again.get("/readyz")[0] == 200, timeout=20, what="the node joining")
+        self.assertIn("in place of the local copy", again.log())
+        self.assertEqual(set_level(again, again.token(), "studio", "operational"), 200)
+        self.assertEqual(level(again, "studio"), "operational")
+
+    def test_without_a_local_copy_it_answers_503_in_both_languages_until_the_database_returns(self):
+        seeded = self.node()  # the catalog and the demo, in the database
+        self.assertEqual(seeded.terminate(), 0)
+        self.pg.stop()
+        fresh = self.node(seed=False)  # a new node: an empty data directory
+        status, headers, page = fresh.get("/fr/weavy/")
+        self.assertEqual(status, 503)
+        page = page.decode()
+        self.assertIn("La page de statut démarre", page)
+        self.assertIn("The status page is starting", page)
+        self.assertEqual(headers.get("retry-after"), "5")
+        status, _, body = fresh.get("/api/v1/platforms")
+        self.assertEqual(status, 503)
+        self.assertIn("starting", json.loads(body)["error"]["message"])
+        self.assertEqual(fresh.get("/admin/login")[0], 503)
+        self.assertEqual(fresh.get("/readyz")[0], 503)
+        self.assertEqual(fresh.get("/healthz")[0], 200)
+        self.pg.start()
+        fresh.wait_for(lambda: fresh.get("/fr/weavy/")[0] == 200, timeout=20, what="the first state")
+        self.assertEqual(fresh.json("/api/v1/platforms/weavy")["platform"]["slug"], "weavy")
+        fresh.wait_for(lambda: fresh.get("/readyz")[0] == 200, timeout=10, what="ready")
 
 
 if __name__ == "__main__":
