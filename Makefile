@@ -40,7 +40,7 @@ test: build-all tests/browser/node_modules/.package-lock.json
 	cmake --build $(BUILD)-asan -j$(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j$(JOBS) -E browser
 	FUZZ_BUILD=$(BUILD)-fuzz tests/fuzz/run 5
-	bench/run --smoke --binary $(BUILD)/vigie
+	bench/run --smoke --cluster --binary $(BUILD)/vigie
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz

@@ -26,12 +26,17 @@ int Fail(const std::string& what, const Status& st) {
   return st.code() == Status::Code::kInvalid || st.code() == Status::Code::kNotFound ? 2 : 1;
 }
 
-// Opens the store and brings the schema up to date.
-Result<std::unique_ptr<Store>> OpenMigrated(const Config& config) {
-  Result<std::unique_ptr<Store>> store = OpenStore(config.storage, config.store);
+// Opens the store `url` names and brings its schema up to date.
+Result<std::unique_ptr<Store>> OpenMigrated(const std::string& url, const StoreOptions& options) {
+  Result<std::unique_ptr<Store>> store = OpenStore(url, options);
   if (!store.ok()) return store;
   VIGIE_RETURN_IF_ERROR((*store)->Migrate());
   return store;
+}
+
+// The configuration's store, migrated.
+Result<std::unique_ptr<Store>> OpenMigrated(const Config& config) {
+  return OpenMigrated(config.storage, config.store);
 }
 
 }  // namespace
@@ -100,6 +105,24 @@ int RunExport(const Config& config, const std::string& output) {
   if (ec)
     return Fail("export", Status::Unavailable("cannot write " + output + ": " + ec.message()));
   std::cerr << "exported to " << output << "\n";
+  return 0;
+}
+
+int RunCopyStore(const Config& config, const std::string& from, const std::string& to) {
+  const std::string from_name = StoreName(from, config.store), to_name = StoreName(to, config.store);
+  if (from_name == to_name) {
+    return Fail("copy-store", Status::Invalid("--from and --to name the same store"));
+  }
+  Result<std::unique_ptr<Store>> source = OpenMigrated(from, config.store);
+  if (!source.ok()) return Fail("copy-store: " + from_name, source.status());
+  Result<std::unique_ptr<Store>> target = OpenMigrated(to, config.store);
+  if (!target.ok()) return Fail("copy-store: " + to_name, target.status());
+  Result<std::string> dump = (*source)->Export();
+  if (!dump.ok()) return Fail("copy-store: reading " + from_name, dump.status());
+  Status st = (*target)->Import(*dump);
+  if (!st.ok()) return Fail("copy-store: writing " + to_name, st);
+  std::cout << "copied " << from_name << " to " << to_name
+            << " (sessions are not copied: operators sign in again)\n";
   return 0;
 }
 

@@ -23,6 +23,10 @@ int RunImportCatalog(const Config& config, const std::string& path);
 int RunImportScenario(const Config& config, const std::string& path);
 int RunImportDump(const Config& config, const std::string& path);
 int RunExport(const Config& config, const std::string& output);  // "-" is stdout
+// Moves a whole site from the store `from` names to the (empty) one `to` names, e.g. SQLite to
+// PostgreSQL and back: every table a dump holds (history, accounts, tokens, audit; not the
+// sessions, so operators sign in again). The source is only read.
+int RunCopyStore(const Config& config, const std::string& from, const std::string& to);
 
 // Operators. Passwords are read from standard input (one line; not echoed on a terminal).
 int RunUserAdd(const Config& config, const std::string& name, const std::string& role);

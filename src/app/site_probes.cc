@@ -51,7 +51,8 @@ http::Response Site::Readyz(http::Request&, const Snap& snap) const {
   res.Set("Content-Type", kJsonType);
   res.Set("Cache-Control", "no-store");
   res.SetBody("{\"status\":\"ready\",\"snapshot_version\":" + std::to_string(snap->version()) +
-              ",\"as_of\":\"" + FormatRfc3339(snap->as_of()) + "\"}\n");
+              ",\"as_of\":\"" + FormatRfc3339(snap->as_of()) +
+              "\",\"clock_leader\":" + (publisher_.leader() ? "true" : "false") + "}\n");
   return res;
 }
 

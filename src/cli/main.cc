@@ -127,6 +127,20 @@ int main(int argc, char** argv) {
     code = cfg ? vigie::RunExport(*cfg, output) : 2;
   });
 
+  CLI::App* copy = app.add_subcommand(
+      "copy-store", "copy a whole site into an empty store (SQLite <-> PostgreSQL)");
+  AddCommon(copy, common);
+  std::string copy_from, copy_to;
+  copy->add_option("--from", copy_from, "the store to read: sqlite:PATH or postgresql://...")
+      ->required();
+  copy->add_option("--to", copy_to, "the empty store to fill: sqlite:PATH or postgresql://...")
+      ->required();
+  copy->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunCopyStore(*cfg, copy_from, copy_to) : 2;
+  });
+
   CLI::App* user = app.add_subcommand("user", "operators of the back-office");
   user->require_subcommand(1);
   std::string name, role = "editor";

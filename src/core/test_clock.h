@@ -1,5 +1,8 @@
-// A clock a test moves by hand. Not thread-safe: for tests that run no timer thread.
+// A clock a test moves by hand. Thread-safe: a Publisher's timer may read it while the test
+// moves it.
 #pragma once
+
+#include <atomic>
 
 #include "core/time.h"
 
@@ -7,12 +10,12 @@ namespace vigie::testing {
 
 class ManualClock : public Clock {
  public:
-  explicit ManualClock(Time t) : now_(t) {}
-  Time Now() const override { return now_; }
-  void Set(Time t) { now_ = t; }
+  explicit ManualClock(Time t) : now_(ToUnix(t)) {}
+  Time Now() const override { return FromUnix(now_.load()); }
+  void Set(Time t) { now_ = ToUnix(t); }
 
  private:
-  Time now_;
+  std::atomic<int64_t> now_;
 };
 
 }  // namespace vigie::testing

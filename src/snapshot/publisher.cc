@@ -15,6 +15,20 @@ namespace vigie {
 namespace {
 constexpr std::string_view kReconciledAt = "reconciled_at";
 
+// Until when the stored history has the clock's transitions: the last write's instant
+// (nullopt before the first).
+Result<std::optional<Time>> ReconciledAt(StoreTx& tx) {
+  Result<std::string> last = tx.GetMeta(kReconciledAt);
+  if (!last.ok()) return last.status();
+  if (last->empty()) return std::optional<Time>();
+  int64_t unix_s = 0;
+  const auto [end, ec] = std::from_chars(last->data(), last->data() + last->size(), unix_s);
+  if (ec != std::errc() || end != last->data() + last->size()) {
+    return Status::Internal("meta " + std::string(kReconciledAt) + " is not a time: " + *last);
+  }
+  return std::optional<Time>(FromUnix(unix_s));
+}
+
 }  // namespace
 
 Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions)
@@ -142,17 +156,9 @@ Status Publisher::Write(const WriteInfo& info,
 
     // Replay every clock transition since the last reconciliation, so history tells when a
     // maintenance really started even if nobody was looking, then the state now.
-    Result<std::string> last = tx.GetMeta(kReconciledAt);
+    Result<std::optional<Time>> last = ReconciledAt(tx);
     if (!last.ok()) return last.status();
-    Time from = now;
-    if (!last->empty()) {
-      int64_t unix_s = 0;
-      const auto [end, ec] = std::from_chars(last->data(), last->data() + last->size(), unix_s);
-      if (ec != std::errc() || end != last->data() + last->size()) {
-        return Status::Internal("meta " + std::string(kReconciledAt) + " is not a time: " + *last);
-      }
-      from = FromUnix(unix_s);
-    }
+    Time from = last->value_or(now);
     if (info.replay_from && *info.replay_from < from)
       from = *info.replay_from - std::chrono::seconds(1);
     // The index of the history so far: the current snapshot's, plus the rows read since.
@@ -266,6 +272,7 @@ Status Publisher::Refresh() {
   std::lock_guard lock(write_mu_);
   std::shared_ptr<const Snapshot> current = Current();
   std::optional<Model> fresh;
+  std::optional<Time> reconciled;
   const auto started = std::chrono::steady_clock::now();
   VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
     Result<int64_t> seq = tx.Seq();
@@ -276,11 +283,21 @@ Status Publisher::Refresh() {
     // Nothing published yet (a start without the store): the whole model.
     Result<Model> m = current ? tx.LoadAbove(current->model()) : tx.Load();
     if (!m.ok()) return m.status();
+    Result<std::optional<Time>> last = ReconciledAt(tx);
+    if (!last.ok()) return last.status();
+    reconciled = *last;
     fresh = std::move(m).value();
     fresh->regions = regions_;
     return Status::Ok();
   }));
   if (!fresh) return Status::Ok();
+  // A transition that came due after the store's last reconciliation, which no writer has
+  // recorded yet (the other writer's clock had not reached it): this node's timer waits for
+  // the next transition after the new snapshot's instant and would never record it. The
+  // leader records it now, dated at its instant.
+  const std::optional<Time> due =
+      reconciled ? NextTransition(*fresh, *reconciled) : std::optional<Time>();
+  const bool unrecorded = due && *due <= clock_.Now();
   const int64_t from = current ? current->model().seq + 1 : 1;
   LogInfo(serving_local_copy_.load()
               ? "the database answers: publishing its state (seq " + std::to_string(fresh->seq) +
@@ -294,6 +311,13 @@ Status Publisher::Refresh() {
                                             fresh->status_changes);
   Status st = PublishLocked(std::move(*fresh), std::move(changes),
                             std::chrono::steady_clock::now() - started);
+  if (unrecorded && leader_) {
+    {
+      std::lock_guard timer_lock(timer_mu_);
+      reconcile_pending_ = true;
+    }
+    timer_cv_.notify_all();
+  }
   current.reset();
   malloc_trim(0);
   return st;

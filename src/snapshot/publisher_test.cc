@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "core/body.h"
 #include "core/test_clock.h"
 #include "store/test_store.h"
@@ -268,6 +270,43 @@ TEST_F(PublisherTest, TwoWritersOnOneDatabaseEachSeeWhatTheOtherWrote) {
   EXPECT_EQ(ours->model().status_changes.size(), stored.status_changes.size());
   EXPECT_EQ(ours->model().events.size(), stored.events.size());
   other.Stop();
+}
+
+// The clock leader reads another writer's event only once its start has come (the other's
+// clock had not reached it, so it did not record it): publishing that event must not swallow
+// the start. The leader records it, dated at its instant, without waiting for its timer's
+// next look.
+TEST_F(PublisherTest, AChangeReadFromElsewherePastATransitionDoesNotSwallowIt) {
+  std::unique_ptr<Store> leader_store = Open(dir.Db());
+  testing::ManualClock leader_clock{At(0)};
+  Publisher leader(*leader_store, leader_clock, testing::SmallModel().regions,
+                   Publisher::Options{.longest_sleep = std::chrono::hours(1),
+                                      .refresh_every = std::chrono::milliseconds(0),
+                                      .lease_every = std::chrono::hours(1)});
+  ASSERT_TRUE(leader.Start(true).ok());
+  for (int i = 0; i < 200 && !leader.leader(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(leader.leader());
+  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+  Event m =
+      testing::MakeEvent(0, EventKind::kMaintenance, {"fr"}, {{s1, Level::kMaintenance}}, 60, 120);
+  ASSERT_TRUE(pub->Write({.actor = "bob", .action = "event.create"},
+                         [&](const Model&, StoreTx& tx) { return tx.InsertEvent(m).status(); })
+                  .ok());
+  leader_clock.Set(At(61));  // nothing of the leader's is due: its timer sleeps on
+  ASSERT_TRUE(leader.Refresh().ok());
+  ASSERT_EQ(leader.Current()->next_transition(), At(120));
+  const auto recorded = [&] {
+    for (const StatusChange& c : leader.Current()->model().status_changes) {
+      if (c.service_id == s1 && c.to == Level::kMaintenance) return std::optional<Time>(c.at);
+    }
+    return std::optional<Time>();
+  };
+  for (int i = 0; i < 300 && !recorded(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(recorded().has_value()) << "the start was swallowed";
+  EXPECT_EQ(*recorded(), At(60));
+  leader.Stop();
 }
 
 TEST_F(PublisherTest, EveryWriteTakesTheNextSeq) {

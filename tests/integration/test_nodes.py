@@ -201,7 +201,7 @@ class Nodes:
         time.sleep(2.5)
         for v in nodes:
             starts = starts_of(v)
-            self.assertEqual(len(starts), 1, starts)
+            self.assertEqual(len(starts), 1, "%s\n%s" % (starts, "\n----\n".join(n.log() for n in nodes)))
             self.assertLess(abs(unix(starts[0]["at"]) - start), 30, "dated at its instant")
 
 
