@@ -109,7 +109,8 @@ int RunExport(const Config& config, const std::string& output) {
 }
 
 int RunCopyStore(const Config& config, const std::string& from, const std::string& to) {
-  const std::string from_name = StoreName(from, config.store), to_name = StoreName(to, config.store);
+  const std::string from_name = StoreName(from, config.store),
+                    to_name = StoreName(to, config.store);
   if (from_name == to_name) {
     return Fail("copy-store", Status::Invalid("--from and --to name the same store"));
   }
