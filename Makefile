@@ -29,11 +29,11 @@ tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 run: build
 	$(BUILD)/vigie serve --config vigie.toml --data data --seed scenarios/demo.toml
 
-# Last, a few seconds of load on the test build: the benchmark still runs and nothing fails
-# under concurrent requests (figures come from `bench/run`, never from here).
-# Then the unit and integration tests again under AddressSanitizer and UBSan (gcc, -O0: the
-# quickest to build), each fuzz harness for a few seconds from its corpus, and last a few
-# seconds of load on the test build.
+# The unit, integration and browser tests; then the unit and integration tests again under
+# AddressSanitizer and UBSan (gcc, -O0: the quickest to build), each fuzz harness for a few
+# seconds from its corpus, and last a few seconds of load on the test build, alone and as two
+# nodes on PostgreSQL behind nginx: the benchmark still runs and nothing fails under concurrent
+# requests (figures come from `bench/run`, never from here).
 test: build-all tests/browser/node_modules/.package-lock.json
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DVIGIE_TESTS=ON -DVIGIE_WERROR=ON -DVIGIE_SANITIZE=ON >/dev/null
