@@ -7,7 +7,7 @@ and 100,000 past events (issue 7). Standard library only; loopback only; every w
 
 Steps (each timed; bench/run prints the Markdown report this writes on stdout):
  1. `vigie migrate` on an empty data dir, then bench/gen_scale.py writes the catalog, a config
-    pointing at it and a `vigie export`-format dump (schema version from migrate);
+    pointing at it and a `vigie export`-format dump (its version from an export of the empty store);
     `vigie import dump` loads it (one transaction). `vigie token create` makes a token.
  2. Cold start, RESTARTS times: from the fork of `vigie serve` until /healthz answers 200,
     and until /readyz answers 200 with "ready"; RSS and peak RSS then; SIGTERM and the time
@@ -420,11 +420,11 @@ def phase(a, servers):
     loads = ["start %s" % open("/proc/loadavg").read().split()[0]]
 
     # ---- 1. Data.
-    # The schema version comes from the binary: migrate an empty data dir first.
+    # The dump's version comes from the binary: the export of an empty, migrated data dir.
     cfg0 = os.path.join(a.root, "vigie.toml")
-    out, _, _ = run([binary, "migrate", "--config", cfg0, "--data", data], a.root, "vigie migrate")
-    m = re.search(r"version (\d+)", out)
-    schema = int(m.group(1)) if m else 3
+    run([binary, "migrate", "--config", cfg0, "--data", data], a.root, "vigie migrate")
+    out, _, _ = run([binary, "export", "--config", cfg0, "--data", data], a.root, "vigie export")
+    schema = json.loads(out)["schema_version"]
     say("generating %d events (%d platforms x %d services, seed %d)"
         % (a.events, a.platforms, a.services, a.seed))
     out, gen_secs, gen_rss = run_rss(

@@ -363,6 +363,15 @@ void Publisher::TimerLoop() {
   using Steady = std::chrono::steady_clock;
   Steady::time_point next_lease{};  // at once
   std::unique_lock lock(timer_mu_);
+  // Sleeps up to `d` (with the lock released), waking at once when stopping, when a snapshot
+  // other than `seen` is published (the next transition may be sooner) or, unless `retrying`,
+  // when a reconciliation is asked for. The wake-ups come under the lock, so none is lost.
+  const auto sleep = [&](std::chrono::milliseconds d, const std::shared_ptr<const Snapshot>& seen,
+                         bool retrying) {
+    timer_cv_.wait_for(lock, d, [&] {
+      return stopping_ || current_.load() != seen || (!retrying && reconcile_pending_ && leader_);
+    });
+  };
   while (!stopping_) {
     if (Steady::now() >= next_lease) {
       lock.unlock();
@@ -390,8 +399,8 @@ void Publisher::TimerLoop() {
       const Status st = Reconcile();
       lock.lock();
       if (!st.ok()) {
-        timer_cv_.wait_for(lock,
-                           std::min<std::chrono::milliseconds>(longest, std::chrono::seconds(2)));
+        sleep(std::min<std::chrono::milliseconds>(longest, std::chrono::seconds(2)), Current(),
+              /*retrying=*/true);
         continue;
       }
       reconcile_pending_ = false;
@@ -400,13 +409,13 @@ void Publisher::TimerLoop() {
     std::shared_ptr<const Snapshot> snap = Current();
     const std::optional<Time> next = snap ? snap->next_transition() : std::nullopt;
     if (!next) {
-      timer_cv_.wait_for(lock, longest);
+      sleep(longest, snap, false);
       continue;
     }
     const auto wait = *next - clock_.Now();
     if (wait > std::chrono::seconds(0)) {
       // Wake at the transition, or earlier when a write publishes a new snapshot.
-      timer_cv_.wait_for(lock, std::min<std::chrono::milliseconds>(wait, longest));
+      sleep(std::min<std::chrono::milliseconds>(wait, longest), snap, false);
       continue;
     }
     lock.unlock();
