@@ -12,6 +12,7 @@
 #include "admin/operations.h"
 #include "app/importers.h"
 #include "app/site.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "http/server.h"
 #include "snapshot/publisher.h"
@@ -93,17 +94,7 @@ int RunExport(const Config& config, const std::string& output) {
     return std::cout.good() ? 0 : 1;
   }
   // Written beside, then renamed: a reader never sees half a dump.
-  const std::string tmp = output + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << *dump;
-    out.flush();
-    if (!out) return Fail("export", Status::Unavailable("cannot write " + tmp));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, output, ec);
-  if (ec)
-    return Fail("export", Status::Unavailable("cannot write " + output + ": " + ec.message()));
+  if (Status st = WriteFileAtomically(output, {*dump}); !st.ok()) return Fail("export", st);
   std::cerr << "exported to " << output << "\n";
   return 0;
 }
@@ -124,6 +115,73 @@ int RunCopyStore(const Config& config, const std::string& from, const std::strin
   if (!st.ok()) return Fail("copy-store: writing " + to_name, st);
   std::cout << "copied " << from_name << " to " << to_name
             << " (sessions are not copied: operators sign in again)\n";
+  return 0;
+}
+
+int RunBackup(const Config& config, const std::string& file) {
+  Result<std::unique_ptr<Store>> store = OpenMigrated(config);
+  if (!store.ok()) return Fail("backup", store.status());
+  Status st = (*store)->Backup(file);
+  if (!st.ok()) return Fail("backup", st);
+  std::cout << "backed up " << StoreName(config.storage, config.store) << " to " << file << "\n";
+  return 0;
+}
+
+namespace {
+
+// The dump a backup holds: a dump as it is, or the export of a SQLite backup (read from a
+// copy, brought to this Vigie's schema: the backup itself is never changed). Invalid, with
+// the reason, when it is neither or is damaged.
+Result<std::string> ReadBackup(const std::string& file, const StoreOptions& options) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read " + file);
+  constexpr std::string_view kSqliteMagic("SQLite format 3\0", 16);
+  std::string head(kSqliteMagic.size(), '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  if (head != kSqliteMagic) {
+    std::stringstream text;
+    text << head << in.rdbuf();
+    return text.str();
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / "vigie-restore-XXXXXX").string();
+  if (!mkdtemp(dir.data())) return Status::Unavailable("cannot make a temporary folder");
+  struct Remove {
+    std::string dir;
+    ~Remove() { std::filesystem::remove_all(dir); }
+  } remove{dir};
+  std::error_code ec;
+  const std::string copy = dir + "/backup.db";
+  std::filesystem::copy_file(file, copy, ec);
+  if (ec) return Status::Unavailable("cannot copy " + file + ": " + ec.message());
+  Result<std::unique_ptr<Store>> backup = OpenMigrated("sqlite:" + copy, options);
+  if (!backup.ok()) return Status::Invalid(backup.status().message());
+  Result<std::string> dump = (*backup)->Export();
+  if (!dump.ok()) return Status::Invalid(dump.status().message());
+  return dump;
+}
+
+}  // namespace
+
+int RunRestore(const Config& config, const std::string& file, bool replace) {
+  Result<std::string> dump = ReadBackup(file, config.store);
+  if (!dump.ok()) {
+    return Fail("restore", dump.status().code() == Status::Code::kInvalid
+                               ? Status::Invalid("the backup " + file +
+                                                 " cannot be used: " + dump.status().message())
+                               : dump.status());
+  }
+  Result<std::unique_ptr<Store>> store = OpenMigrated(config);
+  if (!store.ok()) return Fail("restore", store.status());
+  Status st = replace ? (*store)->Replace(*dump) : (*store)->Import(*dump);
+  if (st.code() == Status::Code::kConflict) {
+    st = Status::Conflict(st.message() + " (or restore with --replace to replace what it holds)");
+  } else if (st.code() == Status::Code::kInvalid) {
+    st = Status::Invalid("the backup cannot be used: " + st.message());
+  }
+  if (!st.ok()) return Fail("restore " + file, st);
+  std::cout << (replace ? "replaced " : "restored into ") << StoreName(config.storage, config.store)
+            << " from " << file << "\n";
   return 0;
 }
 

@@ -27,6 +27,13 @@ int RunExport(const Config& config, const std::string& output);  // "-" is stdou
 // PostgreSQL and back: every table a dump holds (history, accounts, tokens, audit; not the
 // sessions, so operators sign in again). The source is only read.
 int RunCopyStore(const Config& config, const std::string& from, const std::string& to);
+// Writes a consistent copy of the configuration's store to `file` while the site runs and
+// writes go on (a SQLite store: a SQLite file; PostgreSQL: a dump).
+int RunBackup(const Config& config, const std::string& file);
+// Loads a backup (a SQLite backup, or any dump) into the configuration's store: an empty one,
+// or, with `replace`, one whose whole content it replaces (in one transaction). A damaged or
+// truncated backup is refused and nothing is written.
+int RunRestore(const Config& config, const std::string& file, bool replace);
 
 // Operators. Passwords are read from standard input (one line; not echoed on a terminal).
 int RunUserAdd(const Config& config, const std::string& name, const std::string& role);

@@ -141,6 +141,29 @@ int main(int argc, char** argv) {
     code = cfg ? vigie::RunCopyStore(*cfg, copy_from, copy_to) : 2;
   });
 
+  CLI::App* backup = app.add_subcommand(
+      "backup", "write a consistent copy of the store to a file while the site runs");
+  AddCommon(backup, common);
+  std::string backup_file;
+  backup->add_option("file", backup_file, "the file to write")->required();
+  backup->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunBackup(*cfg, backup_file) : 2;
+  });
+  CLI::App* restore = app.add_subcommand(
+      "restore", "load a backup (or a dump) into an empty store, or --replace a site");
+  AddCommon(restore, common);
+  bool replace = false;
+  restore->add_option("file", backup_file, "a file written by vigie backup or vigie export")
+      ->required();
+  restore->add_flag("--replace", replace, "replace everything the store holds");
+  restore->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunRestore(*cfg, backup_file, replace) : 2;
+  });
+
   CLI::App* user = app.add_subcommand("user", "operators of the back-office");
   user->require_subcommand(1);
   std::string name, role = "editor";

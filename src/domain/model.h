@@ -191,6 +191,9 @@ struct Model {
   // The last entry of the store's changes log this model reflects (0: none yet). A writer
   // reads what lies above it to catch up with the others (StoreTx::LoadAbove).
   int64_t seq = 0;
+  // Which life of the store the model comes from: a restore over a site starts a new one, and
+  // a model of another generation is read again whole, whatever its seq.
+  std::string generation;
 
   const Region* FindRegion(std::string_view id) const;
   const Platform* FindPlatform(std::string_view slug) const;

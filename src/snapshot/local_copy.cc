@@ -1,15 +1,11 @@
 #include "snapshot/local_copy.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "core/files.h"
 #include "core/log.h"
 #include "snapshot/snapshot.h"
 
@@ -136,6 +132,7 @@ class Decoder {
 std::string Encode(const Model& m) {
   Encoder e;
   e.I(m.seq);
+  e.S(m.generation);
   e.U(m.platforms.size());
   for (const Platform& p : m.platforms) {
     e.S(p.slug);
@@ -232,6 +229,7 @@ Result<Model> Decode(std::string_view payload) {
   Decoder d(payload);
   Model m;
   m.seq = d.I();
+  m.generation = d.S();
   m.platforms.resize(d.Count());
   for (Platform& p : m.platforms) {
     p.slug = d.S();
@@ -350,18 +348,6 @@ uint32_t Crc(std::string_view s) {
   return static_cast<uint32_t>(crc);
 }
 
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status LocalCopy::Write(const std::string& path, const Model& model, Time saved_at) {
@@ -371,30 +357,7 @@ Status LocalCopy::Write(const std::string& path, const Model& model, Time saved_
   PutU64(head, static_cast<uint64_t>(ToUnix(saved_at)));
   PutU64(head, payload.size());
   PutU32(head, Crc(payload));
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
-  Status st = WriteAll(fd, head, tmp);
-  if (st.ok()) st = WriteAll(fd, payload, tmp);
-  if (st.ok() && ::fsync(fd) != 0) {
-    st = Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
-  }
-  ::close(fd);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    st = Status::Unavailable("cannot rename " + tmp + ": " + std::strerror(errno));
-  }
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  // The rename itself must reach the disk: sync the folder.
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  if (const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
+  return WriteFileAtomically(path, {head, payload});
 }
 
 Result<LocalCopy::Saved> LocalCopy::Read(const std::string& path) {

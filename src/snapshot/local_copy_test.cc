@@ -19,6 +19,7 @@ Model FullModel() {
   Model m = testing::SmallModel();
   m.regions.clear();  // not kept: they come from the configuration
   m.seq = 4242;
+  m.generation = "a1b2c3";
   m.platforms[0].category = {"Gestion", "Management"};
   m.platforms[0].description = {"Desc « fr »", "Desc en"};
   m.platforms[0].products = {"Infinity", "Weavy"};
@@ -74,6 +75,7 @@ TEST(LocalCopy, EveryFieldComesBack) {
   EXPECT_EQ(saved->saved_at, At(100));
   const Model &r = saved->model;
   EXPECT_EQ(r.seq, 4242);
+  EXPECT_EQ(r.generation, "a1b2c3");
   ASSERT_EQ(r.platforms.size(), m.platforms.size());
   const Platform &p = r.platforms[0], &want_p = m.platforms[0];
   EXPECT_EQ(p.slug, want_p.slug);

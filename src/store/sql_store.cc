@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <random>
 
+#include "core/files.h"
 #include "store/sql_tx.h"
 #include "store/tables.h"
 
@@ -33,6 +35,18 @@ ApiToken ReadToken(const Stmt& st) {
   if (auto r = st.OptInt(6)) t.revoked_at = FromUnix(*r);
   if (auto u = st.OptInt(7)) t.last_used_at = FromUnix(*u);
   return t;
+}
+
+// A new generation of the store: 16 random hex digits.
+std::string NewGeneration() {
+  std::random_device random;
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    char part[5];
+    std::snprintf(part, sizeof part, "%04x", static_cast<unsigned>(random() & 0xffff));
+    out += part;
+  }
+  return out;
 }
 
 std::string ColumnList(const tables::Table& t) {
@@ -255,7 +269,11 @@ Result<std::string> SqlStore::Export() {
   return out.dump(1, '\t', false, json::error_handler_t::replace) + "\n";
 }
 
-Status SqlStore::Import(std::string_view dump) {
+Status SqlStore::Import(std::string_view dump) { return LoadDump(dump, /*replace=*/false); }
+
+Status SqlStore::Replace(std::string_view dump) { return LoadDump(dump, /*replace=*/true); }
+
+Status SqlStore::LoadDump(std::string_view dump, bool replace) {
   json in = json::parse(dump, nullptr, /*allow_exceptions=*/false);
   if (in.is_discarded() || !in.is_object() || in.value("format", "") != "vigie-dump" ||
       !in.contains("tables") || !in["tables"].is_object()) {
@@ -267,26 +285,43 @@ Status SqlStore::Import(std::string_view dump) {
                            " but this Vigie reads version " + std::to_string(tables::kDumpVersion));
   }
   return Transact(Access::kWrite, [&](sql::Connection& conn) -> Status {
-    Result<int64_t> held =
-        Stmt(conn, "SELECT (SELECT count(*) FROM platforms) + (SELECT count(*) FROM events)")
-            .OneInt();
-    if (!held.ok()) return held.status();
-    if (*held != 0) {
-      return Status::Conflict("the database is not empty: import a dump into a new one");
+    if (replace) {
+      // Children first; sessions and the changes log go too (a new generation starts below).
+      for (std::string_view t : {"sessions", "change_events", "changes", "dirty_events"}) {
+        VIGIE_RETURN_IF_ERROR(Stmt(conn, "DELETE FROM " + std::string(t)).Run());
+      }
+      for (auto t = tables::kDumped.rbegin(); t != tables::kDumped.rend(); ++t) {
+        VIGIE_RETURN_IF_ERROR(Stmt(conn, "DELETE FROM " + std::string(t->name)).Run());
+      }
+    } else {
+      Result<int64_t> held =
+          Stmt(conn, "SELECT (SELECT count(*) FROM platforms) + (SELECT count(*) FROM events)")
+              .OneInt();
+      if (!held.ok()) return held.status();
+      if (*held != 0) {
+        return Status::Conflict("the database is not empty: import a dump into a new one");
+      }
     }
     for (const tables::Table& table : tables::kDumped) {
       VIGIE_RETURN_IF_ERROR(
           ImportTable(conn, table, in["tables"].value(std::string(table.name), json())));
     }
     VIGIE_RETURN_IF_ERROR(AfterImport(conn));
-    // One entry of the changes log names every imported event, so a node already running on
-    // this store reads them.
     SqlTx tx(conn, changes_kept_, AnnounceSql());
+    if (replace) VIGIE_RETURN_IF_ERROR(tx.SetMeta(kGenerationKey, NewGeneration()));
+    // One entry of the changes log names every imported event, so a node already running on
+    // this store reads them (after a replace, the new generation makes it read everything).
     return tx
         .LogChange(
             std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()))
         .status();
   });
+}
+
+Status SqlStore::Backup(const std::string& path) {
+  Result<std::string> dump = Export();
+  if (!dump.ok()) return dump.status();
+  return WriteFileAtomically(path, {*dump});
 }
 
 }  // namespace vigie

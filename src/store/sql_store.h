@@ -20,6 +20,9 @@ class SqlStore : public Store {
   Result<bool> Empty() override;
   Result<std::string> Export() override;
   Status Import(std::string_view dump) override;
+  Status Replace(std::string_view dump) override;
+  // The dump, written to `path` atomically.
+  Status Backup(const std::string& path) override;
 
   Result<std::optional<User>> FindUser(std::string_view name) override;
   Result<std::optional<User>> FindUserById(int64_t id) override;
@@ -51,6 +54,8 @@ class SqlStore : public Store {
   template <typename T>
   Result<T> ReadOne(Access access, const std::function<Result<T>(sql::Connection&)>& fn);
   Result<std::optional<User>> OneUser(std::string_view where, sql::Value value);
+  // Import (into an empty store) or Replace.
+  Status LoadDump(std::string_view dump, bool replace);
 
   const int64_t changes_kept_;
 };

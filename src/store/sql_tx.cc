@@ -511,6 +511,9 @@ Result<Model> SqlTx::Load() {
   Result<int64_t> seq = Seq();
   if (!seq.ok()) return seq.status();
   m.seq = *seq;
+  Result<std::string> generation = GetMeta(kGenerationKey);
+  if (!generation.ok()) return generation.status();
+  m.generation = std::move(generation).value();
   VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
   VIGIE_RETURN_IF_ERROR(LoadEvents(m.events, std::nullopt, m.services));
   VIGIE_RETURN_IF_ERROR(LoadMessages(m));
@@ -528,10 +531,13 @@ Result<Model> SqlTx::LoadAbove(const Model& previous) {
   Model m;
   Result<int64_t> seq = Seq();
   if (!seq.ok()) return seq.status();
-  // A log behind the model (a database restored from an older backup): the model is not the
-  // store's past, so nothing of it can be kept.
-  if (*seq < previous.seq) return Load();
+  Result<std::string> generation = GetMeta(kGenerationKey);
+  if (!generation.ok()) return generation.status();
+  // A log behind the model, or another generation (the site was restored since): the model is
+  // not the store's past, so nothing of it can be kept.
+  if (*seq < previous.seq || *generation != previous.generation) return Load();
   m.seq = *seq;
+  m.generation = std::move(generation).value();
   VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
   VIGIE_RETURN_IF_ERROR(LoadMessages(m));
 

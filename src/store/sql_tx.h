@@ -10,6 +10,10 @@
 
 namespace vigie {
 
+// The meta key of the store's generation (Model::generation): empty until a restore replaces
+// the site, then a new random value at each replace.
+inline constexpr std::string_view kGenerationKey = "generation";
+
 class SqlTx : public StoreTx {
  public:
   // `conn` is in a transaction for the whole life of this object. `changes_kept`: how many

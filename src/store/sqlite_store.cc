@@ -4,12 +4,14 @@
 // the file, its pragmas, its migrations and its locks.
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <thread>
 
+#include "core/files.h"
 #include "store/backends.h"
 #include "store/sql_store.h"
 #include "store/sqlite_db.h"
@@ -94,6 +96,32 @@ class SqliteStore : public SqlStore {
   }
 
   bool Remote() const override { return false; }
+
+  // SQLite's backup API copies the pages of one read transaction: a consistent copy while
+  // writes go on (other processes' too). The copy is one self-contained file (no WAL beside
+  // it), made beside `path` and renamed over it once synced.
+  Status Backup(const std::string& path) override {
+    std::unique_lock lock(mu_, std::defer_lock);
+    if (!lock.try_lock_for(kLockWait)) return Busy();
+    const std::string tmp = path + ".tmp";
+    ::unlink(tmp.c_str());
+    Result<Db> dest = Db::Open(tmp);
+    if (!dest.ok()) return dest.status();
+    sqlite3_backup* copy = sqlite3_backup_init(dest->get(), "main", db_.get(), "main");
+    Status st = copy ? Status::Ok() : dest->Error("backup");
+    if (copy) {
+      const int rc = sqlite3_backup_step(copy, -1);
+      sqlite3_backup_finish(copy);
+      if (rc != SQLITE_DONE) st = sqlite::ErrorOf(rc, "backup: " + std::string(sqlite3_errstr(rc)));
+    }
+    if (st.ok()) st = dest->Exec("PRAGMA journal_mode=DELETE");
+    { Db gone = std::move(dest).value(); }  // closed before the rename
+    if (!st.ok()) {
+      ::unlink(tmp.c_str());
+      return st.WithContext("backup to " + path);
+    }
+    return SyncAndRename(tmp, path);
+  }
 
   // Other processes on the file say nothing: the caller looks for their changes itself.
   Result<bool> WaitForChange(std::chrono::milliseconds timeout) override {

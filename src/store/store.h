@@ -103,8 +103,15 @@ class Store {
   virtual Result<bool> Empty() = 0;
   // The whole database as JSON: every table, every row, in a stable order.
   virtual Result<std::string> Export() = 0;
-  // Loads an Export() into an empty database; refuses a non-empty one.
+  // Loads an Export() into an empty database; refuses a non-empty one (Conflict).
   virtual Status Import(std::string_view dump) = 0;
+  // Replaces everything the store holds (accounts, history, sessions) with an Export(), in one
+  // transaction, and starts a new generation: nodes running on it read the whole new state.
+  virtual Status Replace(std::string_view dump) = 0;
+  // Writes a consistent copy of the whole store to `path` while writes go on: SQLite copies
+  // its file with its backup API (a SQLite file), a server store writes its dump (JSON).
+  // Atomic: `path` holds the whole copy, or what it held before.
+  virtual Status Backup(const std::string& path) = 0;
 
   // ---- Several writers (processes on one SQLite file, nodes on one PostgreSQL) ----
   // Waits up to `timeout` for word that a writer has logged a change: true when some came

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "store/test_pg.h"
@@ -359,6 +361,82 @@ TEST_P(StoreContract, AccountsSessionsAndTokens) {
   EXPECT_EQ((*token)->revoked_at, At(9));
   EXPECT_EQ(store->ListTokens()->size(), 1u);
   EXPECT_FALSE(store->FindToken("other-hash")->has_value());
+}
+
+// A dump replaces a site whole: what the store held before is gone (sessions too), and a
+// model of the store from before reads the new state whole, whatever its seq.
+TEST_P(StoreContract, ReplaceSwapsTheWholeSiteAndStartsANewGeneration) {
+  auto source = OpenNew("source");
+  Seed(*source);
+  const Event stored = StoredEvent(*source->Load());
+  ASSERT_TRUE(source->Write([&](StoreTx& tx) { return tx.InsertEvent(stored).status(); }).ok());
+  const std::string dump = *source->Export();
+  auto site = OpenNew("site");
+  Seed(*site);
+  int64_t user = 0;
+  Event e = StoredEvent(*site->Load());
+  e.title = {"Ancien", "Old"};
+  ASSERT_TRUE(
+      site->Write([&](StoreTx& tx) -> Status {
+            VIGIE_RETURN_IF_ERROR(tx.InsertEvent(e).status());
+            VIGIE_RETURN_IF_ERROR(tx.InsertEvent(e).status());
+            Result<int64_t> id = tx.AddUser({0, "old", Role::kAdmin, "h", false, At(0), At(0)});
+            if (!id.ok()) return id.status();
+            user = *id;
+            VIGIE_RETURN_IF_ERROR(tx.CreateSession({"sess", user, "c", At(0), At(0)}));
+            return tx.LogChange(At(0)).status();
+          })
+          .ok());
+  const Model before = *site->Load();
+  ASSERT_EQ(before.events.size(), 2u);
+  ASSERT_TRUE(site->Replace(dump).ok());
+  EXPECT_FALSE(site->FindSession("sess")->has_value());
+  EXPECT_FALSE(site->FindUser("old")->has_value());
+  const Model after = *site->Load();
+  ASSERT_EQ(after.events.size(), 1u);
+  EXPECT_EQ(after.events[0].title.en, "Slow web access");
+  EXPECT_NE(after.generation, before.generation);
+  Model above;
+  ASSERT_TRUE(site->Read([&](StoreTx& tx) -> Status {
+                    Result<Model> m = tx.LoadAbove(before);
+                    if (!m.ok()) return m.status();
+                    above = std::move(m).value();
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(above.events.size(), 1u) << "the old events are not kept";
+  EXPECT_EQ(above.events[0].title.en, "Slow web access");
+  EXPECT_EQ(above.status_changes.size(), after.status_changes.size());
+  EXPECT_EQ(site->Replace("not json").code(), Status::Code::kInvalid);
+  EXPECT_EQ(site->Load()->events.size(), 1u) << "a refused replace writes nothing";
+}
+
+// A backup taken while the store is in use holds all of it, and loads back unchanged.
+TEST_P(StoreContract, ABackupLoadsBackUnchanged) {
+  auto store = OpenNew();
+  Seed(*store);
+  const Event e = StoredEvent(*store->Load());
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) -> Status {
+                    VIGIE_RETURN_IF_ERROR(tx.InsertEvent(e).status());
+                    return tx.InsertAudit(At(0), "test", "event.create", "détail");
+                  })
+                  .ok());
+  const std::string path = dir.Db("backup.file").substr(7);
+  ASSERT_TRUE(store->Backup(path).ok());
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  std::string head(16, '\0');
+  std::ifstream(path, std::ios::binary).read(head.data(), 16);
+  std::unique_ptr<Store> back;
+  if (head == std::string("SQLite format 3\0", 16)) {
+    back = Open("sqlite:" + path);  // SQLite's backup is a database file
+  } else {
+    std::stringstream text;
+    text << std::ifstream(path, std::ios::binary).rdbuf();
+    back = OpenNew("restored");
+    ASSERT_TRUE(back->Import(text.str()).ok());
+  }
+  EXPECT_EQ(*back->Export(), *store->Export());
 }
 
 // Two writers (two processes, two nodes) writing at once: their writes take turns, each gets a

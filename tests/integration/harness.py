@@ -211,13 +211,18 @@ class PgCluster:
     temporary directory, on a free loopback port, as an unprivileged user). stop() and
     start() break and mend it under running nodes; close() stops it and removes it."""
 
-    def __init__(self):
+    def __init__(self, primary=None, sync=False):
+        """primary: another PgCluster this one is a streaming standby of (synchronous when
+        `sync`: the primary waits for it at each commit)."""
         self.dir = tempfile.mkdtemp(prefix="vigie-pg-")
-        self.server = self._run("start").strip()  # postgresql://vigie@127.0.0.1:PORT/postgres
+        if primary:
+            self.server = self._run("standby", primary.dir, *(["sync"] if sync else [])).strip()
+        else:
+            self.server = self._run("start").strip()  # postgresql://vigie@127.0.0.1:PORT/postgres
         self.databases = 0
 
-    def _run(self, what):
-        p = subprocess.run([os.path.join(ARGS.source, "tests", "pg", "cluster"), what, self.dir],
+    def _run(self, what, *more):
+        p = subprocess.run([os.path.join(ARGS.source, "tests", "pg", "cluster"), what, self.dir] + list(more),
                            capture_output=True, text=True, timeout=120)
         if p.returncode != 0:
             raise RuntimeError("tests/pg/cluster %s: %s" % (what, p.stderr))
@@ -236,6 +241,18 @@ class PgCluster:
 
     def start(self):
         self._run("again")
+
+    def crash(self):
+        """kill -9 of the server, as a machine that goes away."""
+        self._run("crash")
+
+    def promote(self):
+        """A standby becomes the primary."""
+        self._run("promote")
+
+    def hostport(self):
+        """"127.0.0.1:PORT", for a URI naming several hosts."""
+        return self.server.split("@", 1)[1].split("/", 1)[0]
 
     def close(self):
         try:

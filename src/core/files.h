@@ -1,0 +1,21 @@
+// Files written whole or not at all.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace vigie {
+
+// Writes `parts`, one after the other, to `path`: into a new file beside it (PATH.tmp), synced
+// to disk, then renamed over `path`, and the folder synced. A crash leaves the old file or the
+// new one, never half of one. Unavailable, with the reason, when the disk refuses; nothing
+// is left beside `path` then.
+Status WriteFileAtomically(const std::string& path, std::initializer_list<std::string_view> parts);
+// The end of such a write, for a file made by other means at `tmp`: syncs it, renames it over
+// `path` and syncs the folder. On failure, `tmp` is removed.
+Status SyncAndRename(const std::string& tmp, const std::string& path);
+
+}  // namespace vigie
