@@ -11,6 +11,7 @@
 
 #include "admin/operations.h"
 #include "app/importers.h"
+#include "app/mirror.h"
 #include "app/site.h"
 #include "core/files.h"
 #include "core/log.h"
@@ -298,6 +299,30 @@ int RunTokenRevoke(const Config& config, int64_t id) {
   });
 }
 
+int RunMirror(const Config& config, const std::string& dir) {
+  Result<std::shared_ptr<const WebAssets>> web = WebAssets::Load(config.site.assets_override);
+  if (!web.ok()) return Fail("mirror: assets", web.status());
+  Result<std::unique_ptr<Store>> store = OpenMigrated(config);
+  if (!store.ok()) return Fail("mirror", store.status());
+  Result<Model> model = (*store)->Load();
+  if (!model.ok()) return Fail("mirror", model.status());
+  model->regions = config.site.regions;
+  SystemClock clock;
+  // The state as stored, at this instant; nothing is written to the store.
+  const auto snap = std::make_shared<const Snapshot>(std::move(model).value(), clock.Now(), 1);
+  StoreHealth health(**store, clock, std::chrono::seconds(2));
+  Publisher publisher(**store, clock, config.site.regions);
+  AdminWeb admin(AdminOptions{}, publisher, **store, clock,
+                 AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});
+  Site site(config, publisher, health, **web, admin);
+  Config to = config;
+  to.mirror.dir = dir;
+  Result<Mirror::Stats> stats = Mirror(site, to).Write(snap);
+  if (!stats.ok()) return Fail("mirror", stats.status());
+  std::cout << "mirrored to " << dir << ": " << stats->ToString() << "\n";
+  return 0;
+}
+
 int RunServe(const Config& config, const ServeOptions& options) {
   // Templates and catalogs are checked before anything is written.
   Result<std::shared_ptr<const WebAssets>> web = WebAssets::Load(config.site.assets_override);
@@ -314,6 +339,8 @@ int RunServe(const Config& config, const ServeOptions& options) {
     if (!away(st)) return Fail("serve", st);
     LogWarn("the database cannot be reached (" + st.message() + "): starting without it");
   }
+  // The static mirror, told of each snapshot once the site that renders it exists.
+  std::atomic<Mirror*> mirror{nullptr};
   std::string local_copy;
   if (store.Remote()) {
     std::error_code ec;
@@ -340,7 +367,10 @@ int RunServe(const Config& config, const ServeOptions& options) {
                          .longest_sleep = test_clock
                                               ? std::chrono::milliseconds(100)
                                               : std::chrono::milliseconds(std::chrono::minutes(1)),
-                         .local_copy = local_copy});
+                         .local_copy = local_copy,
+                         .published = [&mirror](const std::shared_ptr<const Snapshot>& snap) {
+                           if (Mirror* m = mirror.load()) m->Offer(snap);
+                         }});
 
   // First start: the catalog, then the seed scenario, so the site is never empty.
   Result<bool> empty = store.Empty();
@@ -367,6 +397,19 @@ int RunServe(const Config& config, const ServeOptions& options) {
                  publisher, store, clock,
                  AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});
   Site site(config, publisher, health, **web, admin);
+  // The mirror renders through the Site: it goes before the Site, and stops being told of
+  // snapshots before it goes.
+  std::optional<Mirror> mirror_writer;
+  struct Forget {
+    std::atomic<Mirror*>& mirror;
+    ~Forget() { mirror = nullptr; }
+  } forget{mirror};
+  if (!config.mirror.dir.empty()) {
+    mirror_writer.emplace(site, config);
+    mirror = &*mirror_writer;
+    if (std::shared_ptr<const Snapshot> now = publisher.Current()) mirror_writer->Offer(now);
+    LogInfo("writing a static mirror of every public answer to " + config.mirror.dir);
+  }
   // The timer stops before the Site goes: its writes warm bodies through the Site.
   struct StopTimer {
     Publisher& publisher;

@@ -34,6 +34,8 @@ int RunBackup(const Config& config, const std::string& file);
 // or, with `replace`, one whose whole content it replaces (in one transaction). A damaged or
 // truncated backup is refused and nothing is written.
 int RunRestore(const Config& config, const std::string& file, bool replace);
+// Writes the static mirror of the store's current state into `dir` once (app/mirror.h).
+int RunMirror(const Config& config, const std::string& dir);
 
 // Operators. Passwords are read from standard input (one line; not echoed on a terminal).
 int RunUserAdd(const Config& config, const std::string& name, const std::string& role);

@@ -240,7 +240,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
     if (key != "server" && key != "storage" && key != "site" && key != "catalog" &&
-        key != "admin" && key != "cache") {
+        key != "admin" && key != "cache" && key != "mirror") {
       errors.push_back(path + ":" + std::to_string(node.source().begin.line) +
                        ": unknown section [" + key + "]");
     } else if (!node.is_table()) {
@@ -284,6 +284,12 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     Section s(path, root["storage"].as_table(), "storage", env, errors);
     s.String("url", cfg.storage);
     s.String("data_dir", cfg.store.data_dir);
+    s.RejectUnknown();
+  }
+  {
+    Section s(path, root["mirror"].as_table(), "mirror", env, errors);
+    s.String("dir", cfg.mirror.dir);
+    s.Integer("history_pages", cfg.mirror.history_pages, 1, 1000);
     s.RejectUnknown();
   }
   {

@@ -26,8 +26,16 @@ struct AdminConfig {
   int64_t session_max_s = 12 * 3600;  // and any session after this long
 };
 
+// [mirror]: every public body written as files after each publish, for a plain web server or
+// a CDN to serve when no node can (deploy/nginx-mirror.conf).
+struct MirrorConfig {
+  std::string dir;            // mirror.dir: where the trees go; empty: no mirror
+  int64_t history_pages = 5;  // how many pages of each platform's history (and their events)
+};
+
 struct Config {
   http::ServerOptions server;
+  MirrorConfig mirror;
   AdminConfig admin;
   // cache.budget_mib: what one snapshot may keep of rendered bodies (each in up to three
   // codings); bodies past it are rendered for each request. The demo site needs about 12 MiB.

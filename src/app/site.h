@@ -38,6 +38,8 @@ class Site {
   // Where `req` runs, from its route's line in the table: writes and the back-office may wait
   // on the database or hash a password, so the server runs them off its I/O threads.
   http::Runs RunsOf(http::Request& req) const { return router_.RunsOf(req); }
+  // The templates, catalogs and static files the site answers with.
+  const WebAssets& web() const { return web_; }
 
  private:
   using Router = http::Router<const Snap&>;

@@ -164,6 +164,18 @@ int main(int argc, char** argv) {
     code = cfg ? vigie::RunRestore(*cfg, backup_file, replace) : 2;
   });
 
+  CLI::App* mirror = app.add_subcommand(
+      "mirror", "write every public answer as files, for a plain web server (deploy/)");
+  AddCommon(mirror, common);
+  std::string mirror_dir;
+  mirror->add_option("--to", mirror_dir, "the mirror's folder (its current tree is replaced)")
+      ->required();
+  mirror->callback([&] {
+    vigie::InitLogging(true);
+    auto cfg = Load(common);
+    code = cfg ? vigie::RunMirror(*cfg, mirror_dir) : 2;
+  });
+
   CLI::App* user = app.add_subcommand("user", "operators of the back-office");
   user->require_subcommand(1);
   std::string name, role = "editor";

@@ -264,6 +264,7 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   }
   timer_cv_.notify_all();  // the next transition may be sooner now
   // Kept on local disk for a start without the store (not a copy of the copy: it keeps its date).
+  if (options_.published) options_.published(snap);
   if (local_ && serving_local_copy_.load() == 0) local_->Offer(std::move(snap));
   return Status::Ok();
 }

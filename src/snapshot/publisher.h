@@ -54,6 +54,9 @@ class Publisher {
     // Where this node keeps a copy of each state it publishes ("" for none: a store on this
     // machine needs none), and what it serves when it starts while the store cannot be read.
     std::string local_copy;
+    // Told of each snapshot right after it is published (the static mirror), on the thread
+    // that published it, with the write lock held: it must only take note and return.
+    std::function<void(const std::shared_ptr<const Snapshot>&)> published;
   };
   // `store` and `clock` must outlive the Publisher. `regions` come from the configuration.
   Publisher(Store& store, const Clock& clock, std::vector<Region> regions);

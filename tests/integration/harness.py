@@ -35,7 +35,36 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Vigie:
+class Http:
+    """GETs and other requests to a server on 127.0.0.1:self.port."""
+
+    def connection(self, source=None):
+        """source: the loopback address to connect from (127.0.0.2, ...), as another visitor."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10,
+                                          source_address=(source, 0) if source else None)
+
+    def request(self, method, path, headers=None, body=None, source=None):
+        conn = self.connection(source)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            res = conn.getresponse()
+            data = res.read()
+            return res.status, {k.lower(): v for k, v in res.getheaders()}, data
+        finally:
+            conn.close()
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers)
+
+    def json(self, path, headers=None, expect=200):
+        status, hdrs, body = self.get(path, headers)
+        if status != expect:
+            raise AssertionError("%s: expected %d, got %d: %r" % (path, expect, status, body[:300]))
+        assert hdrs["content-type"].startswith("application/json"), hdrs
+        return json.loads(body)
+
+
+class Vigie(Http):
     """One vigie process serving the vendor's catalog and the demo scenario."""
 
     def __init__(self, seed=True, env=None, data=None, scenario=None, clock=False):
@@ -125,31 +154,6 @@ class Vigie:
         with open(self.stdout.name) as f:
             return f.read()
 
-    def connection(self, source=None):
-        """source: the loopback address to connect from (127.0.0.2, ...), as another visitor."""
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10,
-                                          source_address=(source, 0) if source else None)
-
-    def request(self, method, path, headers=None, body=None, source=None):
-        conn = self.connection(source)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            res = conn.getresponse()
-            data = res.read()
-            return res.status, {k.lower(): v for k, v in res.getheaders()}, data
-        finally:
-            conn.close()
-
-    def get(self, path, headers=None):
-        return self.request("GET", path, headers)
-
-    def json(self, path, headers=None, expect=200):
-        status, hdrs, body = self.get(path, headers)
-        if status != expect:
-            raise AssertionError("%s: expected %d, got %d: %r" % (path, expect, status, body[:300]))
-        assert hdrs["content-type"].startswith("application/json"), hdrs
-        return json.loads(body)
-
     def terminate(self, timeout=15):
         """SIGTERM; returns the exit code."""
         if self.proc.poll() is None:
@@ -166,6 +170,71 @@ class Vigie:
         self.stdout.close()
         self.stderr.close()
         shutil.rmtree(self.data, ignore_errors=True)
+
+
+class MirrorSite(Http):
+    """nginx serving a static mirror of Vigie (`vigie mirror --to DIR`, or [mirror] dir) with
+    deploy/nginx-mirror.conf as shipped, but for the mirror's folder and the port: the site as
+    a host keeps it when every node and the database are gone."""
+
+    BROTLI = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
+
+    def __init__(self, mirror):
+        self.dir = tempfile.mkdtemp(prefix="vigie-nginx-")
+        self.port = free_port()
+        with open(os.path.join(ARGS.source, "deploy", "nginx-mirror.conf")) as f:
+            site = f.read().replace("/var/lib/vigie/mirror", mirror).replace(
+                "listen 80;", "listen 127.0.0.1:%d;" % self.port)
+        load = ""
+        if os.path.exists(self.BROTLI):
+            load = "load_module %s;" % self.BROTLI
+        else:
+            site = site.replace("brotli_static on;", "")
+        with open(os.path.join(self.dir, "site.conf"), "w") as f:
+            f.write(site)
+        with open(os.path.join(self.dir, "nginx.conf"), "w") as f:
+            f.write("""%s
+daemon off;
+worker_processes 1;
+pid %s/nginx.pid;
+error_log %s/error.log warn;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path %s/body;
+  include %s/site.conf;
+}
+""" % (load, self.dir, self.dir, self.dir, self.dir))
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.proc = subprocess.Popen([nginx, "-p", self.dir, "-c", os.path.join(self.dir, "nginx.conf")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("nginx exited: " + self.proc.stderr.read().decode())
+            try:
+                if self.get("/fr/")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("nginx did not serve the mirror in 10 s")
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+        self.proc.stderr.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def mirror_of(v, env=None):
+    """The static mirror of what Vigie `v` holds, written by `vigie mirror --to` into a new
+    folder nginx's workers can read."""
+    mirror = tempfile.mkdtemp(prefix="vigie-mirror-")
+    os.chmod(mirror, 0o755)
+    code, _, err = run_cli("mirror", "--to", mirror, data=v.data, env=env if env is not None else v.env)
+    assert code == 0, err
+    return mirror
 
 
 class SiteTest(unittest.TestCase):

@@ -1,6 +1,6 @@
 // Starts the real vigie binary on a free loopback port with a temporary data directory.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -104,4 +104,58 @@ export async function startVigie({ seed = DEMO_SCENARIO, catalog = null } = {}) 
   }
   await vigie.stop();
   throw new Error(`vigie did not answer /healthz within 30 s:\n${stderr}`);
+}
+
+const BROTLI = '/usr/lib/nginx/modules/ngx_http_brotli_static_module.so';
+
+/**
+ * The static mirror of what `vigie` holds (`vigie mirror --to DIR`), served by a real nginx with
+ * deploy/nginx-mirror.conf as shipped but for the mirror's folder and the port. The result has
+ * origin and stop().
+ */
+export async function startMirror(vigie) {
+  const mirror = mkdtempSync(path.join(tmpdir(), 'vigie-mirror-'));
+  chmodSync(mirror, 0o755); // nginx's workers read it
+  const made = spawnSync(BINARY, ['mirror', '--to', mirror, '--config', path.join(SOURCE, 'vigie.toml'),
+    '--data', vigie.data], { cwd: SOURCE, encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`vigie mirror failed: ${made.stderr}`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'vigie-nginx-'));
+  const port = await freePort();
+  let site = readFileSync(path.join(SOURCE, 'deploy', 'nginx-mirror.conf'), 'utf8')
+    .replaceAll('/var/lib/vigie/mirror', mirror)
+    .replace('listen 80;', `listen 127.0.0.1:${port};`);
+  const load = existsSync(BROTLI) ? `load_module ${BROTLI};` : '';
+  if (!load) site = site.replace('brotli_static on;', '');
+  writeFileSync(path.join(dir, 'site.conf'), site);
+  writeFileSync(path.join(dir, 'nginx.conf'), `${load}
+daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 512; }
+http { access_log off; client_body_temp_path ${dir}/body; include ${dir}/site.conf; }
+`);
+  const nginx = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+  const child = spawn(nginx, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  running.add(child);
+  const exited = new Promise((resolve) => child.on('exit', () => { running.delete(child); resolve(); }));
+  const origin = `http://127.0.0.1:${port}`;
+  const served = {
+    origin,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(mirror, { recursive: true, force: true });
+    },
+  };
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${origin}/fr/`)).status === 200) return served;
+    } catch { /* not listening yet */ }
+    await sleep(50);
+  }
+  await served.stop();
+  throw new Error(`nginx did not serve the mirror within 10 s (${dir}/error.log)`);
 }
