@@ -11,6 +11,7 @@
 
 #include "admin/operations.h"
 #include "app/importers.h"
+#include "app/metrics.h"
 #include "app/mirror.h"
 #include "app/site.h"
 #include "core/files.h"
@@ -188,6 +189,21 @@ int RunRestore(const Config& config, const std::string& file, bool replace) {
 
 namespace {
 
+// The metrics server's one answer: GET /metrics.
+http::Response MetricsAnswer(const http::Request& req, const Metrics& metrics) {
+  http::Response res;
+  if (req.path != "/metrics") {
+    res.status = 404;
+    res.Set("Content-Type", "text/plain; charset=utf-8");
+    res.SetBody("metrics are at /metrics\n");
+    return res;
+  }
+  res.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  res.Set("Cache-Control", "no-store");
+  res.SetBody(metrics.Text());
+  return res;
+}
+
 // One line from standard input, without echo when it is a terminal.
 std::string ReadSecret(const std::string& prompt) {
   const bool tty = isatty(STDIN_FILENO);
@@ -360,17 +376,30 @@ int RunServe(const Config& config, const ServeOptions& options) {
   }
   const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : wall_clock;
   StoreHealth health(store, clock, std::chrono::seconds(2));
+  // Prometheus metrics, on their own address when one is configured.
+  std::optional<Metrics> metrics;
+  if (!config.metrics.address.empty()) metrics.emplace();
+  Metrics* counted = metrics ? &*metrics : nullptr;
   Publisher publisher(
       store, clock, config.site.regions,
-      Publisher::Options{.cache_budget = static_cast<size_t>(config.cache_budget_mib) << 20,
-                         .health = &health,
-                         .longest_sleep = test_clock
-                                              ? std::chrono::milliseconds(100)
-                                              : std::chrono::milliseconds(std::chrono::minutes(1)),
-                         .local_copy = local_copy,
-                         .published = [&mirror](const std::shared_ptr<const Snapshot>& snap) {
-                           if (Mirror* m = mirror.load()) m->Offer(snap);
-                         }});
+      Publisher::Options{
+          .cache_budget = static_cast<size_t>(config.cache_budget_mib) << 20,
+          .health = &health,
+          .longest_sleep = test_clock ? std::chrono::milliseconds(100)
+                                      : std::chrono::milliseconds(std::chrono::minutes(1)),
+          .local_copy = local_copy,
+          .published =
+              [&mirror](const std::shared_ptr<const Snapshot>& snap) {
+                if (Mirror* m = mirror.load()) m->Offer(snap);
+              },
+          .timed = counted ? std::function(
+                                 [counted](const Publisher::Times& t) { counted->Published(t); })
+                           : nullptr,
+          .wrote = counted ? std::function([counted](const Status& st,
+                                                     std::chrono::steady_clock::duration d) {
+            counted->Wrote(st, d);
+          })
+                           : nullptr});
 
   // First start: the catalog, then the seed scenario, so the site is never empty.
   Result<bool> empty = store.Empty();
@@ -420,10 +449,30 @@ int RunServe(const Config& config, const ServeOptions& options) {
       [&site](http::Request& req) { return site.RunsOf(req) == http::Runs::kOnWorker; });
   st = server.Listen();
   if (!st.ok()) return Fail("serve", st);
+  // The metrics' own server: one thread, /metrics only, stopped by the same signals.
+  std::optional<http::Server> metrics_server;
+  std::thread metrics_thread;
+  if (metrics) {
+    metrics->Attach(site.routes(), server, static_cast<size_t>(config.server.threads), publisher,
+                    health);
+    server.SetObserver([counted](const http::Request& req, size_t thread, int status, size_t bytes,
+                                 std::chrono::steady_clock::duration took) {
+      counted->Request(req, thread, status, bytes, took);
+    });
+    metrics_server.emplace(config.metrics,
+                           [counted](http::Request& req) { return MetricsAnswer(req, *counted); });
+    if (Status listening = metrics_server->Listen(); !listening.ok()) {
+      return Fail("serve: metrics", listening);
+    }
+    LogInfo("metrics on http://" + config.metrics.address + ":" +
+            std::to_string(metrics_server->port()) + "/metrics");
+    metrics_thread = std::thread([&metrics_server] { metrics_server->Run(); });
+  }
   LogInfo("listening on http://" + config.server.address + ":" + std::to_string(server.port()) +
           " (" + std::to_string(config.server.threads) + " threads, storage " +
           StoreName(config.storage, config.store) + ")");
   server.Run();
+  if (metrics_thread.joinable()) metrics_thread.join();
   publisher.Stop();
   LogInfo("stopped");
   return 0;

@@ -240,7 +240,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
     if (key != "server" && key != "storage" && key != "site" && key != "catalog" &&
-        key != "admin" && key != "cache" && key != "mirror") {
+        key != "admin" && key != "cache" && key != "mirror" && key != "metrics") {
       errors.push_back(path + ":" + std::to_string(node.source().begin.line) +
                        ": unknown section [" + key + "]");
     } else if (!node.is_table()) {
@@ -285,6 +285,19 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     s.String("url", cfg.storage);
     s.String("data_dir", cfg.store.data_dir);
     s.RejectUnknown();
+  }
+  {
+    Section s(path, root["metrics"].as_table(), "metrics", env, errors);
+    std::string listen;
+    s.String("listen", listen);
+    s.RejectUnknown();
+    if (!listen.empty()) {
+      if (Status st = ParseListen(listen, cfg.metrics); !st.ok()) {
+        errors.push_back(path + ": metrics.listen: " + st.message());
+      } else if (cfg.metrics.address == cfg.server.address && cfg.metrics.port == cfg.server.port) {
+        errors.push_back(path + ": metrics.listen must not be the public address (" + listen + ")");
+      }
+    }
   }
   {
     Section s(path, root["mirror"].as_table(), "mirror", env, errors);

@@ -35,6 +35,9 @@ struct MirrorConfig {
 
 struct Config {
   http::ServerOptions server;
+  // [metrics] listen: where Prometheus scrapes /metrics (never the public port); off when
+  // metrics.address is empty.
+  http::ServerOptions metrics{.address = "", .port = 0, .threads = 1, .workers = 0};
   MirrorConfig mirror;
   AdminConfig admin;
   // cache.budget_mib: what one snapshot may keep of rendered bodies (each in up to three

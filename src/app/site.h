@@ -40,6 +40,8 @@ class Site {
   http::Runs RunsOf(http::Request& req) const { return router_.RunsOf(req); }
   // The templates, catalogs and static files the site answers with.
   const WebAssets& web() const { return web_; }
+  // The route table's routes, by the index a matched request holds (metrics name them).
+  const http::PathTable& routes() const { return router_.paths(); }
 
  private:
   using Router = http::Router<const Snap&>;

@@ -19,7 +19,7 @@ void Split(std::string_view path, Out&& out) {
 }  // namespace
 
 size_t PathTable::Add(std::string method, std::string_view pattern, Errors errors) {
-  Route r{std::move(method), {}, 0, errors};
+  Route r{std::move(method), std::string(pattern), {}, 0, errors};
   Split(pattern, [&r](std::string_view s) {
     const bool param = s.size() > 2 && s.front() == '{' && s.back() == '}';
     r.segments.push_back(Segment{std::string(param ? s.substr(1, s.size() - 2) : s), param});

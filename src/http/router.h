@@ -44,6 +44,11 @@ class PathTable {
   Errors ErrorsOf(const Request& req) const {
     return req.route < routes_.size() ? routes_[req.route].errors : Errors::kPage;
   }
+  // The routes, by the index Add gave them (and req.route holds): how many, and each one's
+  // method and pattern as added ("GET", "/api/v1/platforms/{platform}").
+  size_t size() const { return routes_.size(); }
+  const std::string& MethodOf(size_t route) const { return routes_[route].method; }
+  const std::string& PatternOf(size_t route) const { return routes_[route].pattern; }
 
  private:
   struct Segment {
@@ -52,6 +57,7 @@ class PathTable {
   };
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<Segment> segments;
     int literals = 0;  // how specific the pattern is
     Errors errors;
@@ -96,6 +102,8 @@ class Router {
   }
   // The error style of the route `req` matched (a handler's own errors).
   Errors ErrorsOf(const Request& req) const { return paths_.ErrorsOf(req); }
+  // The routes, by index (req.route): see PathTable.
+  const PathTable& paths() const { return paths_; }
 
   Response Handle(Request& req, Args... args) const {
     const Match m = paths_.Find(req);

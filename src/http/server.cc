@@ -64,6 +64,7 @@ struct Server::Impl {
   ServerOptions options;
   Handler handler;
   Blocking blocking;
+  Observer observer;
   // One event loop per I/O thread; the acceptor runs on the first and hands connections
   // out in turn. A connection stays on its loop, so its state needs no strand.
   std::vector<std::unique_ptr<asio::io_context>> loops;
@@ -417,8 +418,8 @@ awaitable<void> Session(Server::Impl& s, size_t loop, Socket socket) {
     first = false;
     std::atomic<int>& in_flight = s.in_flight[loop].n;
     in_flight.fetch_add(1, std::memory_order_relaxed);
-    const auto started =
-        AccessLogOn() ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    const auto started = AccessLogOn() || s.observer ? std::chrono::steady_clock::now()
+                                                     : std::chrono::steady_clock::time_point();
     const unsigned version = parser.version();
     const bool is_get = parser.method() == bhttp::verb::get;
     const bool is_head = parser.method() == bhttp::verb::head;
@@ -447,6 +448,10 @@ awaitable<void> Session(Server::Impl& s, size_t loop, Socket socket) {
     const StartedWrite w = StartWrite(socket, res, version, is_head, keep_alive, scratch, ec);
     if (!w.done) co_await FinishWrite(socket, res, w, scratch, ec);
     in_flight.fetch_sub(1, std::memory_order_relaxed);
+    if (s.observer) {
+      s.observer(req, loop, res.status, res.body().size(),
+                 std::chrono::steady_clock::now() - started);
+    }
     if (AccessLogOn()) {
       const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                               std::chrono::steady_clock::now() - started)
@@ -537,6 +542,15 @@ Server::Server(ServerOptions options, Handler handler, Blocking blocking)
 Server::~Server() { delete impl_; }
 
 uint16_t Server::port() const { return impl_->port; }
+
+void Server::SetObserver(Observer observer) { impl_->observer = std::move(observer); }
+
+int Server::Connections() const { return impl_->connections.load(std::memory_order_relaxed); }
+
+int Server::Streams() const {
+  std::lock_guard lock(impl_->streams_mu);
+  return impl_->streams;
+}
 
 Status Server::Listen() {
   beast::error_code ec;

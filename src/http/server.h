@@ -40,8 +40,20 @@ class Server {
   // route it matched) for the handler.
   using Blocking = std::function<bool(Request&)>;
 
+  // Told of each answered request, on its I/O thread (`thread`: 0 .. threads-1), once the
+  // answer is written: its status, body bytes and time from the request read to the answer
+  // written. Not of event streams. It must be quick and never block (it counts).
+  using Observer = std::function<void(const Request& req, size_t thread, int status, size_t bytes,
+                                      std::chrono::steady_clock::duration took)>;
+
   Server(ServerOptions options, Handler handler, Blocking blocking = nullptr);
   ~Server();
+
+  // Before Run.
+  void SetObserver(Observer observer);
+  // Open connections and event streams now. Thread-safe.
+  int Connections() const;
+  int Streams() const;
 
   // Binds the listening socket; the port is known afterwards.
   Status Listen();

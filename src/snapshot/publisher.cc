@@ -193,6 +193,7 @@ Status Publisher::Write(const WriteInfo& info,
     return Status::Ok();
   });
   if (options_.health) options_.health->Record(st);
+  if (options_.wrote) options_.wrote(st, std::chrono::steady_clock::now() - asked);
   // A slow transaction is named in the log: with synchronous=FULL its commit waits for the
   // disk (and, every 1,000 pages of WAL, for a checkpoint), which no figure above shows.
   const auto done = std::chrono::steady_clock::now();
@@ -265,6 +266,7 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   timer_cv_.notify_all();  // the next transition may be sooner now
   // Kept on local disk for a start without the store (not a copy of the copy: it keeps its date).
   if (options_.published) options_.published(snap);
+  if (options_.timed) options_.timed(Times{load_time, built - started, Clock::now() - built});
   if (local_ && serving_local_copy_.load() == 0) local_->Offer(std::move(snap));
   return Status::Ok();
 }

@@ -38,6 +38,10 @@ struct WriteInfo {
 
 class Publisher {
  public:
+  // What one publish took: reading the model, building the snapshot, warming it.
+  struct Times {
+    std::chrono::steady_clock::duration load{}, build{}, warm{};
+  };
   struct Options {
     size_t cache_budget = Snapshot::kDefaultCacheBudget;  // each snapshot's body cache, bytes
     StoreHealth* health = nullptr;  // told how each write went, when set; must outlive it
@@ -57,6 +61,10 @@ class Publisher {
     // Told of each snapshot right after it is published (the static mirror), on the thread
     // that published it, with the write lock held: it must only take note and return.
     std::function<void(const std::shared_ptr<const Snapshot>&)> published;
+    // Told of each publish's times, and of each write's outcome and time (from the call, the
+    // wait for the writes before it included), for metrics: quick, never blocking.
+    std::function<void(const Times&)> timed;
+    std::function<void(const Status&, std::chrono::steady_clock::duration)> wrote;
   };
   // `store` and `clock` must outlive the Publisher. `regions` come from the configuration.
   Publisher(Store& store, const Clock& clock, std::vector<Region> regions);
