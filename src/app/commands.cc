@@ -13,6 +13,7 @@
 #include "app/importers.h"
 #include "app/metrics.h"
 #include "app/mirror.h"
+#include "app/service_manager.h"
 #include "app/site.h"
 #include "core/files.h"
 #include "core/log.h"
@@ -468,10 +469,18 @@ int RunServe(const Config& config, const ServeOptions& options) {
             std::to_string(metrics_server->port()) + "/metrics");
     metrics_thread = std::thread([&metrics_server] { metrics_server->Run(); });
   }
-  LogInfo("listening on http://" + config.server.address + ":" + std::to_string(server.port()) +
-          " (" + std::to_string(config.server.threads) + " threads, storage " +
-          StoreName(config.storage, config.store) + ")");
+  const std::string listening = "listening on http://" + config.server.address + ":" +
+                                std::to_string(server.port()) + " (" +
+                                std::to_string(config.server.threads) + " threads, storage " +
+                                StoreName(config.storage, config.store) + ")";
+  LogInfo(listening);
+  // systemd: ready now (the first snapshot is published, the port is open); alive while the
+  // event loops answer.
+  ServiceManager systemd(
+      [&server](std::chrono::milliseconds within) { return server.Responsive(within); });
+  systemd.Ready(listening);
   server.Run();
+  systemd.Stopping();
   if (metrics_thread.joinable()) metrics_thread.join();
   publisher.Stop();
   LogInfo("stopped");

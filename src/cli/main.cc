@@ -17,6 +17,7 @@ struct Common {
   std::string listen;
   std::string data;
   bool quiet = false;
+  std::string log_format;  // text or json; empty: the journal's form under systemd, else text
 };
 
 void AddCommon(CLI::App* cmd, Common& c) {
@@ -25,6 +26,16 @@ void AddCommon(CLI::App* cmd, Common& c) {
                   "the node's own folder (storage.data_dir); without storage.url, its vigie.db "
                   "is the database");
   cmd->add_flag("--quiet,-q", c.quiet, "log warnings and errors only, no access log");
+  cmd->add_option("--log-format", c.log_format,
+                  "text or json (one object per line, for log shippers); under systemd, "
+                  "journald's form by default")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
+// Logging as the flags say: `quiet` for the commands that only print their result.
+void Logging(const Common& c, bool quiet) {
+  vigie::InitLogging(quiet,
+                     vigie::ParseLogFormat(c.log_format).value_or(vigie::DefaultLogFormat()));
 }
 
 // Reads the configuration and applies the flags; prints the errors and returns nullopt.
@@ -67,7 +78,7 @@ int main(int argc, char** argv) {
   serve->add_option("--clock-offset-file", serve_options.clock_offset_file,
                     "tests only: shift the clock by the seconds written in this file");
   serve->callback([&] {
-    vigie::InitLogging(common.quiet);
+    Logging(common, common.quiet);
     auto cfg = Load(common);
     code = cfg ? vigie::RunServe(*cfg, serve_options) : 2;
   });
@@ -75,7 +86,7 @@ int main(int argc, char** argv) {
   CLI::App* migrate = app.add_subcommand("migrate", "bring the database schema up to date");
   AddCommon(migrate, common);
   migrate->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunMigrate(*cfg) : 2;
   });
@@ -95,7 +106,7 @@ int main(int argc, char** argv) {
   AddCommon(catalog, common);
   catalog->add_option("file", file, "catalog file (default: catalog.path of the configuration)");
   catalog->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunImportCatalog(*cfg, file.empty() ? cfg->catalog : file) : 2;
   });
@@ -104,7 +115,7 @@ int main(int argc, char** argv) {
   AddCommon(scenario, common);
   scenario->add_option("file", file, "scenario file")->required();
   scenario->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunImportScenario(*cfg, file) : 2;
   });
@@ -112,7 +123,7 @@ int main(int argc, char** argv) {
   AddCommon(dump, common);
   dump->add_option("file", file, "dump file (JSON)")->required();
   dump->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunImportDump(*cfg, file) : 2;
   });
@@ -122,7 +133,7 @@ int main(int argc, char** argv) {
   std::string output = "-";
   exp->add_option("--output,-o", output, "file to write, - for stdout")->capture_default_str();
   exp->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunExport(*cfg, output) : 2;
   });
@@ -136,7 +147,7 @@ int main(int argc, char** argv) {
   copy->add_option("--to", copy_to, "the empty store to fill: sqlite:PATH or postgresql://...")
       ->required();
   copy->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunCopyStore(*cfg, copy_from, copy_to) : 2;
   });
@@ -147,7 +158,7 @@ int main(int argc, char** argv) {
   std::string backup_file;
   backup->add_option("file", backup_file, "the file to write")->required();
   backup->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunBackup(*cfg, backup_file) : 2;
   });
@@ -159,7 +170,7 @@ int main(int argc, char** argv) {
       ->required();
   restore->add_flag("--replace", replace, "replace everything the store holds");
   restore->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunRestore(*cfg, backup_file, replace) : 2;
   });
@@ -171,7 +182,7 @@ int main(int argc, char** argv) {
   mirror->add_option("--to", mirror_dir, "the mirror's folder (its current tree is replaced)")
       ->required();
   mirror->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunMirror(*cfg, mirror_dir) : 2;
   });
@@ -184,7 +195,7 @@ int main(int argc, char** argv) {
   user_add->add_option("name", name, "user name")->required();
   user_add->add_option("--role", role, "editor or admin")->capture_default_str();
   user_add->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunUserAdd(*cfg, name, role) : 2;
   });
@@ -193,7 +204,7 @@ int main(int argc, char** argv) {
   AddCommon(user_passwd, common);
   user_passwd->add_option("name", name, "user name")->required();
   user_passwd->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunUserPasswd(*cfg, name) : 2;
   });
@@ -203,14 +214,14 @@ int main(int argc, char** argv) {
   user_disable->add_option("name", name, "user name")->required();
   user_disable->add_flag("--enable", enable, "enable the user again");
   user_disable->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunUserDisable(*cfg, name, !enable) : 2;
   });
   CLI::App* user_list = user->add_subcommand("list", "list the users");
   AddCommon(user_list, common);
   user_list->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunUserList(*cfg) : 2;
   });
@@ -222,14 +233,14 @@ int main(int argc, char** argv) {
   token_create->add_option("name", name, "what the token is for")->required();
   token_create->add_option("--role", role, "editor or admin")->capture_default_str();
   token_create->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunTokenCreate(*cfg, name, role) : 2;
   });
   CLI::App* token_list = token->add_subcommand("list", "list the tokens");
   AddCommon(token_list, common);
   token_list->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunTokenList(*cfg) : 2;
   });
@@ -238,7 +249,7 @@ int main(int argc, char** argv) {
   AddCommon(token_revoke, common);
   token_revoke->add_option("id", token_id, "token id (see token list)")->required();
   token_revoke->callback([&] {
-    vigie::InitLogging(true);
+    Logging(common, true);
     auto cfg = Load(common);
     code = cfg ? vigie::RunTokenRevoke(*cfg, token_id) : 2;
   });

@@ -2,8 +2,14 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <string>
 
 namespace vigie {
 
@@ -47,8 +53,41 @@ std::string_view Escaped(std::string_view msg, std::string& buf) {
 }
 }  // namespace
 
-void InitLogging(bool quiet) {
-  Diag()->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+namespace {
+std::atomic<LogFormat> format{LogFormat::kText};
+
+// `s` as the inside of a JSON string (the message is already free of control characters).
+void AppendJson(std::string& out, std::string_view s) {
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+}
+}  // namespace
+
+std::optional<LogFormat> ParseLogFormat(std::string_view name) {
+  if (name == "text") return LogFormat::kText;
+  if (name == "json") return LogFormat::kJson;
+  return std::nullopt;
+}
+
+LogFormat DefaultLogFormat() {
+  // JOURNAL_STREAM is "DEVICE:INODE" of the journal's stream: stderr is it when they match.
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  struct stat st {};
+  if (!stream || ::fstat(STDERR_FILENO, &st) != 0) return LogFormat::kText;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return LogFormat::kText;
+  return dev == st.st_dev && ino == st.st_ino ? LogFormat::kJournal : LogFormat::kText;
+}
+
+void InitLogging(bool quiet, LogFormat f) {
+  format = f;
+  // The line is made by Log below (the priority prefix and JSON need the level as a number or
+  // a word); spdlog adds the timestamp in text only.
+  const char* text = f == LogFormat::kText ? "%Y-%m-%dT%H:%M:%S.%eZ %v" : "%v";
+  Diag()->set_pattern(text, spdlog::pattern_time_type::utc);
+  Access()->set_pattern(text, spdlog::pattern_time_type::utc);
   Diag()->set_level(quiet ? spdlog::level::warn : spdlog::level::info);
   Access()->set_level(quiet ? spdlog::level::off : spdlog::level::info);
   Access()->flush_on(spdlog::level::info);
@@ -56,8 +95,47 @@ void InitLogging(bool quiet) {
 
 namespace {
 void Log(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view msg) {
+  if (!logger.should_log(level)) return;
   std::string buf;
-  logger.log(level, "{}", Escaped(msg, buf));
+  const std::string_view clean = Escaped(msg, buf);
+  const bool access = &logger == Access().get();
+  const char* word = level == spdlog::level::err    ? "error"
+                     : level == spdlog::level::warn ? "warning"
+                                                    : "info";
+  std::string line;
+  switch (format.load()) {
+    case LogFormat::kText:
+      if (access) {
+        line.assign(clean);
+      } else {
+        line.append(word).append(" ").append(clean);
+      }
+      break;
+    case LogFormat::kJournal:
+      // sd-daemon(3) priorities: 3 error, 4 warning, 6 info.
+      line = level == spdlog::level::err ? "<3>" : level == spdlog::level::warn ? "<4>" : "<6>";
+      line.append(clean);
+      break;
+    case LogFormat::kJson: {
+      const auto now = std::chrono::system_clock::now();
+      const std::time_t t = std::chrono::system_clock::to_time_t(now);
+      const auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+          1000;
+      char stamp[96];
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                    static_cast<int>(ms));
+      line.append("{\"time\":\"").append(stamp).append("\",\"level\":\"").append(word);
+      line.append("\",\"log\":\"").append(access ? "access" : "vigie").append("\",\"msg\":\"");
+      AppendJson(line, clean);
+      line.append("\"}");
+      break;
+    }
+  }
+  logger.log(level, "{}", line);
 }
 }  // namespace
 

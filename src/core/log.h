@@ -3,11 +3,22 @@
 // its control characters written as \xNN: one message is one line, whatever it quotes.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace vigie {
 
-void InitLogging(bool quiet);
+enum class LogFormat {
+  kText,     // "2026-11-28T15:30:00.000Z info message"
+  kJournal,  // "<6>message": journald's priority prefix, its own timestamps (sd-daemon(3))
+  kJson,     // {"time":"...","level":"info","log":"vigie","msg":"..."} for log shippers
+};
+// "text" or "json"; nullopt for anything else.
+std::optional<LogFormat> ParseLogFormat(std::string_view name);
+// kJournal when stderr is the journal (systemd says so in JOURNAL_STREAM), else kText.
+LogFormat DefaultLogFormat();
+
+void InitLogging(bool quiet, LogFormat format = LogFormat::kText);
 void LogInfo(std::string_view msg);
 void LogWarn(std::string_view msg);
 void LogError(std::string_view msg);

@@ -547,6 +547,20 @@ void Server::SetObserver(Observer observer) { impl_->observer = std::move(observ
 
 int Server::Connections() const { return impl_->connections.load(std::memory_order_relaxed); }
 
+bool Server::Responsive(std::chrono::milliseconds within) const {
+  // Shared: a loop that answers after the deadline still finds it.
+  auto answered = std::make_shared<std::atomic<size_t>>(0);
+  for (const auto& loop : impl_->loops) {
+    asio::post(*loop, [answered] { answered->fetch_add(1); });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (answered->load() < impl_->loops.size()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
 int Server::Streams() const {
   std::lock_guard lock(impl_->streams_mu);
   return impl_->streams;

@@ -54,6 +54,9 @@ class Server {
   // Open connections and event streams now. Thread-safe.
   int Connections() const;
   int Streams() const;
+  // Whether every event loop ran a task posted to it within `within`: the loops are not stuck
+  // (what a watchdog wants to know). Thread-safe; while Run runs.
+  bool Responsive(std::chrono::milliseconds within) const;
 
   // Binds the listening socket; the port is known afterwards.
   Status Listen();
