@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: run test build build-all clean
+.PHONY: run test build build-all clean deb
 
 # Only what serving needs: the run packages, and the vigie binary without its tests.
 build:
@@ -47,5 +47,14 @@ test: build-all tests/browser/node_modules/.package-lock.json
 	FUZZ_BUILD=$(BUILD)-fuzz tests/fuzz/run 5
 	bench/run --smoke --cluster --binary $(BUILD)/vigie
 
+# The Debian package (CPack's DEB generator; cmake/package.cmake): build/vigie_VERSION_ARCH.deb.
+# scripts/deb-check installs it into a fresh Debian root, serves a page and purges it.
+deb:
+	scripts/install-deps run
+	command -v dpkg-shlibdeps >/dev/null || apt-get install -y -qq --no-install-recommends dpkg-dev >/dev/null
+	cmake -S . -B $(BUILD)-deb -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD)-deb -j$(JOBS) --target vigie vigie_changelog vigie_man
+	cd $(BUILD)-deb && cpack -G DEB >/dev/null && ls -1 $$PWD/vigie_*.deb
+
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz $(BUILD)-deb
