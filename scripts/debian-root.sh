@@ -34,6 +34,7 @@ debian_root_make() {
   [ -n "$MIRROR" ] || MIRROR=http://deb.debian.org/debian
 
   ROOT=$(mktemp -d /var/tmp/vigie-root.XXXXXX)
+  chmod 755 "$ROOT"  # the root of a system: its users other than root walk it too
   echo "debootstrap --variant=minbase bookworm from $MIRROR into $ROOT"
   t=$(now)
   debootstrap --variant=minbase bookworm "$ROOT" "$MIRROR" >"$ROOT.debootstrap.log" 2>&1 ||

@@ -65,9 +65,9 @@ std::function<http::Response(http::Request&)> AdminWeb::Page(Role role, Handler 
       if (get) return Back("/admin/login?next=" + QueryEscape(req.target));
       Caller anonymous{.lang = lang, .here = here};
       return Html(anonymous, 401, "admin_message",
-                  json{{"message", assets_.messages.Get(lang, "admin.session_expired")},
+                  json{{"message", assets().messages.Get(lang, "admin.session_expired")},
                        {"link", "/admin/login"}},
-                  assets_.messages.Get(lang, "admin.login"));
+                  assets().messages.Get(lang, "admin.login"));
     }
     Caller caller{user->name, user->role, session->csrf, session->id_hash, lang, here};
     if (!get) {
@@ -76,15 +76,15 @@ std::function<http::Response(http::Request&)> AdminWeb::Page(Role role, Handler 
         LogWarn("admin: CSRF token missing or wrong for " + user->name + " on " + req.path);
         return Html(
             caller, 403, "admin_message",
-            json{{"message", assets_.messages.Get(lang, "admin.csrf")}, {"link", "/admin/"}},
-            assets_.messages.Get(lang, "admin.refused"));
+            json{{"message", assets().messages.Get(lang, "admin.csrf")}, {"link", "/admin/"}},
+            assets().messages.Get(lang, "admin.refused"));
       }
     }
     if (role == Role::kAdmin && user->role != Role::kAdmin) {
       return Html(
           caller, 403, "admin_message",
-          json{{"message", assets_.messages.Get(lang, "admin.admins_only")}, {"link", "/admin/"}},
-          assets_.messages.Get(lang, "admin.refused"));
+          json{{"message", assets().messages.Get(lang, "admin.admins_only")}, {"link", "/admin/"}},
+          assets().messages.Get(lang, "admin.refused"));
     }
     if (now - session->last_seen_at > std::chrono::seconds(60)) {  // at most one write a minute
       LogIfFailed("note a session's use", store_.Write([&](StoreTx& tx) {
@@ -132,7 +132,7 @@ http::Response AdminWeb::LoginForm(http::Request& req) {
   std::string next = req.Query("next").value_or("/admin/");
   if (!SafeAdminNext(next)) next = "/admin/";
   http::Response res = Html(anonymous, 200, "admin_login", json{{"next", next}},
-                            assets_.messages.Get(anonymous.lang, "admin.login"));
+                            assets().messages.Get(anonymous.lang, "admin.login"));
   // Before a session exists, the form's token is checked against this cookie (double submit).
   res.Set("Set-Cookie", std::string(kLoginCsrfCookie) + "=" + token +
                             "; Path=/admin; HttpOnly; SameSite=Strict" +
@@ -153,8 +153,8 @@ http::Response AdminWeb::Login(http::Request& req) {
     anonymous.csrf = token;
     http::Response res =
         Html(anonymous, status, "admin_login",
-             json{{"next", next}, {"name", name}, {"error", assets_.messages.Get(lang, key)}},
-             assets_.messages.Get(lang, "admin.login"));
+             json{{"next", next}, {"name", name}, {"error", assets().messages.Get(lang, key)}},
+             assets().messages.Get(lang, "admin.login"));
     res.Set("Set-Cookie", std::string(kLoginCsrfCookie) + "=" + token +
                               "; Path=/admin; HttpOnly; SameSite=Strict" +
                               (options_.secure_cookies ? "; Secure" : ""));

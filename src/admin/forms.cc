@@ -245,7 +245,7 @@ http::Response AdminWeb::CreateToken(http::Request& req, const Caller& c) {
   if (!token.ok()) return FormError(req, c, token.status());
   // Shown once, on this page only; never stored in clear (so not a redirect).
   return Html(c, 201, "admin_token_created", json{{"token", *token}, {"name", Field(f, "name")}},
-              assets_.messages.Get(c.lang, "admin.tokens"));
+              assets().messages.Get(c.lang, "admin.tokens"));
 }
 
 http::Response AdminWeb::RevokeToken(http::Request& req, const Caller& c) {
@@ -308,13 +308,13 @@ http::Response AdminWeb::Preview(http::Request& req, const Caller& c) {
     const std::string text = Field(f, key);
     if (text.empty()) continue;
     const bool title = std::string_view(key).substr(0, 5) == "title";
-    blocks.push_back({{"label", assets_.messages.Get(c.lang, std::string("admin.") + key)},
+    blocks.push_back({{"label", assets().messages.Get(c.lang, std::string("admin.") + key)},
                       {"lang", std::string(key).substr(std::string(key).size() - 2)},
                       {"html", title ? std::string() : MarkdownToHtml(text)},
                       {"text", title ? text : std::string()}});
   }
   return Html(c, 200, "admin_preview", json{{"blocks", blocks}},
-              assets_.messages.Get(c.lang, "admin.preview"));
+              assets().messages.Get(c.lang, "admin.preview"));
 }
 
 }  // namespace vigie

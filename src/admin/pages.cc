@@ -27,7 +27,7 @@ json Badge(const Messages& m, Lang lang, Level l) {
 http::Response AdminWeb::Dashboard(http::Request&, const Caller& c) {
   std::shared_ptr<const Snapshot> snap = publisher_.Current();
   const Model& m = snap->model();
-  const vigie::Messages& msg = assets_.messages;
+  const vigie::Messages& msg = assets().messages;
   json regions = json::array();
   for (const Region& r : m.regions) {
     json platforms = json::array();
@@ -74,13 +74,13 @@ json AdminWeb::EventForm(const Model& m, const Caller& c) const {
   json kinds = json::array();
   for (EventKind k : kAllEventKinds) {
     kinds.push_back(
-        {{"value", std::string(EventKindId(k))}, {"words", assets_.messages.Words(c.lang, k)}});
+        {{"value", std::string(EventKindId(k))}, {"words", assets().messages.Words(c.lang, k)}});
   }
   json phases = json::array();
   for (Phase p :
        {Phase::kInvestigating, Phase::kIdentified, Phase::kMonitoring, Phase::kResolved}) {
     phases.push_back(
-        {{"value", std::string(PhaseId(p))}, {"words", assets_.messages.Words(c.lang, p)}});
+        {{"value", std::string(PhaseId(p))}, {"words", assets().messages.Words(c.lang, p)}});
   }
   json platforms = json::array();
   for (const Platform& p : m.platforms) {
@@ -95,7 +95,7 @@ json AdminWeb::EventForm(const Model& m, const Caller& c) const {
   for (const Region& r : m.regions) {
     regions.push_back({{"id", r.id}, {"name", L(r.name, c.lang)}, {"zone", r.time_zone}});
   }
-  json levels = LevelOptions(assets_.messages, c.lang, Level::kMajor);
+  json levels = LevelOptions(assets().messages, c.lang, Level::kMajor);
   return json{{"kinds", kinds},
               {"phases", phases},
               {"platforms", platforms},
@@ -110,10 +110,10 @@ http::Response AdminWeb::Events(http::Request&, const Caller& c) {
   for (auto it = m.events.rbegin(); it != m.events.rend(); ++it) {
     const EventState st = it->StateAt(snap->as_of());
     json e{{"id", it->id},
-           {"kind", assets_.messages.Words(c.lang, it->kind)},
+           {"kind", assets().messages.Words(c.lang, it->kind)},
            {"platform", it->platform},
            {"title", L(it->title, c.lang)},
-           {"state", assets_.messages.Words(c.lang, st)},
+           {"state", assets().messages.Words(c.lang, st)},
            {"start", FormatRfc3339(it->starts_at)}};
     if (st == EventState::kInProgress)
       current.push_back(e);
@@ -126,7 +126,7 @@ http::Response AdminWeb::Events(http::Request&, const Caller& c) {
   data["current"] = current;
   data["planned"] = planned;
   data["past"] = past;
-  return Html(c, 200, "admin_events", data, assets_.messages.Get(c.lang, "admin.events"));
+  return Html(c, 200, "admin_events", data, assets().messages.Get(c.lang, "admin.events"));
 }
 
 http::Response AdminWeb::EventPage(http::Request& req, const Caller& c) {
@@ -150,7 +150,7 @@ http::Response AdminWeb::EventPage(http::Request& req, const Caller& c) {
         json::array({{{"value", "none"}, {"words", "—"}, {"selected", current == "none"}}});
     for (Level l : kAllLevels) {
       options.push_back({{"value", std::string(LevelId(l))},
-                         {"words", assets_.messages.Words(c.lang, l)},
+                         {"words", assets().messages.Words(c.lang, l)},
                          {"selected", current == LevelId(l)}});
     }
     services.push_back({{"slug", s.slug}, {"name", L(s.name, c.lang)}, {"options", options}});
@@ -162,19 +162,19 @@ http::Response AdminWeb::EventPage(http::Request& req, const Caller& c) {
   json updates = json::array();
   for (auto it = e->updates.rbegin(); it != e->updates.rend(); ++it) {
     updates.push_back(
-        {{"at", FormatDateTime(it->at, *zone, c.lang, assets_.messages)},
+        {{"at", FormatDateTime(it->at, *zone, c.lang, assets().messages)},
          {"phase",
-          it->phase == Phase::kNone ? std::string() : assets_.messages.Words(c.lang, it->phase)},
+          it->phase == Phase::kNone ? std::string() : assets().messages.Words(c.lang, it->phase)},
          {"text_fr", it->text.fr},
          {"text_en", it->text.en}});
   }
   data["event"] = {
       {"id", e->id},
       {"revision", e->revision},
-      {"kind", assets_.messages.Words(c.lang, e->kind)},
+      {"kind", assets().messages.Words(c.lang, e->kind)},
       {"is_incident", e->kind == EventKind::kIncident},
       {"platform", e->platform},
-      {"state", assets_.messages.Words(c.lang, st)},
+      {"state", assets().messages.Words(c.lang, st)},
       {"title_fr", e->title.fr},
       {"title_en", e->title.en},
       {"body_fr", e->body.fr},
@@ -222,7 +222,7 @@ http::Response AdminWeb::Messages(http::Request&, const Caller& c) {
   }
   json data = EventForm(m, c);
   data["messages"] = list;
-  return Html(c, 200, "admin_messages", data, assets_.messages.Get(c.lang, "admin.messages"));
+  return Html(c, 200, "admin_messages", data, assets().messages.Get(c.lang, "admin.messages"));
 }
 
 http::Response AdminWeb::Audit(http::Request& req, const Caller& c) {
@@ -241,7 +241,7 @@ http::Response AdminWeb::Audit(http::Request& req, const Caller& c) {
   }
   return Html(c, 200, "admin_audit",
               json{{"rows", list}, {"actor", filter.actor}, {"action", filter.action}},
-              assets_.messages.Get(c.lang, "admin.audit"));
+              assets().messages.Get(c.lang, "admin.audit"));
 }
 
 http::Response AdminWeb::Tokens(http::Request& req, const Caller& c) {
@@ -259,7 +259,7 @@ http::Response AdminWeb::Tokens(http::Request& req, const Caller& c) {
          {"last_used", t.last_used_at ? FormatRfc3339(*t.last_used_at) : std::string("—")}});
   }
   return Html(c, 200, "admin_tokens", json{{"tokens", list}},
-              assets_.messages.Get(c.lang, "admin.tokens"));
+              assets().messages.Get(c.lang, "admin.tokens"));
 }
 
 http::Response AdminWeb::Catalog(http::Request&, const Caller& c) {
@@ -284,7 +284,7 @@ http::Response AdminWeb::Catalog(http::Request&, const Caller& c) {
     platforms.push_back({{"slug", p.slug}, {"name", L(p.name, c.lang)}, {"services", services}});
   }
   return Html(c, 200, "admin_catalog", json{{"platforms", platforms}},
-              assets_.messages.Get(c.lang, "admin.catalog"));
+              assets().messages.Get(c.lang, "admin.catalog"));
 }
 
 http::Response AdminWeb::Users(http::Request& req, const Caller& c) {
@@ -299,7 +299,7 @@ http::Response AdminWeb::Users(http::Request& req, const Caller& c) {
                     {"self", u.name == c.name}});
   }
   return Html(c, 200, "admin_users", json{{"users", list}},
-              assets_.messages.Get(c.lang, "admin.users"));
+              assets().messages.Get(c.lang, "admin.users"));
 }
 
 }  // namespace vigie

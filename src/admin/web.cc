@@ -74,15 +74,22 @@ AdminWeb::AdminWeb(AdminOptions options, Publisher& publisher, Store& store, con
       publisher_(publisher),
       store_(store),
       clock_(clock),
-      assets_(assets),
-      ops_(publisher, store, clock) {}
+      ops_(publisher, store, clock) {
+  SetAssets(assets);
+}
+
+void AdminWeb::SetAssets(AdminAssets assets) {
+  std::lock_guard lock(assets_mu_);
+  kept_assets_.push_back(std::make_unique<const AdminAssets>(assets));
+  assets_.store(kept_assets_.back().get(), std::memory_order_release);
+}
 
 http::Response AdminWeb::Html(const Caller& c, int status, std::string_view name,
                               const nlohmann::json& data, const std::string& title) const {
-  AdminPageView v{assets_.messages,
-                  assets_.templates,
-                  assets_.statics,
-                  assets_.site_name,
+  AdminPageView v{assets().messages,
+                  assets().templates,
+                  assets().statics,
+                  assets().site_name,
                   c.lang,
                   c.session_hash.empty() ? std::string() : c.name,
                   std::string(RoleId(c.role)),
@@ -102,7 +109,7 @@ std::string AdminWeb::Outage(Lang lang) const {
   const StoreHealth::State h = options_.health->Get();
   if (h.reachable) return {};
   const std::shared_ptr<const Snapshot> snap = publisher_.Current();
-  return Fill(assets_.messages.Get(lang, "admin.database_down"),
+  return Fill(assets().messages.Get(lang, "admin.database_down"),
               {{"since", FormatRfc3339(h.since)},
                {"as_of", snap ? FormatRfc3339(snap->as_of()) : std::string("—")}});
 }
@@ -110,10 +117,10 @@ std::string AdminWeb::Outage(Lang lang) const {
 http::Response AdminWeb::Unreachable(const Caller& c, const Status& why) const {
   LogWarn("admin: " + why.ToString());
   return Html(c, 503, "admin_message",
-              json{{"message", assets_.messages.Get(c.lang, "admin.database_unreachable") + " (" +
+              json{{"message", assets().messages.Get(c.lang, "admin.database_unreachable") + " (" +
                                    why.message() + ")"},
                    {"link", c.here.empty() ? std::string("/admin/") : c.here}},
-              assets_.messages.Get(c.lang, "admin.refused"));
+              assets().messages.Get(c.lang, "admin.refused"));
 }
 
 http::Response AdminWeb::Back(const std::string& where) const {
@@ -134,7 +141,7 @@ http::Response AdminWeb::FormError(http::Request& req, const Caller& c, const St
   }
   return Html(c, http::HttpStatusOf(st), "admin_message",
               json{{"message", st.message()}, {"link", back}},
-              assets_.messages.Get(c.lang, "admin.refused"));
+              assets().messages.Get(c.lang, "admin.refused"));
 }
 
 }  // namespace vigie

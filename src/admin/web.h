@@ -5,12 +5,16 @@
 // post), api.cc (the JSON API), web.cc (the answers they share).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "admin/operations.h"
 #include "admin/security.h"
@@ -65,6 +69,9 @@ class AdminWeb {
   std::function<http::Response(http::Request&)> Page(Role role, Handler handler);
   // The admin JSON API: needs "Authorization: Bearer TOKEN" of a live token with `role`.
   std::function<http::Response(http::Request&)> Api(Role role, Handler handler);
+
+  // The texts and templates from now on (a reload of the assets). Thread-safe.
+  void SetAssets(AdminAssets assets);
 
   http::Response LoginForm(http::Request& req);
   http::Response Login(http::Request& req);
@@ -130,7 +137,12 @@ class AdminWeb {
   Publisher& publisher_;
   Store& store_;
   const Clock& clock_;
-  AdminAssets assets_;
+  // The texts and templates the pages use: replaced whole by SetAssets (a reload), read through
+  // one atomic pointer; every set given stays alive with the AdminWeb.
+  const AdminAssets& assets() const { return *assets_.load(std::memory_order_acquire); }
+  std::atomic<const AdminAssets*> assets_;
+  std::mutex assets_mu_;
+  std::vector<std::unique_ptr<const AdminAssets>> kept_assets_;  // guarded by assets_mu_
   Operations ops_;
   LoginThrottle throttle_;
 };

@@ -13,6 +13,7 @@
 #include "app/importers.h"
 #include "app/metrics.h"
 #include "app/mirror.h"
+#include "app/reload.h"
 #include "app/service_manager.h"
 #include "app/site.h"
 #include "core/files.h"
@@ -341,6 +342,12 @@ int RunMirror(const Config& config, const std::string& dir) {
 }
 
 int RunServe(const Config& config, const ServeOptions& options) {
+  // SIGHUP and SIGUSR1 go to the Reloader's thread alone: blocked before any thread starts.
+  Reloader::BlockSignals();
+  SetLogLevel(options.quiet || config.log.quiet);
+  if (!options.quiet && config.log.access != "stdout") {
+    if (Status st = SetAccessLog(config.log.access); !st.ok()) return Fail("serve", st);
+  }
   // Templates and catalogs are checked before anything is written.
   Result<std::shared_ptr<const WebAssets>> web = WebAssets::Load(config.site.assets_override);
   if (!web.ok()) return Fail("serve: assets", web.status());
@@ -474,6 +481,7 @@ int RunServe(const Config& config, const ServeOptions& options) {
                                 std::to_string(config.server.threads) + " threads, storage " +
                                 StoreName(config.storage, config.store) + ")";
   LogInfo(listening);
+  Reloader reloader(Reloader::Targets{config, server, publisher, site, admin, options.quiet});
   // systemd: ready now (the first snapshot is published, the port is open); alive while the
   // event loops answer.
   ServiceManager systemd(

@@ -14,6 +14,8 @@ struct ServeOptions {
   // For tests: the clock is shifted by the seconds written in this file (FileOffsetClock),
   // so a test moves time forward instead of sleeping. Empty: the wall clock.
   std::string clock_offset_file;
+  // --quiet: warnings and errors only, no access log, whatever the configuration says.
+  bool quiet = false;
 };
 
 // Each returns the process exit code, having printed a sentence on failure.

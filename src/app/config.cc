@@ -240,7 +240,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
     if (key != "server" && key != "storage" && key != "site" && key != "catalog" &&
-        key != "admin" && key != "cache" && key != "mirror" && key != "metrics") {
+        key != "admin" && key != "cache" && key != "mirror" && key != "metrics" && key != "log") {
       errors.push_back(path + ":" + std::to_string(node.source().begin.line) +
                        ": unknown section [" + key + "]");
     } else if (!node.is_table()) {
@@ -285,6 +285,19 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     s.String("url", cfg.storage);
     s.String("data_dir", cfg.store.data_dir);
     s.RejectUnknown();
+  }
+  {
+    Section s(path, root["log"].as_table(), "log", env, errors);
+    std::string level = "info";
+    s.String("level", level);
+    s.String("access", cfg.log.access);
+    s.RejectUnknown();
+    if (level != "info" && level != "warning") {
+      errors.push_back(path + ": log.level must be info or warning, not \"" + level + "\"");
+    }
+    cfg.log.quiet = level == "warning";
+    if (cfg.log.access.empty())
+      errors.push_back(path + ": log.access must be stdout, off or a file");
   }
   {
     Section s(path, root["metrics"].as_table(), "metrics", env, errors);

@@ -21,6 +21,12 @@ struct SiteConfig {
   std::string assets_override;                         // a folder replacing embedded assets
 };
 
+// [log]: what the diagnostics say, and where the access log goes.
+struct LogConfig {
+  bool quiet = false;             // log.level = "warning": warnings and errors only
+  std::string access = "stdout";  // log.access: "stdout", "off", or a file (reopened on SIGUSR1)
+};
+
 struct AdminConfig {
   int64_t session_idle_s = 30 * 60;   // a back-office session unused this long ends
   int64_t session_max_s = 12 * 3600;  // and any session after this long
@@ -35,6 +41,7 @@ struct MirrorConfig {
 
 struct Config {
   http::ServerOptions server;
+  LogConfig log;
   // [metrics] listen: where Prometheus scrapes /metrics (never the public port); off when
   // metrics.address is empty.
   http::ServerOptions metrics{.address = "", .port = 0, .threads = 1, .workers = 0};
@@ -48,6 +55,8 @@ struct Config {
   SiteConfig site;
   std::string catalog = "catalog/divalto.toml";  // catalog.path
   std::string source;                            // the file it was read from
+  // What command-line flags set over the file (--listen, --data): a reload keeps them.
+  bool listen_from_flag = false, data_from_flag = false;
 };
 
 // Reads `path` (a missing file is an error) and applies the environment `env`

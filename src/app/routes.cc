@@ -12,11 +12,11 @@ Site::Site(const Config& config, Publisher& publisher, const StoreHealth& health
     : config_(config),
       publisher_(publisher),
       health_(health),
-      web_(web),
+      web_(&web),
       admin_(admin),
       router_([this](const http::Request& req, http::Errors style, int status,
                      const std::string& message, const Snap& snap) {
-        return PublicError(req, style, status, message, snap, config_, web_);
+        return PublicError(req, style, status, message, snap, config_, this->web());
       }) {
   AddRoutes();
 }
@@ -141,6 +141,12 @@ AdminWeb::Handler Site::Bind(http::Response (AdminWeb::*h)(http::Request&, const
   return [this, h](http::Request& r, const Caller& c) { return (admin_.*h)(r, c); };
 }
 
+void Site::SetWeb(std::shared_ptr<const WebAssets> web) {
+  std::lock_guard lock(web_mu_);
+  kept_web_.push_back(std::move(web));
+  web_.store(kept_web_.back().get(), std::memory_order_release);
+}
+
 http::Response Site::Handle(http::Request& req, const Snap& snap) const {
   // Nothing to show yet (a node started without its database and without a local copy): only
   // the probes answer; every other route, the back-office too, waits for the first state.
@@ -152,7 +158,7 @@ http::Response Site::Handle(http::Request& req, const Snap& snap) const {
 
 http::Response Site::Fail(const http::Request& req, const Snap& snap, const Status& st) const {
   return PublicError(req, router_.ErrorsOf(req), http::HttpStatusOf(st), st.message(), snap,
-                     config_, web_);
+                     config_, web());
 }
 
 AskAgain Site::Again() const {

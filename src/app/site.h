@@ -8,7 +8,10 @@
 // updates). The back-office's are AdminWeb's.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "admin/web.h"
 #include "api/statuspage.h"
@@ -39,7 +42,10 @@ class Site {
   // on the database or hash a password, so the server runs them off its I/O threads.
   http::Runs RunsOf(http::Request& req) const { return router_.RunsOf(req); }
   // The templates, catalogs and static files the site answers with.
-  const WebAssets& web() const { return web_; }
+  const WebAssets& web() const { return *web_.load(std::memory_order_acquire); }
+  // Answers with `web` from now on (a reload of the assets): publish again, so that every
+  // body is rendered with it. Thread-safe.
+  void SetWeb(std::shared_ptr<const WebAssets> web);
   // The route table's routes, by the index a matched request holds (metrics name them).
   const http::PathTable& routes() const { return router_.paths(); }
 
@@ -109,7 +115,12 @@ class Site {
   const Config& config_;
   Publisher& publisher_;
   const StoreHealth& health_;
-  const WebAssets& web_;
+  // The templates, catalogs and static files, replaced whole by SetWeb (a reload) and read
+  // through one atomic pointer; each set given stays alive with the Site (a page rendered
+  // before a reload still finds its static files).
+  std::atomic<const WebAssets*> web_;
+  mutable std::mutex web_mu_;
+  std::vector<std::shared_ptr<const WebAssets>> kept_web_;  // guarded by web_mu_
   AdminWeb& admin_;
   Router router_;
 };

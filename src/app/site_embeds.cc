@@ -37,7 +37,7 @@ http::Response Site::Badge(http::Request& req, const Snap& snap, bool service) c
       label = std::string(Localize(s->name, *lang).text);
       level = c->snap->derived().Service(c->region->id, s->id).level;
     }
-    return RenderBadge(label, level, web_.messages.Words(*lang, level));
+    return RenderBadge(label, level, web().messages.Words(*lang, level));
   };
   return ServeRendered(req, *c,
                        {c->Key("badge", req), "image/svg+xml; charset=utf-8", kApiCache, {kCors}},

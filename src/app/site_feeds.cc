@@ -32,7 +32,7 @@ http::Response Site::Feed(http::Request& req, const Snap& snap, FeedScope scope)
   if (!c.ok()) return fail(c.status());
   c->lang = *lang;
   const std::string platform(req.Param("platform"));
-  const FeedView view{c->ViewOf(), web_.messages, config_.site.name};
+  const FeedView view{c->ViewOf(), web().messages, config_.site.name};
   const auto render = [&](Time& modified) -> Result<std::string> {
     if (ics) return MaintenanceCalendar(view, platform);
     Result<vigie::Feed> f = Status::NotFound("no feed at " + req.path);
@@ -65,7 +65,7 @@ http::Response Site::HistoryFeed(http::Request& req, const Snap& snap, FeedForma
   const auto fail = [&](const Status& st) { return Fail(req, snap, st); };
   Result<Context> c = Resolve(req, snap, config_);
   if (!c.ok()) return fail(c.status());
-  const FeedView view{c->ViewOf(), web_.messages, config_.site.name};
+  const FeedView view{c->ViewOf(), web().messages, config_.site.name};
   const auto render = [&](Time& modified) -> Result<std::string> {
     Result<vigie::Feed> f = EventsFeed(view, std::nullopt);
     if (!f.ok()) return f.status();

@@ -25,7 +25,7 @@ http::Response Site::ServePage(http::Request& req, const Snap& snap, std::string
   Result<Context> c = Resolve(req, snap, config_);
   if (!c.ok()) return fail(c.status());
   c->lang = *lang;
-  const PageView view = PageViewOf(*c, config_, web_);
+  const PageView view = PageViewOf(*c, config_, web());
   const auto body = [&](Time&) { return render(view); };
   const std::string_view key = c->Key("page", req, extra);
   // Pages refuse to be framed (clickjacking), but for those made to be (`frameable`).
@@ -66,10 +66,18 @@ http::Response Site::SetLang(http::Request& req, const Snap& snap) const {
 }
 
 http::Response Site::Static(http::Request& req, const Snap& snap) const {
-  auto it =
-      web_.statics.find(std::string(req.Param("hash")) + "/" + std::string(req.Param("name")));
-  if (it == web_.statics.end()) return Fail(req, snap, Status::NotFound("no such file"));
-  return http::ServeBody(req, it->second);
+  const std::string key = std::string(req.Param("hash")) + "/" + std::string(req.Param("name"));
+  if (auto it = web().statics.find(key); it != web().statics.end()) {
+    return http::ServeBody(req, it->second);
+  }
+  // A page rendered before a reload of the assets names the files of the set before.
+  std::lock_guard lock(web_mu_);
+  for (const auto& kept : kept_web_) {
+    if (auto it = kept->statics.find(key); it != kept->statics.end()) {
+      return http::ServeBody(req, it->second);
+    }
+  }
+  return Fail(req, snap, Status::NotFound("no such file"));
 }
 
 http::Response Site::Home(http::Request& req, const Snap& snap) const {

@@ -17,7 +17,7 @@ http::Response Site::Starting(const http::Request& req) const {
   res.Set("Content-Type", kHtmlType);
   res.Set("Cache-Control", "no-store");
   res.Set("Retry-After", "5");
-  res.SetBody(RenderUnavailable(web_.messages, web_.templates, web_.urls, config_.site.name));
+  res.SetBody(RenderUnavailable(web().messages, web().templates, web().urls, config_.site.name));
   return res;
 }
 

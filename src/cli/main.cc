@@ -45,8 +45,12 @@ std::optional<vigie::Config> Load(const Common& c) {
     std::cerr << cfg.status().message() << "\n";
     return std::nullopt;
   }
-  if (!c.data.empty()) cfg->store.data_dir = c.data;
+  if (!c.data.empty()) {
+    cfg->store.data_dir = c.data;
+    cfg->data_from_flag = true;
+  }
   if (!c.listen.empty()) {
+    cfg->listen_from_flag = true;
     vigie::Status st = vigie::ParseListen(c.listen, cfg->server);
     if (!st.ok()) {
       std::cerr << "--listen: " << st.message() << "\n";
@@ -80,6 +84,7 @@ int main(int argc, char** argv) {
   serve->callback([&] {
     Logging(common, common.quiet);
     auto cfg = Load(common);
+    serve_options.quiet = common.quiet;
     code = cfg ? vigie::RunServe(*cfg, serve_options) : 2;
   });
 

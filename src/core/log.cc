@@ -1,5 +1,6 @@
 #include "core/log.h"
 
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -9,7 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace vigie {
 
@@ -18,14 +21,29 @@ std::shared_ptr<spdlog::logger>& Diag() {
   static std::shared_ptr<spdlog::logger> logger = spdlog::stderr_logger_mt("vigie");
   return logger;
 }
-std::shared_ptr<spdlog::logger>& Access() {
-  static std::shared_ptr<spdlog::logger> logger = [] {
-    auto l = spdlog::stdout_logger_mt("access");
-    l->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %v", spdlog::pattern_time_type::utc);
+// The access log can be switched while requests are logged (a file reopened after logrotate
+// moved it): the current logger is an atomic pointer, and every logger made stays alive (one
+// per reopen: a few hundred bytes each), so a request thread never holds a dangling one.
+struct AccessLogs {
+  std::mutex mu;
+  std::vector<std::shared_ptr<spdlog::logger>> all;  // guarded by mu
+  std::string destination = "stdout";                // guarded by mu
+  std::string pattern = "%Y-%m-%dT%H:%M:%S.%eZ %v";  // guarded by mu
+  bool on = true;                                    // guarded by mu
+  std::atomic<spdlog::logger*> current{nullptr};
+};
+AccessLogs& Accesses() {
+  static AccessLogs* logs = [] {
+    auto* l = new AccessLogs;  // lives as long as the process: loggers may log at exit
+    auto first = spdlog::stdout_logger_mt("access");
+    first->set_pattern(l->pattern, spdlog::pattern_time_type::utc);
+    l->all.push_back(first);
+    l->current = first.get();
     return l;
   }();
-  return logger;
+  return *logs;
 }
+spdlog::logger* Access() { return Accesses().current.load(std::memory_order_acquire); }
 // `msg` with every control character (newlines, terminal escapes) written as \xNN, so that
 // a value from outside (a login name, a path) can neither forge a log line nor drive the
 // terminal that reads the log. Copies only when there is something to escape.
@@ -87,10 +105,56 @@ void InitLogging(bool quiet, LogFormat f) {
   // a word); spdlog adds the timestamp in text only.
   const char* text = f == LogFormat::kText ? "%Y-%m-%dT%H:%M:%S.%eZ %v" : "%v";
   Diag()->set_pattern(text, spdlog::pattern_time_type::utc);
-  Access()->set_pattern(text, spdlog::pattern_time_type::utc);
+  {
+    AccessLogs& logs = Accesses();
+    std::lock_guard lock(logs.mu);
+    logs.pattern = text;
+    logs.on = !quiet;
+    Access()->set_pattern(text, spdlog::pattern_time_type::utc);
+    Access()->set_level(quiet ? spdlog::level::off : spdlog::level::info);
+    Access()->flush_on(spdlog::level::info);
+  }
+  SetLogLevel(quiet);
+}
+
+void SetLogLevel(bool quiet) {
   Diag()->set_level(quiet ? spdlog::level::warn : spdlog::level::info);
-  Access()->set_level(quiet ? spdlog::level::off : spdlog::level::info);
-  Access()->flush_on(spdlog::level::info);
+}
+
+Status SetAccessLog(std::string_view destination) {
+  AccessLogs& logs = Accesses();
+  std::lock_guard lock(logs.mu);
+  std::shared_ptr<spdlog::logger> next;
+  const std::string name = "access-" + std::to_string(logs.all.size());
+  try {
+    if (destination == "stdout" || destination == "off") {
+      next = spdlog::stdout_logger_mt(name);
+    } else {
+      // Appended to: a file logrotate moved away is made anew at the next reopen.
+      next = spdlog::basic_logger_mt(name, std::string(destination), /*truncate=*/false);
+    }
+  } catch (const spdlog::spdlog_ex& e) {
+    return Status::Unavailable("cannot open the access log " + std::string(destination) + ": " +
+                               e.what());
+  }
+  spdlog::drop(name);  // not in spdlog's registry: ours to keep
+  next->set_pattern(logs.pattern, spdlog::pattern_time_type::utc);
+  next->set_level(logs.on && destination != "off" ? spdlog::level::info : spdlog::level::off);
+  next->flush_on(spdlog::level::info);
+  logs.destination = std::string(destination);
+  logs.all.push_back(next);
+  if (spdlog::logger* before = logs.current.exchange(next.get())) before->flush();
+  return Status::Ok();
+}
+
+Status ReopenAccessLog() {
+  std::string destination;
+  {
+    AccessLogs& logs = Accesses();
+    std::lock_guard lock(logs.mu);
+    destination = logs.destination;
+  }
+  return SetAccessLog(destination);
 }
 
 namespace {
@@ -98,7 +162,7 @@ void Log(spdlog::logger& logger, spdlog::level::level_enum level, std::string_vi
   if (!logger.should_log(level)) return;
   std::string buf;
   const std::string_view clean = Escaped(msg, buf);
-  const bool access = &logger == Access().get();
+  const bool access = &logger == Access();
   const char* word = level == spdlog::level::err    ? "error"
                      : level == spdlog::level::warn ? "warning"
                                                     : "info";

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "core/status.h"
+
 namespace vigie {
 
 enum class LogFormat {
@@ -19,6 +21,14 @@ std::optional<LogFormat> ParseLogFormat(std::string_view name);
 LogFormat DefaultLogFormat();
 
 void InitLogging(bool quiet, LogFormat format = LogFormat::kText);
+// Warnings and errors only (quiet), or information too. Thread-safe.
+void SetLogLevel(bool quiet);
+// Where the access log goes from now on: "stdout", "off", or a file (appended to, made when
+// missing). Unavailable when the file cannot be opened (the log stays where it was).
+// Thread-safe: requests being logged meanwhile go to one or the other.
+Status SetAccessLog(std::string_view destination);
+// Opens the access log's file again (after logrotate moved it away). Thread-safe.
+Status ReopenAccessLog();
 void LogInfo(std::string_view msg);
 void LogWarn(std::string_view msg);
 void LogError(std::string_view msg);

@@ -65,6 +65,28 @@ struct Server::Impl {
   Handler handler;
   Blocking blocking;
   Observer observer;
+  // The limits of `options` that SetLimits may change while serving (read where they apply).
+  struct Limits {
+    std::atomic<size_t> header_limit, body_limit;
+    std::atomic<int64_t> read_timeout_s, idle_timeout_s, drain_timeout_s;
+    std::atomic<int> max_connections, max_streams, max_streams_per_address;
+    void Set(const ServerOptions& o) {
+      header_limit = o.header_limit;
+      body_limit = o.body_limit;
+      read_timeout_s = o.read_timeout.count();
+      idle_timeout_s = o.idle_timeout.count();
+      drain_timeout_s = o.drain_timeout.count();
+      max_connections = o.max_connections;
+      max_streams = o.max_streams;
+      max_streams_per_address = o.max_streams_per_address;
+    }
+    std::chrono::seconds read_timeout() const {
+      return std::chrono::seconds(read_timeout_s.load());
+    }
+    std::chrono::seconds idle_timeout() const {
+      return std::chrono::seconds(idle_timeout_s.load());
+    }
+  } limits;
   // One event loop per I/O thread; the acceptor runs on the first and hands connections
   // out in turn. A connection stays on its loop, so its state needs no strand.
   std::vector<std::unique_ptr<asio::io_context>> loops;
@@ -94,7 +116,9 @@ struct Server::Impl {
         loops(MakeLoops(options.threads)),
         conns(loops.size()),
         acceptor(*loops.front()),
-        in_flight(std::make_unique<InFlight[]>(loops.size())) {}
+        in_flight(std::make_unique<InFlight[]>(loops.size())) {
+    limits.Set(options);
+  }
 
   int InFlightTotal() const {
     int total = 0;
@@ -275,7 +299,7 @@ Response PlainError(int status, std::string text) {
 bool OpenStream(Server::Impl& s, const std::string& remote) {
   std::lock_guard lock(s.streams_mu);
   int& mine = s.streams_by_address[remote];
-  if (s.streams >= s.options.max_streams || mine >= s.options.max_streams_per_address) {
+  if (s.streams >= s.limits.max_streams.load() || mine >= s.limits.max_streams_per_address.load()) {
     if (mine == 0) s.streams_by_address.erase(remote);
     return false;
   }
@@ -383,10 +407,10 @@ awaitable<void> Session(Server::Impl& s, size_t loop, Socket socket) {
   bool first = true;
   while (!s.stopping) {
     RequestParser parser(req);
-    parser.header_limit(static_cast<std::uint32_t>(s.options.header_limit));
-    parser.body_limit(s.options.body_limit);
+    parser.header_limit(static_cast<std::uint32_t>(s.limits.header_limit.load()));
+    parser.body_limit(s.limits.body_limit.load());
     parser.eager(true);
-    conn.ExpireAfter(first ? s.options.read_timeout : s.options.idle_timeout);
+    conn.ExpireAfter(first ? s.limits.read_timeout() : s.limits.idle_timeout());
     for (bool more = ParseBuffered(buffer, parser, ec); more;) {
       const size_t room = beast::read_size(buffer, 65536);  // as Beast: 512 B to 64 KB
       if (room == 0) {
@@ -410,7 +434,7 @@ awaitable<void> Session(Server::Impl& s, size_t loop, Socket socket) {
       } else {
         break;
       }
-      conn.ExpireAfter(s.options.read_timeout);
+      conn.ExpireAfter(s.limits.read_timeout());
       co_await WriteResponse(socket, refusal, 11, false, false, scratch, ec);
       if (AccessLogOn()) LogAccess(remote + " \"-\" " + std::to_string(refusal.status) + " 0 0");
       break;
@@ -443,7 +467,7 @@ awaitable<void> Session(Server::Impl& s, size_t loop, Socket socket) {
       break;
     }
     const bool keep_alive = client_keep_alive && !s.stopping;
-    conn.ExpireAfter(s.options.read_timeout);
+    conn.ExpireAfter(s.limits.read_timeout());
     // WriteResponse's two steps, written out: no coroutine frame when the send is done at once.
     const StartedWrite w = StartWrite(socket, res, version, is_head, keep_alive, scratch, ec);
     if (!w.done) co_await FinishWrite(socket, res, w, scratch, ec);
@@ -513,7 +537,7 @@ awaitable<void> Accept(Server::Impl& s) {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    if (s.connections.load() >= s.options.max_connections) {
+    if (s.connections.load() >= s.limits.max_connections.load()) {
       Refuse(std::move(socket));
       continue;
     }
@@ -524,7 +548,8 @@ awaitable<void> Accept(Server::Impl& s) {
 }
 
 awaitable<void> Drain(Server::Impl& s) {
-  const auto deadline = std::chrono::steady_clock::now() + s.options.drain_timeout;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(s.limits.drain_timeout_s.load());
   Timer t(*s.loops.front());
   while (s.InFlightTotal() > 0 && std::chrono::steady_clock::now() < deadline) {
     t.expires_after(std::chrono::milliseconds(10));
@@ -544,6 +569,8 @@ Server::~Server() { delete impl_; }
 uint16_t Server::port() const { return impl_->port; }
 
 void Server::SetObserver(Observer observer) { impl_->observer = std::move(observer); }
+
+void Server::SetLimits(const ServerOptions& options) { impl_->limits.Set(options); }
 
 int Server::Connections() const { return impl_->connections.load(std::memory_order_relaxed); }
 

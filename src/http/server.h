@@ -51,6 +51,10 @@ class Server {
 
   // Before Run.
   void SetObserver(Observer observer);
+  // The limits of `options` (sizes, timeouts, connections, streams) from now on: what a
+  // reload may change while serving (the address, port and threads need a restart).
+  // Thread-safe; a connection already reading keeps the timeout it started with.
+  void SetLimits(const ServerOptions& options);
   // Open connections and event streams now. Thread-safe.
   int Connections() const;
   int Streams() const;

@@ -35,7 +35,11 @@ Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regio
     : Publisher(store, clock, std::move(regions), Options{}) {}
 
 Publisher::Publisher(Store& store, const Clock& clock, std::vector<Region> regions, Options options)
-    : store_(store), clock_(clock), regions_(std::move(regions)), options_(options) {
+    : store_(store),
+      clock_(clock),
+      regions_(std::move(regions)),
+      options_(options),
+      cache_budget_(options.cache_budget) {
   if (!options_.local_copy.empty()) local_ = std::make_unique<LocalCopy>(options_.local_copy);
 }
 
@@ -222,7 +226,7 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   const auto started = Clock::now();
   std::shared_ptr<const Snapshot> snap = std::make_shared<const Snapshot>(
       std::move(model), clock_.Now(), ++version_, std::move(changes), current_.load().get(),
-      options_.cache_budget);
+      cache_budget_.load());
   const auto built = Clock::now();
   // Warm it: render again what readers asked for in the current snapshot, oldest first, so
   // that right after the swap they find their bodies ready instead of rendering them on an

@@ -102,6 +102,13 @@ class Publisher {
 
   // Whether this node held the clock lease when the timer last asked. Thread-safe.
   bool leader() const { return leader_.load(); }
+  // What each snapshot's body cache may hold from the next publish on (a reload). Thread-safe.
+  void SetCacheBudget(size_t bytes) { cache_budget_ = bytes; }
+  // Publishes the current model again as of now, writing nothing: its bodies are rendered
+  // afresh (after a reload of the assets), and at a transition a node without the clock lease
+  // shows it this way (the leader's rows follow).
+  Status Republish();
+
   // When the local copy the current snapshot shows was saved, while it shows one (the node
   // started without its store and has not read it since). Thread-safe.
   std::optional<Time> ServingLocalCopy() const;
@@ -114,14 +121,12 @@ class Publisher {
   void FollowLoop();
   // The write that records the clock's transitions up to now.
   Status Reconcile();
-  // Publishes the current model again as of now, writing nothing: what a node without the
-  // clock lease does at a transition (the leader's rows follow).
-  Status Republish();
 
   Store& store_;
   const Clock& clock_;
   const std::vector<Region> regions_;
   const Options options_;
+  std::atomic<size_t> cache_budget_;
 
   // Warming stops after this long; the bodies left are rendered on first request.
   static constexpr std::chrono::milliseconds kWarmBudget{30};

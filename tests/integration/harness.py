@@ -67,14 +67,15 @@ class Http:
 class Vigie(Http):
     """One vigie process serving the vendor's catalog and the demo scenario."""
 
-    def __init__(self, seed=True, env=None, data=None, scenario=None, clock=False):
+    def __init__(self, seed=True, env=None, data=None, scenario=None, clock=False, config=None):
         """seed: True for the demo scenario, False for none, or a scenario file's path.
         scenario: a scenario's TOML text, loaded on first start instead of `seed`.
         data: the data directory (a new temporary one by default).
-        clock: True to move the binary's clock with advance() instead of sleeping."""
+        clock: True to move the binary's clock with advance() instead of sleeping.
+        config: another configuration file than the shipped vigie.toml."""
         self.data = data or tempfile.mkdtemp(prefix="vigie-it-")
         self.port = free_port()
-        cmd = [ARGS.binary, "serve", "--config", os.path.join(ARGS.source, "vigie.toml"),
+        cmd = [ARGS.binary, "serve", "--config", config or os.path.join(ARGS.source, "vigie.toml"),
                "--data", self.data, "--listen", "127.0.0.1:%d" % self.port]
         if scenario is not None:
             seed = os.path.join(self.data, "scenario.toml")
