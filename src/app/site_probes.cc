@@ -10,6 +10,7 @@ http::Response Site::Starting(const http::Request& req) const {
         "the status page is starting: it cannot reach its database yet and has no local copy of "
         "its last state; it keeps trying");
     res.Set("Retry-After", "5");
+    res.Set("Access-Control-Allow-Origin", "*");  // as every public JSON error
     return res;
   }
   http::Response res;
