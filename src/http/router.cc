@@ -26,16 +26,19 @@ size_t PathTable::Add(std::string method, std::string_view pattern, Errors error
     r.literals += !param;
   });
   if (r.segments.size() <= kMaxSegments) by_size_[r.segments.size()].push_back(routes_.size());
+  if (!r.segments.empty() && !r.segments[0].param) first_literals_.insert(r.segments[0].text);
   routes_.push_back(std::move(r));
   return routes_.size() - 1;
 }
 
-bool PathTable::Matches(const Route& r, const Path& path) {
+bool PathTable::Matches(const Route& r, const Path& path) const {
   if (r.segments.size() != path.size) return false;
   for (size_t i = 0; i < path.size; ++i) {
     if (!r.segments[i].param && r.segments[i].text != path.segments[i]) return false;
   }
-  return true;
+  // A leading parameter never takes a word another route spells there: /api/nothing is not a
+  // page in the language "api", but the API's own 404 (NearestErrors).
+  return path.size == 0 || !r.segments[0].param || !first_literals_.count(path.segments[0]);
 }
 
 // Only for paths no route takes: the route whose leading segments match the path's with the

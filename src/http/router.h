@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,10 +70,12 @@ class PathTable {
     size_t size = 0;
     bool too_long = false;
   };
-  static bool Matches(const Route& r, const Path& path);
+  bool Matches(const Route& r, const Path& path) const;
   Errors NearestErrors(const Path& path) const;
 
   std::vector<Route> routes_;
+  // The literal first segments of the routes ("api", "feeds", "admin", ...).
+  std::set<std::string, std::less<>> first_literals_;
   // Route indexes by segment count: only patterns of the path's length can match.
   std::array<std::vector<size_t>, kMaxSegments + 1> by_size_;
 };

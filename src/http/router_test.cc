@@ -85,6 +85,10 @@ TEST(Router, ErrorsTakeTheStyleOfTheRouteOrOfTheNearestOne) {
   EXPECT_EQ(body("GET", "/api/v1/platforms/weavy/more").substr(0, 5), "json:");
   EXPECT_EQ(body("GET", "/fr/weavy/nothing").substr(0, 5), "page:");  // shares /{lang}/{platform}
   EXPECT_EQ(body("GET", "/").substr(0, 5), "page:");
+  // A word another route spells first is never a {lang}: /api/x is the API's 404, not a page
+  // in the language "api".
+  EXPECT_EQ(body("GET", "/api/weavy"), "json: no page or resource at /api/weavy");
+  EXPECT_EQ(body("GET", "/fr/weavy").substr(0, 5), "");  // still a page (of "fr")
 }
 
 TEST(Router, TheMostSpecificPatternWinsWhateverTheOrder) {

@@ -386,7 +386,8 @@ class ErrorStyleTest(harness.SiteTest):
         for path, status in (("/api/v1/nothing", 404), ("/api/v1/platforms/nope", 404),
                              ("/infinity/api/v2/nothing.json", 404), ("/feeds/fr/nope/status.rss", 404),
                              ("/feeds/fr/weavy/nothing.rss", 404), ("/badge/fr/nope.svg", 404),
-                             ("/api/v1/platforms/weavy/events?page=0", 400), ("/api/v1/a/b/c/d/e/f", 404)):
+                             ("/api/v1/platforms/weavy/events?page=0", 400), ("/api/v1/a/b/c/d/e/f", 404),
+                             ("/api/weavy", 404), ("/feeds/weavy", 404)):
             got, h, body = self.v.get(path)
             self.assertEqual(got, status, path)
             self.assertTrue(h["content-type"].startswith("application/json"), path)
