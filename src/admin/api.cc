@@ -78,6 +78,15 @@ http::Response AdminWeb::ApiSetLevel(http::Request& req, const Caller& c) {
   return JsonResponse(200, json{{"ok", true}});
 }
 
+namespace {
+// "notify": whether to tell the subscribers; true unless the caller says false.
+Result<bool> NotifyField(const json& j) {
+  if (!j.contains("notify")) return true;
+  if (!j["notify"].is_boolean()) return Status::Invalid("notify must be true or false");
+  return j["notify"].get<bool>();
+}
+}  // namespace
+
 http::Response AdminWeb::ApiCreateEvent(http::Request& req, const Caller& c) {
   Result<json> j = JsonBody(req);
   if (!j.ok()) return http::JsonError(j.status());
@@ -109,6 +118,9 @@ http::Response AdminWeb::ApiCreateEvent(http::Request& req, const Caller& c) {
   if (!end.ok()) return http::JsonError(end.status());
   d.starts_at = *start;
   d.ends_at = *end;
+  Result<bool> notify = NotifyField(*j);
+  if (!notify.ok()) return http::JsonError(notify.status());
+  d.notify = *notify;
   Result<int64_t> id = ops_.CreateEvent(c.name, d);
   if (!id.ok()) return http::JsonError(id.status());
   return JsonResponse(201, json{{"id", *id}, {"url", "/api/v1/events/" + std::to_string(*id)}});
@@ -130,7 +142,9 @@ http::Response AdminWeb::ApiPostUpdate(http::Request& req, const Caller& c) {
     if (!s.ok()) return http::JsonError(s.status());
     services = *s;
   }
-  Status st = ops_.PostUpdate(c.name, *id, TextField(*j, "text"), phase, services);
+  Result<bool> notify = NotifyField(*j);
+  if (!notify.ok()) return http::JsonError(notify.status());
+  Status st = ops_.PostUpdate(c.name, *id, TextField(*j, "text"), phase, services, *notify);
   if (!st.ok()) return http::JsonError(st);
   return JsonResponse(200, json{{"ok", true}});
 }
@@ -140,7 +154,9 @@ http::Response AdminWeb::ApiResolve(http::Request& req, const Caller& c) {
   if (!id) return http::JsonError(Status::NotFound("no such event"));
   Result<json> j = req.body.empty() ? Result<json>(json::object()) : JsonBody(req);
   if (!j.ok()) return http::JsonError(j.status());
-  Status st = ops_.Resolve(c.name, *id, TextField(*j, "text"));
+  Result<bool> notify = NotifyField(*j);
+  if (!notify.ok()) return http::JsonError(notify.status());
+  Status st = ops_.Resolve(c.name, *id, TextField(*j, "text"), *notify);
   if (!st.ok()) return http::JsonError(st);
   return JsonResponse(200, json{{"ok", true}});
 }
@@ -159,6 +175,9 @@ http::Response AdminWeb::ApiCreateMessage(http::Request& req, const Caller& c) {
   auto exp = TimeField(*j, "expires_at");
   if (!exp.ok()) return http::JsonError(exp.status());
   d.expires_at = *exp;
+  Result<bool> notify = NotifyField(*j);
+  if (!notify.ok()) return http::JsonError(notify.status());
+  d.notify = *notify;
   Result<int64_t> id = ops_.CreateMessage(c.name, d);
   if (!id.ok()) return http::JsonError(id.status());
   return JsonResponse(201, json{{"id", *id}});

@@ -148,6 +148,7 @@ http::Response AdminWeb::CreateEvent(http::Request& req, const Caller& c) {
   return Submit(req, c, [&](const Form& f) -> Result<std::string> {
     Result<EventDraft> d = DraftOf(f, publisher_.Current()->model(), true);
     if (!d.ok()) return d.status();
+    d->notify = Field(f, "notify") == "1";
     Result<int64_t> id = ops_.CreateEvent(c.name, *d);
     if (!id.ok()) return id.status();
     return EventUrl(*id);
@@ -167,21 +168,22 @@ http::Response AdminWeb::PostUpdate(http::Request& req, const Caller& c) {
   return SubmitOn(req, c, "no such event", [&](int64_t id, const Form& f) -> Result<std::string> {
     Result<std::optional<Phase>> phase = PhaseField(f);
     if (!phase.ok()) return phase.status();
-    VIGIE_RETURN_IF_ERROR(ops_.PostUpdate(c.name, id, TextOf(f, "text"), *phase, std::nullopt));
+    VIGIE_RETURN_IF_ERROR(ops_.PostUpdate(c.name, id, TextOf(f, "text"), *phase, std::nullopt,
+                                          Field(f, "notify") == "1"));
     return EventUrl(id);
   });
 }
 
 http::Response AdminWeb::Resolve(http::Request& req, const Caller& c) {
   return SubmitOn(req, c, "no such event", [&](int64_t id, const Form& f) -> Result<std::string> {
-    VIGIE_RETURN_IF_ERROR(ops_.Resolve(c.name, id, TextOf(f, "text")));
+    VIGIE_RETURN_IF_ERROR(ops_.Resolve(c.name, id, TextOf(f, "text"), Field(f, "notify") == "1"));
     return EventUrl(id);
   });
 }
 
 http::Response AdminWeb::Cancel(http::Request& req, const Caller& c) {
   return SubmitOn(req, c, "no such event", [&](int64_t id, const Form& f) -> Result<std::string> {
-    VIGIE_RETURN_IF_ERROR(ops_.Cancel(c.name, id, TextOf(f, "text")));
+    VIGIE_RETURN_IF_ERROR(ops_.Cancel(c.name, id, TextOf(f, "text"), Field(f, "notify") == "1"));
     return EventUrl(id);
   });
 }
@@ -197,6 +199,7 @@ http::Response AdminWeb::CreateMessage(http::Request& req, const Caller& c) {
         LocalTimeField(f, "expires", "expiry", publisher_.Current()->model(), d.regions);
     if (!expires.ok()) return expires.status();
     d.expires_at = *expires;
+    d.notify = Field(f, "notify") == "1";
     Result<int64_t> id = ops_.CreateMessage(c.name, d);
     if (!id.ok()) return id.status();
     return std::string("/admin/messages");

@@ -27,6 +27,21 @@ Result<std::vector<Impact>> Impacts(const Model& m, const std::string& platform,
 
 const Event* Find(const Model& m, int64_t id) { return m.FindEvent(id); }
 
+// Leaves a notice for the subscribers in the write's own transaction: it is sent if and only
+// if the write commits.
+Status Tell(StoreTx& tx, bool notify, NoticeKind kind, Time at, const std::string& platform,
+            int64_t event_id, int64_t update_id = 0, int64_t message_id = 0) {
+  if (!notify) return Status::Ok();
+  Notice n;
+  n.kind = kind;
+  n.at = at;
+  n.platform = platform;
+  n.event_id = event_id;
+  n.update_id = update_id;
+  n.message_id = message_id;
+  return tx.InsertNotice(n).status();
+}
+
 }  // namespace
 
 Status Operations::SetLevel(const std::string& actor, const std::vector<std::string>& regions,
@@ -101,7 +116,7 @@ Result<int64_t> Operations::CreateEvent(const std::string& actor, const EventDra
     Result<int64_t> r = tx.InsertEvent(e);
     if (!r.ok()) return r.status();
     id = *r;
-    return Status::Ok();
+    return Tell(tx, d.notify, NoticeKind::kEventCreated, now, e.platform, id);
   });
   VIGIE_RETURN_IF_ERROR(st);
   return id;
@@ -143,7 +158,8 @@ Status Operations::EditEvent(const std::string& actor, int64_t id, const EventDr
 
 Status Operations::PostUpdate(const std::string& actor, int64_t id, const Text& text,
                               std::optional<Phase> phase,
-                              std::optional<std::vector<std::pair<std::string, Level>>> services) {
+                              std::optional<std::vector<std::pair<std::string, Level>>> services,
+                              bool notify) {
   const Time now = clock_.Now();
   WriteInfo info{.actor = actor,
                  .action = "event.update",
@@ -172,11 +188,16 @@ Status Operations::PostUpdate(const std::string& actor, int64_t id, const Text& 
     VIGIE_RETURN_IF_ERROR(ValidateEvent(m, e));
     e.updated_by = actor;
     VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
-    return tx.InsertUpdate(id, u).status();
+    Result<int64_t> update = tx.InsertUpdate(id, u);
+    if (!update.ok()) return update.status();
+    return Tell(
+        tx, notify,
+        e.phase == Phase::kResolved ? NoticeKind::kEventResolved : NoticeKind::kEventUpdated, now,
+        e.platform, id, *update);
   });
 }
 
-Status Operations::Resolve(const std::string& actor, int64_t id, const Text& text) {
+Status Operations::Resolve(const std::string& actor, int64_t id, const Text& text, bool notify) {
   const Time now = clock_.Now();
   WriteInfo info{.actor = actor, .action = "event.resolve", .detail = "#" + std::to_string(id)};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
@@ -194,15 +215,18 @@ Status Operations::Resolve(const std::string& actor, int64_t id, const Text& tex
     VIGIE_RETURN_IF_ERROR(ValidateEvent(m, e));
     e.updated_by = actor;
     VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
+    int64_t update_id = 0;
     if (!text.empty()) {
       EventUpdate u{0, now, e.kind == EventKind::kIncident ? Phase::kResolved : Phase::kNone, text};
-      return tx.InsertUpdate(id, u).status();
+      Result<int64_t> update = tx.InsertUpdate(id, u);
+      if (!update.ok()) return update.status();
+      update_id = *update;
     }
-    return Status::Ok();
+    return Tell(tx, notify, NoticeKind::kEventResolved, now, e.platform, id, update_id);
   });
 }
 
-Status Operations::Cancel(const std::string& actor, int64_t id, const Text& reason) {
+Status Operations::Cancel(const std::string& actor, int64_t id, const Text& reason, bool notify) {
   const Time now = clock_.Now();
   WriteInfo info{.actor = actor, .action = "event.cancel", .detail = "#" + std::to_string(id)};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
@@ -216,9 +240,13 @@ Status Operations::Cancel(const std::string& actor, int64_t id, const Text& reas
     e.updated_at = now;
     e.updated_by = actor;
     VIGIE_RETURN_IF_ERROR(tx.UpdateEvent(e));
-    if (!reason.empty())
-      return tx.InsertUpdate(id, EventUpdate{0, now, Phase::kNone, reason}).status();
-    return Status::Ok();
+    int64_t update_id = 0;
+    if (!reason.empty()) {
+      Result<int64_t> update = tx.InsertUpdate(id, EventUpdate{0, now, Phase::kNone, reason});
+      if (!update.ok()) return update.status();
+      update_id = *update;
+    }
+    return Tell(tx, notify, NoticeKind::kEventUpdated, now, e.platform, id, update_id);
   });
 }
 
@@ -233,7 +261,7 @@ Result<int64_t> Operations::CreateMessage(const std::string& actor, const Messag
     Result<int64_t> r = tx.InsertMessage(msg);
     if (!r.ok()) return r.status();
     id = *r;
-    return Status::Ok();
+    return Tell(tx, d.notify, NoticeKind::kMessagePublished, now, d.platform, 0, 0, id);
   });
   VIGIE_RETURN_IF_ERROR(st);
   return id;

@@ -29,6 +29,8 @@ struct EventDraft {
   // Edits: the revision the operator's form was made from. When the event has moved on
   // since (another operator's edit, a resolution), the edit is refused with Conflict.
   std::optional<int64_t> revision;
+  // Tell the subscribers (a notice in the outbox, in the same transaction as the event).
+  bool notify = false;
 };
 
 struct MessageDraft {
@@ -37,6 +39,7 @@ struct MessageDraft {
   Text title, body;
   std::optional<Time> published_at;  // empty: now
   std::optional<Time> expires_at;
+  bool notify = false;  // tell the subscribers
 };
 
 class Operations {
@@ -56,14 +59,16 @@ class Operations {
   Result<int64_t> CreateEvent(const std::string& actor, const EventDraft& draft);
   // Corrects an event: texts, services, window (not its kind or platform).
   Status EditEvent(const std::string& actor, int64_t id, const EventDraft& draft);
-  // A new timeline entry; a new phase and new impacts when given.
+  // A new timeline entry; a new phase and new impacts when given. `notify`: tell the
+  // subscribers who follow the event (a notice in the outbox, in the same transaction).
   Status PostUpdate(const std::string& actor, int64_t id, const Text& text,
                     std::optional<Phase> phase,
-                    std::optional<std::vector<std::pair<std::string, Level>>> services);
+                    std::optional<std::vector<std::pair<std::string, Level>>> services,
+                    bool notify = false);
   // Incidents: resolved now. Other kinds in progress: ended now.
-  Status Resolve(const std::string& actor, int64_t id, const Text& text);
+  Status Resolve(const std::string& actor, int64_t id, const Text& text, bool notify = false);
   // Only a planned event can be cancelled.
-  Status Cancel(const std::string& actor, int64_t id, const Text& reason);
+  Status Cancel(const std::string& actor, int64_t id, const Text& reason, bool notify = false);
 
   Result<int64_t> CreateMessage(const std::string& actor, const MessageDraft& draft);
   Status EditMessage(const std::string& actor, int64_t id, const MessageDraft& draft);

@@ -19,6 +19,8 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "notify/desk.h"
+#include "notify/sender.h"
 #include "snapshot/publisher.h"
 #include "store/store.h"
 
@@ -434,6 +436,40 @@ int RunServe(const Config& config, const ServeOptions& options) {
                  publisher, store, clock,
                  AdminAssets{(*web)->messages, (*web)->templates, (*web)->urls, config.site.name});
   Site site(config, publisher, health, **web, admin);
+  // Subscriptions by e-mail, when an SMTP server is configured: the desk takes them on the
+  // public pages; the sender (on the node holding the clock lease) delivers the outbox.
+  std::optional<SubscriptionDesk> desk;
+  std::optional<Sender> sender;
+  if (!config.email.smtp_url.empty()) {
+    desk.emplace(store, clock,
+                 SubscriptionDesk::Options{
+                     .form_min_age = std::chrono::seconds(config.notify.form_min_seconds),
+                     .per_address_per_hour = static_cast<int>(config.notify.per_address_per_hour),
+                     .per_visitor_per_hour = static_cast<int>(config.notify.per_visitor_per_hour)});
+    sender.emplace(
+        store, clock, publisher,
+        [&site] {
+          return MailAssets{&site.web().messages, &site.web().templates};
+        },
+        [&desk] { return desk->Signer(); },
+        Sender::Options{
+            .smtp = {.url = config.email.smtp_url, .require_tls = config.email.require_tls},
+            .from = config.email.from,
+            .reply_to = config.email.reply_to,
+            .site_name = config.site.name,
+            .first_retry = std::chrono::seconds(config.notify.retry_seconds)});
+    site.SetSubscriptions(&*desk, [&sender] { sender->Wake(); });
+    if (metrics) metrics->AttachSender(*sender);
+    sender->Start();
+    LogInfo("subscriptions by e-mail are on (SMTP " + SmtpName(config.email.smtp_url) + ")");
+  }
+  // The sender stops (finishing the mail in hand) before the Site and the store go.
+  struct StopSender {
+    std::optional<Sender>& sender;
+    ~StopSender() {
+      if (sender) sender->Stop();
+    }
+  } stop_sender{sender};
   // The mirror renders through the Site: it goes before the Site, and stops being told of
   // snapshots before it goes.
   std::optional<Mirror> mirror_writer;
@@ -489,6 +525,7 @@ int RunServe(const Config& config, const ServeOptions& options) {
   systemd.Ready(listening);
   server.Run();
   systemd.Stopping();
+  if (sender) sender->Stop();
   if (metrics_thread.joinable()) metrics_thread.join();
   publisher.Stop();
   LogInfo("stopped");

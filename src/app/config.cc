@@ -8,6 +8,8 @@
 #include <set>
 
 #include "domain/validate.h"
+#include "notify/mail.h"
+#include "notify/smtp.h"
 
 extern char** environ;
 
@@ -240,7 +242,8 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
     if (key != "server" && key != "storage" && key != "site" && key != "catalog" &&
-        key != "admin" && key != "cache" && key != "mirror" && key != "metrics" && key != "log") {
+        key != "admin" && key != "cache" && key != "mirror" && key != "metrics" && key != "log" &&
+        key != "email" && key != "notify") {
       errors.push_back(path + ":" + std::to_string(node.source().begin.line) +
                        ": unknown section [" + key + "]");
     } else if (!node.is_table()) {
@@ -316,6 +319,36 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     Section s(path, root["mirror"].as_table(), "mirror", env, errors);
     s.String("dir", cfg.mirror.dir);
     s.Integer("history_pages", cfg.mirror.history_pages, 1, 1000);
+    s.RejectUnknown();
+  }
+  {
+    Section s(path, root["email"].as_table(), "email", env, errors);
+    s.String("smtp_url", cfg.email.smtp_url);
+    s.String("from", cfg.email.from);
+    s.String("reply_to", cfg.email.reply_to);
+    std::string tls = "try";
+    s.String("tls", tls);
+    s.RejectUnknown();
+    cfg.email.require_tls = tls == "require";
+    if (tls != "try" && tls != "require") {
+      errors.push_back(path + ": email.tls must be \"try\" (STARTTLS when offered) or \"require\"");
+    }
+    if (!cfg.email.smtp_url.empty()) {
+      if (Status st = CheckSmtpUrl(cfg.email.smtp_url); !st.ok()) {
+        errors.push_back(path + ": email.smtp_url: " + st.message());
+      }
+      if (!PlausibleEmail(AddressOf(cfg.email.from))) {
+        errors.push_back(path +
+                         ": email.from must be an address (\"Status <status@example.com>\")");
+      }
+    }
+  }
+  {
+    Section s(path, root["notify"].as_table(), "notify", env, errors);
+    s.Integer("form_min_seconds", cfg.notify.form_min_seconds, 0, 3600);
+    s.Integer("per_address_per_hour", cfg.notify.per_address_per_hour, 1, 1'000'000);
+    s.Integer("per_visitor_per_hour", cfg.notify.per_visitor_per_hour, 1, 1'000'000);
+    s.Integer("retry_seconds", cfg.notify.retry_seconds, 1, 3600);
     s.RejectUnknown();
   }
   {

@@ -39,6 +39,23 @@ struct MirrorConfig {
   int64_t history_pages = 5;  // how many pages of each platform's history (and their events)
 };
 
+// [email]: the SMTP server the subscribers' mails go through. Subscriptions are offered only
+// when smtp_url is set.
+struct EmailConfig {
+  std::string smtp_url;      // email.smtp_url: "smtp://127.0.0.1:25", "smtps://user:pw@host:465"
+  std::string from;          // email.from: "Statut Divalto <status@example.com>"
+  std::string reply_to;      // email.reply_to (optional)
+  bool require_tls = false;  // email.tls = "require": never in clear (else STARTTLS if offered)
+};
+
+// [notify]: how subscriptions are taken.
+struct NotifyConfig {
+  int64_t form_min_seconds = 2;       // a subscription form sent back sooner is a bot's
+  int64_t per_address_per_hour = 5;   // subscription requests for one e-mail address
+  int64_t per_visitor_per_hour = 30;  // and from one visitor's IP address
+  int64_t retry_seconds = 30;         // the first retry of a mail the server did not take
+};
+
 struct Config {
   http::ServerOptions server;
   LogConfig log;
@@ -46,6 +63,8 @@ struct Config {
   // metrics.address is empty.
   http::ServerOptions metrics{.address = "", .port = 0, .threads = 1, .workers = 0};
   MirrorConfig mirror;
+  EmailConfig email;
+  NotifyConfig notify;
   AdminConfig admin;
   // cache.budget_mib: what one snapshot may keep of rendered bodies (each in up to three
   // codings); bodies past it are rendered for each request. The demo site needs about 12 MiB.

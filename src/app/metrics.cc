@@ -236,6 +236,26 @@ std::string Metrics::Text() const {
         "1 when the node serves its local copy of the last state (started without the database)",
         publisher_->ServingLocalCopy() ? 1 : 0);
 
+  if (sender_) {
+    const Sender::Counts& c = sender_->counts();
+    MetricFamily f =
+        Family("vigie_notify_deliveries_total",
+               "Deliveries to subscribers attempted by this node, by result", MetricType::Counter);
+    const std::pair<const char*, int64_t> results[] = {
+        {"sent", c.sent.load()}, {"retried", c.retried.load()}, {"failed", c.failed.load()}};
+    for (const auto& [name, n] : results) {
+      ClientMetric m;
+      m.label = {{"result", name}};
+      m.counter.value = static_cast<double>(n);
+      f.metric.push_back(std::move(m));
+    }
+    families.push_back(std::move(f));
+    gauge("vigie_notify_pending",
+          "Deliveries waiting to be made, as the sender last counted them (it counts on the node "
+          "holding the clock lease)",
+          static_cast<double>(c.pending.load()));
+  }
+
   // ---- Publishes and writes.
   {
     std::lock_guard lock(timings_->mu);

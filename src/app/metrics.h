@@ -11,6 +11,8 @@
 //   vigie_publish_{load,build,warm}_duration_seconds  each publish: model load, snapshot, warming
 //   vigie_store_writes_total{result}, vigie_store_write_duration_seconds   every write
 //   vigie_database_up, vigie_clock_leader, vigie_serving_local_copy         what the node knows
+//   vigie_notify_deliveries_total{result}, vigie_notify_pending   mails sent by this node, and
+//                                                    deliveries waiting (when it sends them)
 #pragma once
 
 #include <array>
@@ -25,6 +27,7 @@
 #include "http/message.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "notify/sender.h"
 #include "snapshot/publisher.h"
 #include "store/health.h"
 
@@ -44,6 +47,9 @@ class Metrics {
   void Attach(const http::PathTable& routes, const http::Server& server, size_t threads,
               const Publisher& publisher, const StoreHealth& health);
 
+  // The sender of the subscribers' mails, when there is one (before the server runs).
+  void AttachSender(const Sender& sender) { sender_ = &sender; }
+
   // One answered request, on I/O thread `thread`. Lock-free.
   void Request(const http::Request& req, size_t thread, int status, size_t bytes, Duration took);
   // One publish's times; one write's outcome and time. Thread-safe.
@@ -61,6 +67,7 @@ class Metrics {
   const StoreHealth* health_ = nullptr;
   const http::PathTable* routes_ = nullptr;
   const http::Server* server_ = nullptr;
+  const Sender* sender_ = nullptr;
   std::vector<std::unique_ptr<PerThread>> threads_;
   std::unique_ptr<Timings> timings_;  // publishes and writes: rare, under a lock
 };

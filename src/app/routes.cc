@@ -61,6 +61,14 @@ void Site::AddRoutes() {
   add("GET", "/{lang}/{platform}",                            &Site::PlatformPage,                               kOnIo,     kPage);
   add("GET", "/{lang}/{platform}/services/{service}",         &Site::ServicePage,                                kOnIo,     kPage);
   add("GET", "/{lang}/{platform}/history",                    &Site::HistoryPage,                                kOnIo,     kPage);
+  // Subscriptions by e-mail, without an account: the form, a subscriber's own page (a signed
+  // link from a mail) and the one-click unsubscribe of RFC 8058 (a POST with no cookie).
+  add("GET", "/{lang}/subscribe",                             &Site::SubscribeForm,                              kOnWorker, kPage);
+  add("POST","/{lang}/subscribe",                             &Site::Subscribe,                                  kOnWorker, kPage);
+  add("GET", "/{lang}/subscription",                          &Site::SubscriptionPage,                           kOnWorker, kPage);
+  add("POST","/{lang}/subscription",                          &Site::ChangeSubscription,                         kOnWorker, kPage);
+  add("GET", "/unsubscribe",                                  &Site::UnsubscribePage,                            kOnIo,     kPage);
+  add("POST","/unsubscribe",                                  &Site::OneClickUnsubscribe,                        kOnWorker, kPage);
   // Embeds: a page made to sit in an intranet's iframe, and SVG badges.
   add("GET", "/{lang}/{platform}/embed",                      &Site::EmbedPage,                                  kOnIo,     kPage);
   add("GET", "/badge/{lang}/{platform}",                      &Site::PlatformBadge,                              kOnIo,     kJson);

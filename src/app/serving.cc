@@ -109,7 +109,8 @@ http::Response ServeRendered(const http::Request& req, const Context& c, const R
 }
 
 PageView PageViewOf(const Context& c, const Config& config, const WebAssets& web) {
-  return PageView{c.ViewOf(), web.messages, web.templates, web.urls, config.site.name};
+  return PageView{c.ViewOf(), web.messages,     web.templates,
+                  web.urls,   config.site.name, !config.email.smtp_url.empty()};
 }
 
 http::Response PublicError(const http::Request& req, http::Errors style, int status,

@@ -21,6 +21,7 @@
 #include "feeds/feeds.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "notify/desk.h"
 #include "snapshot/publisher.h"
 #include "store/health.h"
 
@@ -46,6 +47,13 @@ class Site {
   // Answers with `web` from now on (a reload of the assets): publish again, so that every
   // body is rendered with it. Thread-safe.
   void SetWeb(std::shared_ptr<const WebAssets> web);
+  // Subscriptions by e-mail: the desk that takes them, and what to call when one leaves a
+  // notice (the sender looks at once). Without it (no SMTP server configured) the pages offer
+  // none and the routes answer 404. Call before serving.
+  void SetSubscriptions(SubscriptionDesk* desk, std::function<void()> wake) {
+    desk_ = desk;
+    wake_ = std::move(wake);
+  }
   // The route table's routes, by the index a matched request holds (metrics name them).
   const http::PathTable& routes() const { return router_.paths(); }
 
@@ -85,6 +93,16 @@ class Site {
   http::Response ServicePage(http::Request& req, const Snap& snap) const;
   http::Response HistoryPage(http::Request& req, const Snap& snap) const;
   http::Response EmbedPage(http::Request& req, const Snap& snap) const;
+  // site_subscribe.cc: the subscription form, a subscriber's page, one-click unsubscribe.
+  http::Response SubscribeForm(http::Request& req, const Snap& snap) const;
+  http::Response Subscribe(http::Request& req, const Snap& snap) const;
+  http::Response SubscriptionPage(http::Request& req, const Snap& snap) const;
+  http::Response ChangeSubscription(http::Request& req, const Snap& snap) const;
+  http::Response UnsubscribePage(http::Request& req, const Snap& snap) const;
+  http::Response OneClickUnsubscribe(http::Request& req, const Snap& snap) const;
+  // A subscription page (never cached: it holds a token) with `status`.
+  http::Response SubscriptionAnswer(const http::Request& req, const Snap& snap, int status,
+                                    const vigie::SubscriptionPage& page) const;
   // site_embeds.cc
   http::Response PlatformBadge(http::Request& req, const Snap& snap) const;
   http::Response ServiceBadge(http::Request& req, const Snap& snap) const;
@@ -122,6 +140,8 @@ class Site {
   mutable std::mutex web_mu_;
   std::vector<std::shared_ptr<const WebAssets>> kept_web_;  // guarded by web_mu_
   AdminWeb& admin_;
+  SubscriptionDesk* desk_ = nullptr;
+  std::function<void()> wake_;
   Router router_;
 };
 

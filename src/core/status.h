@@ -49,6 +49,8 @@ class Status {
   std::string ToString() const;
   // Returns a copy whose message is prefixed by `context: `.
   Status WithContext(const std::string& context) const;
+  // Returns a copy of the same code with `message` instead (said in the reader's words).
+  Status WithMessage(std::string message) const { return Status(code_, std::move(message)); }
 
  private:
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}

@@ -248,6 +248,15 @@ class Page {
     return Mustache("layout", layout);
   }
 
+  // The "subscribe" link, when the site sends notifications.
+  void Subscribe(Data& d, const std::string& name, const std::string& url) const {
+    if (!v_.subscribe) return;
+    Data sub;
+    sub.set("url", url);
+    sub.set("label", Fill(T("subscribe.link_label"), {{"name", name}}));
+    d.set("subscribe", sub);
+  }
+
   // The "follow" link and its panel for a feed `what` ("infinity/status").
   Data Follow(const std::string& what, const std::string& name, bool with_calendar) const {
     Data d;
@@ -389,9 +398,9 @@ Result<Templates> Templates::Load(const Assets& assets) {
       errors += (errors.empty() ? "" : "\n") + path + ": " + check.error_message();
     t.sources_[name] = src;
   }
-  for (const char* required :
-       {"layout", "icons", "badge", "legend_block", "message_card", "event_card", "follow_block",
-        "home", "platform", "service", "event", "history", "error"}) {
+  for (const char* required : {"layout", "icons", "badge", "legend_block", "message_card",
+                               "event_card", "follow_block", "home", "platform", "service", "event",
+                               "history", "error", "subscribe", "mail_text", "mail_html"}) {
     if (!t.sources_.count(required)) {
       errors +=
           (errors.empty() ? "" : "\n") + std::string("missing templates/") + required + ".mustache";
@@ -463,6 +472,7 @@ Result<std::string> RenderPlatform(const PageView& v, std::string_view slug) {
   d.set("status", page.Level(v.derived.Platform(v.region.id, p->slug).level));
   const std::string platform_name = Clean(Localize(p->name, v.lang).text);
   d.set("follow_status", page.Follow(p->slug + "/status", platform_name, true));
+  page.Subscribe(d, platform_name, SubscribePath(v.lang, p->slug));
   d.set("follow_messages", page.Follow(p->slug + "/messages",
                                        page.T("platform.messages") + " · " + platform_name, false));
   d.set("follow_events", page.Follow(p->slug + "/events",
@@ -526,6 +536,7 @@ Result<std::string> RenderService(const PageView& v, std::string_view platform,
   d.set("platform_url", page.PlatformUrl(*p));
   d.set("status", page.Level(v.derived.Service(v.region.id, s->id).level));
   d.set("follow", page.Follow(p->slug + "/services/" + s->slug, name, false));
+  page.Subscribe(d, name, SubscribePath(v.lang, p->slug, s->slug));
   page.Announce(p->slug + "/services/" + s->slug, name);
 
   std::vector<const Event*> open;
@@ -603,6 +614,8 @@ Result<std::string> RenderEvent(const PageView& v, int64_t id) {
   Data d = page.EventSummary(*e, true);
   d.set("platform_name", Clean(Localize(p->name, v.lang).text));
   d.set("platform_url", page.PlatformUrl(*p));
+  page.Subscribe(d, Clean(Localize(e->title, v.lang).text),
+                 SubscribePath(v.lang, p->slug, {}, e->id));
   const std::string body = page.Markdown(e->body);
   d.set("has_body", !body.empty());
   d.set("body_html", body);
@@ -750,6 +763,127 @@ std::string RenderUnavailable(const Messages& messages, const Templates& templat
   kainjow::mustache::mustache tmpl(*src);
   tmpl.set_custom_escape(Escape);
   return tmpl.render(d);
+}
+
+std::string SubscribePath(Lang lang, std::string_view platform, std::string_view service,
+                          int64_t event) {
+  std::string q = "/subscribe?platform=" + QueryEscape(platform);
+  if (!service.empty()) q += "&service=" + QueryEscape(service);
+  if (event) q += "&event=" + std::to_string(event);
+  return PagePath(lang, q);
+}
+
+Result<std::string> RenderSubscription(const PageView& v, const SubscriptionPage& sp) {
+  using Stage = SubscriptionPage::Stage;
+  Page page(v);
+  Data d;
+  const std::string site = Clean(Localize(v.site_name, v.lang).text);
+  std::string heading;
+  switch (sp.stage) {
+    case Stage::kForm:
+      heading = page.T("subscribe.title");
+      d.set("intro", page.T("subscribe.intro"));
+      break;
+    case Stage::kSent:
+      heading = page.T("subscribe.sent_title");
+      d.set("intro", page.T("subscribe.sent"));
+      break;
+    case Stage::kManage:
+      heading = page.T("subscribe.manage_title");
+      d.set("intro", Fill(page.T("subscribe.manage_intro"), {{"site", site}, {"email", sp.email}}));
+      if (!sp.confirmed) d.set("pending", page.T("subscribe.pending"));
+      break;
+    case Stage::kDone:
+      heading = page.T("subscribe.unsubscribed_title");
+      d.set("intro", Fill(page.T("subscribe.unsubscribed"), {{"site", site}}));
+      break;
+  }
+  d.set("heading", heading);
+  if (!sp.error.empty()) d.set("error", sp.error);
+  if (!sp.flash.empty()) d.set("flash", sp.flash);
+  d.set("back_url", page.Url("/"));
+  const bool form = sp.stage == Stage::kForm || sp.stage == Stage::kManage;
+  if (form) {
+    Data f;
+    f.set("action", page.Url(sp.stage == Stage::kForm ? "/subscribe" : "/subscription"));
+    f.set("token", sp.token);
+    f.set("ask_email", sp.stage == Stage::kForm);
+    f.set("email", sp.email);
+    const auto ticked = [&](const std::string& platform, Topic topic, int64_t target) {
+      return std::find(sp.checked.begin(), sp.checked.end(),
+                       Subscription{platform, topic, target}) != sp.checked.end();
+    };
+    const auto choice = [&](const std::string& value, const std::string& label, bool checked) {
+      Data c;
+      c.set("value", value);
+      c.set("label", label);
+      c.set("checked", checked);
+      c.set("id", "f-" + value);
+      return c;
+    };
+    Data platforms{Data::type::list};
+    for (const Platform& p : v.model.platforms) {
+      if (!sp.platforms.empty() &&
+          std::find(sp.platforms.begin(), sp.platforms.end(), p.slug) == sp.platforms.end()) {
+        continue;
+      }
+      Data pd;
+      pd.set("name", Clean(Localize(p.name, v.lang).text));
+      Data choices{Data::type::list};
+      for (const Subscription& x : sp.checked) {
+        if (x.platform != p.slug || x.topic != Topic::kEvent) continue;
+        const Event* e = v.model.FindEvent(x.target);
+        if (!e) continue;
+        choices.push_back(choice("event:" + p.slug + ":" + std::to_string(e->id),
+                                 Fill(page.T("subscribe.topic_event"),
+                                      {{"title", Clean(Localize(e->title, v.lang).text)}}),
+                                 true));
+      }
+      choices.push_back(choice("platform:" + p.slug, page.T("subscribe.topic_platform"),
+                               ticked(p.slug, Topic::kPlatform, 0)));
+      choices.push_back(choice("messages:" + p.slug, page.T("subscribe.topic_messages"),
+                               ticked(p.slug, Topic::kMessages, 0)));
+      pd.set("choices", choices);
+      Data services{Data::type::list};
+      bool open = false;
+      for (const Service& s : v.model.services) {
+        if (s.platform != p.slug || s.retired) continue;
+        const bool on = ticked(p.slug, Topic::kService, s.id);
+        open = open || on;
+        services.push_back(choice("service:" + p.slug + ":" + std::to_string(s.id),
+                                  Clean(Localize(s.name, v.lang).text), on));
+      }
+      pd.set("has_services", !services.is_empty_list());
+      pd.set("services", services);
+      pd.set("open", open);
+      platforms.push_back(pd);
+    }
+    f.set("platforms", platforms);
+    Data langs{Data::type::list};
+    for (Lang l : kAllLangs) {
+      Data ld;
+      ld.set("id", std::string(LangId(l)));
+      ld.set("name", l == Lang::kFr ? std::string("Français") : std::string("English"));
+      ld.set("checked", l == sp.mail_lang);
+      langs.push_back(ld);
+    }
+    f.set("langs", langs);
+    const bool manage = sp.stage == Stage::kManage;
+    f.set("submit_action", manage ? (sp.confirmed ? "save" : "confirm") : "subscribe");
+    f.set("submit_text",
+          manage ? (sp.confirmed ? page.T("subscribe.save") : page.T("subscribe.confirm"))
+                 : page.T("subscribe.submit"));
+    d.set("form", f);
+    if (manage) {
+      Data u;
+      u.set("action", page.Url("/subscription"));
+      u.set("token", sp.token);
+      d.set("unsubscribe_form", u);
+    }
+  }
+  return page.Render(
+      "subscribe", d, heading,
+      sp.stage == Stage::kManage ? "/subscription?t=" + QueryEscape(sp.token) : "/subscribe");
 }
 
 std::string RenderError(const PageView& v, int status, std::string_view message) {

@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "domain/derive.h"
 #include "domain/model.h"
+#include "domain/subscriptions.h"
 #include "domain/view.h"
 #include "render/assets.h"
 #include "render/messages.h"
@@ -38,6 +39,9 @@ struct PageView : View {
   const Templates& templates;
   const StaticUrls& statics;
   const Text& site_name;
+  // Whether the site sends notifications (an SMTP server is configured): the pages of
+  // platforms, services and events then offer to subscribe.
+  bool subscribe = false;
 };
 
 Result<std::string> RenderHome(const PageView& v);
@@ -51,6 +55,24 @@ Result<std::string> RenderHistory(const PageView& v, std::string_view platform,
 // A small standalone page with a platform's global status and its events in progress, to
 // embed in an iframe.
 Result<std::string> RenderEmbed(const PageView& v, std::string_view platform);
+// The subscription pages: the form (kForm), "check your inbox" (kSent), a subscriber's own
+// page from a mail's link (kManage) and the goodbye (kDone).
+struct SubscriptionPage {
+  enum class Stage { kForm, kSent, kManage, kDone };
+  Stage stage = Stage::kForm;
+  std::vector<std::string> platforms;  // the platforms offered (all of them when empty)
+  std::vector<Subscription> checked;   // what is ticked (and the events offered)
+  std::string email;                   // kManage
+  Lang mail_lang = Lang::kFr;
+  bool confirmed = false;    // kManage
+  std::string token;         // the form token (kForm) or the link (kManage)
+  std::string error, flash;  // a problem to fix; what was just done
+};
+Result<std::string> RenderSubscription(const PageView& v, const SubscriptionPage& p);
+// The path of the subscription form of a platform, a service or an event.
+std::string SubscribePath(Lang lang, std::string_view platform, std::string_view service = {},
+                          int64_t event = 0);
+
 // A 404 or other error page in the visitor's language.
 std::string RenderError(const PageView& v, int status, std::string_view message);
 // The page a node answers before it has any state to show (it started while its database was

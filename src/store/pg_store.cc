@@ -253,8 +253,9 @@ class PgStore : public SqlStore {
 
   // The ids imported were given, not drawn: each id sequence moves past the largest.
   Status AfterImport(sql::Connection& conn) override {
-    for (std::string_view table : {"services", "events", "event_updates", "messages",
-                                   "status_changes", "audit", "users", "api_tokens"}) {
+    for (std::string_view table :
+         {"services", "events", "event_updates", "messages", "status_changes", "audit", "users",
+          "api_tokens", "subscribers", "notices"}) {
       const std::string t(table);
       VIGIE_RETURN_IF_ERROR(sql::Stmt(conn, "SELECT setval(pg_get_serial_sequence('" + t +
                                                 "', 'id'), coalesce(max(id), 0) + 1, false) FROM " +

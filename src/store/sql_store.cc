@@ -280,9 +280,12 @@ Status SqlStore::LoadDump(std::string_view dump, bool replace) {
     return Status::Invalid("not a Vigie dump (expected the JSON written by `vigie export`)");
   }
   if (!in["schema_version"].is_number_integer() ||
-      in["schema_version"].get<int>() != tables::kDumpVersion) {
+      in["schema_version"].get<int>() < tables::kOldestDumpVersion ||
+      in["schema_version"].get<int>() > tables::kDumpVersion) {
     return Status::Invalid("the dump has schema version " + in["schema_version"].dump() +
-                           " but this Vigie reads version " + std::to_string(tables::kDumpVersion));
+                           " but this Vigie reads versions " +
+                           std::to_string(tables::kOldestDumpVersion) + " to " +
+                           std::to_string(tables::kDumpVersion));
   }
   return Transact(Access::kWrite, [&](sql::Connection& conn) -> Status {
     if (replace) {

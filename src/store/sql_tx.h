@@ -56,6 +56,25 @@ class SqlTx : public StoreTx {
   Status DeleteMessage(int64_t id) override;
   Status UpdateEventUpdate(int64_t update_id, const EventUpdate& u) override;
 
+  // sql_notify.cc
+  Result<std::optional<Subscriber>> FindSubscriber(int64_t id) override;
+  Result<std::optional<Subscriber>> FindSubscriberByEmail(std::string_view email,
+                                                          std::string_view region) override;
+  Result<int64_t> AddSubscriber(const Subscriber& s) override;
+  Status UpdateSubscriber(const Subscriber& s) override;
+  Status DeleteSubscriber(int64_t id) override;
+  Result<std::vector<Subscriber>> ListSubscribers(int64_t after_id, int limit,
+                                                  bool confirmed_only) override;
+  Result<int64_t> InsertNotice(const Notice& n) override;
+  Result<std::optional<Notice>> FindNotice(int64_t id) override;
+  Result<std::vector<Notice>> NoticesToFanOut(int limit) override;
+  Status AddDeliveries(int64_t notice_id, const std::vector<int64_t>& subscriber_ids,
+                       Time at) override;
+  Status MarkFannedOut(int64_t notice_id) override;
+  Result<std::vector<Delivery>> DueDeliveries(Time now, int limit) override;
+  Status UpdateDelivery(const Delivery& d) override;
+  Result<std::array<int64_t, 3>> CountDeliveries() override;
+
  private:
   Status LoadCatalog(Model& m);
   // Every event, or only those the changes log names above `above` and those this
@@ -68,6 +87,9 @@ class SqlTx : public StoreTx {
   Status WriteImpacts(int64_t event_id, const std::vector<Impact>& impacts);
   // NotFound when the last statement changed no row.
   Status Changed(const std::string& what);
+  // The subscriptions of the subscribers in `subs` (by id), read into them.
+  Status LoadSubscriptions(std::vector<Subscriber>& subs);
+  Status WriteSubscriptions(const Subscriber& s);
 
   sql::Connection& conn_;
   const int64_t rows_at_start_;  // the connection's count when the transaction began

@@ -7,7 +7,7 @@
 namespace vigie::sqlite {
 
 // Migration i (1-based) brings the schema from version i-1 to i.
-inline constexpr std::array<std::string_view, 7> kMigrations = {
+inline constexpr std::array<std::string_view, 8> kMigrations = {
     // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
     // are JSON arrays of strings.
     R"sql(
@@ -215,6 +215,52 @@ CREATE TABLE change_events (
 INSERT INTO change_events(seq, event_id)
   SELECT changes.seq, value FROM changes, json_each(changes.events);
 ALTER TABLE changes DROP COLUMN events;
+)sql",
+    // 8: subscribers (visitors who gave an e-mail address), what they follow, the outbox of
+    // notices that writes leave in their own transaction, and one delivery per (notice,
+    // subscriber): the idempotency key of every mail.
+    R"sql(
+CREATE TABLE subscribers (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  email        TEXT NOT NULL,
+  email_key    TEXT NOT NULL,  -- lower(email): one subscriber per address and region
+  region       TEXT NOT NULL,
+  lang         TEXT NOT NULL CHECK (lang IN ('fr','en')),
+  created_at   INTEGER NOT NULL,
+  confirmed_at INTEGER,
+  from_notice  INTEGER NOT NULL DEFAULT 0,  -- the first notice it is told of (from confirming)
+  UNIQUE (email_key, region)
+) STRICT;
+CREATE TABLE subscriptions (
+  subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+  platform      TEXT NOT NULL,
+  topic         TEXT NOT NULL CHECK (topic IN ('platform','service','messages','event')),
+  target        INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (subscriber_id, platform, topic, target)
+) STRICT;
+CREATE TABLE notices (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind          TEXT NOT NULL,
+  at            INTEGER NOT NULL,
+  platform      TEXT NOT NULL DEFAULT '',
+  event_id      INTEGER NOT NULL DEFAULT 0,
+  update_id     INTEGER NOT NULL DEFAULT 0,
+  message_id    INTEGER NOT NULL DEFAULT 0,
+  subscriber_id INTEGER NOT NULL DEFAULT 0,
+  fanned_out    INTEGER NOT NULL DEFAULT 0 CHECK (fanned_out IN (0, 1))
+) STRICT;
+CREATE INDEX notices_to_fan_out ON notices(fanned_out, id);
+CREATE TABLE deliveries (
+  notice_id     INTEGER NOT NULL REFERENCES notices(id) ON DELETE CASCADE,
+  subscriber_id INTEGER NOT NULL,
+  state         TEXT NOT NULL CHECK (state IN ('pending','sent','failed')),
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  next_at       INTEGER NOT NULL,
+  sent_at       INTEGER,
+  error         TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (notice_id, subscriber_id)
+) STRICT;
+CREATE INDEX deliveries_due ON deliveries(state, next_at);
 )sql",
 };
 

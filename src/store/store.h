@@ -2,6 +2,7 @@
 // Every write runs inside Write(): all of it commits, or none of it does.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "core/status.h"
 #include "domain/accounts.h"
 #include "domain/model.h"
+#include "domain/subscriptions.h"
 
 namespace vigie {
 
@@ -76,6 +78,37 @@ class StoreTx {
   virtual Status UpdateMessage(const Message& m) = 0;  // by id
   virtual Status DeleteMessage(int64_t id) = 0;
   virtual Status UpdateEventUpdate(int64_t update_id, const EventUpdate& u) = 0;
+
+  // ---- Subscribers and the outbox (not part of the model: no snapshot shows them) ----
+  // With its subscriptions; nullopt when absent.
+  virtual Result<std::optional<Subscriber>> FindSubscriber(int64_t id) = 0;
+  // By address (compared case-insensitively) and region.
+  virtual Result<std::optional<Subscriber>> FindSubscriberByEmail(std::string_view email,
+                                                                  std::string_view region) = 0;
+  // Inserts it with its subscriptions; Conflict when the address is known in that region.
+  virtual Result<int64_t> AddSubscriber(const Subscriber& s) = 0;
+  // Language, confirmation and subscriptions (replaced), by id; NotFound when absent.
+  virtual Status UpdateSubscriber(const Subscriber& s) = 0;
+  // Removes it, its subscriptions and its deliveries not yet made.
+  virtual Status DeleteSubscriber(int64_t id) = 0;
+  // Subscribers with an id above `after_id`, by id, at most `limit`, with their subscriptions.
+  virtual Result<std::vector<Subscriber>> ListSubscribers(int64_t after_id, int limit,
+                                                          bool confirmed_only) = 0;
+  // The outbox: a write that should be told leaves a notice in its own transaction.
+  virtual Result<int64_t> InsertNotice(const Notice& n) = 0;
+  virtual Result<std::optional<Notice>> FindNotice(int64_t id) = 0;
+  // Notices whose deliveries are not made yet, oldest first.
+  virtual Result<std::vector<Notice>> NoticesToFanOut(int limit) = 0;
+  // One pending delivery per subscriber (none again for a pair that has one), due at `at`.
+  virtual Status AddDeliveries(int64_t notice_id, const std::vector<int64_t>& subscriber_ids,
+                               Time at) = 0;
+  virtual Status MarkFannedOut(int64_t notice_id) = 0;
+  // Pending deliveries due at `now`, oldest notice first.
+  virtual Result<std::vector<Delivery>> DueDeliveries(Time now, int limit) = 0;
+  // State, attempts, next_at, sent_at and error, by (notice, subscriber).
+  virtual Status UpdateDelivery(const Delivery& d) = 0;
+  // How many deliveries are in each state (pending, sent, failed).
+  virtual Result<std::array<int64_t, 3>> CountDeliveries() = 0;
 };
 
 class Store {

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "store/pg_schema.h"
+#include "store/sqlite_schema.h"
 #include "store/test_pg.h"
 #include "store/test_store.h"
 
@@ -108,6 +110,113 @@ TEST_P(StoreContract, EventRoundTripsWithImpactsAndUpdates) {
   ASSERT_EQ(got.updates.size(), 2u);
   EXPECT_EQ(got.updates[1].text.fr, "Trouvé");
   EXPECT_EQ(got.updates[1].phase, Phase::kIdentified);
+}
+
+TEST_P(StoreContract, SubscribersNoticesAndDeliveriesAreIdempotent) {
+  auto store = OpenNew();
+  Seed(*store);
+  const int64_t service = store->Load()->FindService("erp", "s2")->id;
+  Subscriber s;
+  s.email = "Alice@Example.com";
+  s.region = "fr";
+  s.lang = Lang::kEn;
+  s.created_at = FromUnix(1'000);
+  s.subscriptions = {{"erp", Topic::kPlatform, 0}, {"erp", Topic::kService, service}};
+  int64_t id = 0;
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) -> Status {
+                    Result<int64_t> r = tx.AddSubscriber(s);
+                    if (!r.ok()) return r.status();
+                    id = *r;
+                    return Status::Ok();
+                  })
+                  .ok());
+  // One per address (any case) and region.
+  Subscriber again = s;
+  again.email = "alice@example.COM";
+  Status dup = store->Write([&](StoreTx& tx) { return tx.AddSubscriber(again).status(); });
+  EXPECT_EQ(dup.code(), Status::Code::kConflict) << dup.ToString();
+  int64_t notice = 0;
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) -> Status {
+                    Result<std::optional<Subscriber>> found =
+                        tx.FindSubscriberByEmail("ALICE@example.com", "fr");
+                    if (!found.ok()) return found.status();
+                    EXPECT_TRUE(found->has_value());
+                    if (!*found) return Status::Ok();
+                    EXPECT_EQ((*found)->id, id);
+                    EXPECT_EQ((*found)->subscriptions, s.subscriptions);
+                    EXPECT_FALSE((*found)->confirmed_at);
+                    Subscriber confirmed = **found;
+                    confirmed.confirmed_at = FromUnix(2'000);
+                    confirmed.subscriptions = {{"erp", Topic::kMessages, 0}};
+                    VIGIE_RETURN_IF_ERROR(tx.UpdateSubscriber(confirmed));
+                    Result<int64_t> n = tx.InsertNotice(Notice{0, NoticeKind::kMessagePublished,
+                                                               FromUnix(3'000), "erp", 0, 0, 7, 0});
+                    if (!n.ok()) return n.status();
+                    notice = *n;
+                    // Confirming sets where its notices start: after this one.
+                    Result<std::optional<Subscriber>> now = tx.FindSubscriber(id);
+                    EXPECT_EQ((*now)->from_notice, notice);
+                    return Status::Ok();
+                  })
+                  .ok());
+  // Fanning out twice adds each delivery once.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(store
+                    ->Write([&](StoreTx& tx) -> Status {
+                      VIGIE_RETURN_IF_ERROR(tx.AddDeliveries(notice, {id}, FromUnix(3'000)));
+                      return tx.MarkFannedOut(notice);
+                    })
+                    .ok());
+  }
+  std::vector<Delivery> due;
+  ASSERT_TRUE(store
+                  ->Read([&](StoreTx& tx) -> Status {
+                    Result<std::vector<Notice>> waiting = tx.NoticesToFanOut(10);
+                    EXPECT_TRUE(waiting.ok() && waiting->empty());
+                    Result<std::vector<Subscriber>> confirmed = tx.ListSubscribers(0, 10, true);
+                    EXPECT_TRUE(confirmed.ok() && confirmed->size() == 1u);
+                    if (confirmed.ok() && !confirmed->empty()) {
+                      EXPECT_EQ(confirmed->front().subscriptions.size(), 1u);
+                    }
+                    Result<std::vector<Delivery>> r = tx.DueDeliveries(FromUnix(3'000), 10);
+                    if (!r.ok()) return r.status();
+                    due = *r;
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].subscriber_id, id);
+  // Not due before its time; sent once marked.
+  due[0].next_at = FromUnix(9'000);
+  due[0].attempts = 1;
+  due[0].error = "SMTP 421 busy";
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.UpdateDelivery(due[0]); }).ok());
+  ASSERT_TRUE(store
+                  ->Read([&](StoreTx& tx) -> Status {
+                    EXPECT_TRUE(tx.DueDeliveries(FromUnix(8'999), 10)->empty());
+                    EXPECT_EQ(tx.DueDeliveries(FromUnix(9'000), 10)->size(), 1u);
+                    EXPECT_EQ((*tx.CountDeliveries())[0], 1);
+                    return Status::Ok();
+                  })
+                  .ok());
+  // The dump carries them, and loads into the other store the same.
+  const std::string dump = *store->Export();
+  EXPECT_NE(dump.find("alice@example.com"), std::string::npos);
+  auto copy = OpenNew("copy");
+  Status imported = copy->Import(dump);
+  ASSERT_TRUE(imported.ok()) << imported.ToString();
+  EXPECT_EQ(*copy->Export(), dump);
+  // Leaving removes what was not sent yet.
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.DeleteSubscriber(id); }).ok());
+  ASSERT_TRUE(store
+                  ->Read([&](StoreTx& tx) -> Status {
+                    EXPECT_FALSE(*tx.FindSubscriber(id));
+                    EXPECT_TRUE(tx.DueDeliveries(FromUnix(9'000), 10)->empty());
+                    return Status::Ok();
+                  })
+                  .ok());
 }
 
 TEST_P(StoreContract, ReimportingUpdatesTextsAndKeepsIds) {
@@ -475,7 +584,7 @@ TEST_P(StoreContract, WritersAtOnceTakeTurns) {
 TEST(SqliteStore, SchemaVersionIsTheNumberOfMigrations) {
   TempDir dir;
   auto store = Open(dir.Db());
-  EXPECT_EQ(*store->SchemaVersion(), 7);
+  EXPECT_EQ(*store->SchemaVersion(), static_cast<int>(sqlite::kMigrations.size()));
 }
 
 TEST(OpenStore, TheDataDirectorysFileUnlessAUrlNamesAnother) {
@@ -553,7 +662,7 @@ TEST_F(PostgresStore, OneNodeHoldsTheLeaseAndAnotherTakesItWhenItGoes) {
 
 TEST_F(PostgresStore, SchemaVersionIsTheNumberOfMigrationsAndAnotherProgramsDatabaseIsRefused) {
   auto store = Open(url_);
-  EXPECT_EQ(*store->SchemaVersion(), 1);
+  EXPECT_EQ(*store->SchemaVersion(), static_cast<int>(pg::kMigrations.size()));
   const std::string other = testing::NewPgDatabase("other");
   PGconn* conn = PQconnectdb(other.c_str());
   PQclear(PQexec(conn, "CREATE TABLE invoices (id int)"));

@@ -11,7 +11,10 @@ namespace vigie::tables {
 
 // The version of this layout, written in every dump as "schema_version": a dump loads into a
 // store only when the versions agree. Bump it when a dumped table's columns change.
-inline constexpr int kDumpVersion = 6;
+inline constexpr int kDumpVersion = 7;
+// The oldest version a store still loads: the tables a dump lacks are loaded empty (version 6
+// had no subscribers).
+inline constexpr int kOldestDumpVersion = 6;
 
 enum class Type { kInt, kText };
 
@@ -33,7 +36,7 @@ constexpr Type T = Type::kText;
 // Every dumped table, parents before children: the order of export and import. Sessions are
 // not dumped: they are bound to one running site and expire. The changes log is not either:
 // it is how running nodes follow each other, and an imported store starts a new one.
-inline const std::array<Table, 13> kDumped = {{
+inline const std::array<Table, 17> kDumped = {{
     {"meta", {{"key", T}, {"value", T}}, "key", false},
     {"platforms",
      {{"slug", T},
@@ -144,6 +147,43 @@ inline const std::array<Table, 13> kDumped = {{
       {"last_used_at", I}},
      "id",
      true},
+    {"subscribers",
+     {{"id", I},
+      {"email", T},
+      {"email_key", T},
+      {"region", T},
+      {"lang", T},
+      {"created_at", I},
+      {"confirmed_at", I},
+      {"from_notice", I}},
+     "id",
+     true},
+    {"subscriptions",
+     {{"subscriber_id", I}, {"platform", T}, {"topic", T}, {"target", I}},
+     "subscriber_id, platform, topic, target",
+     false},
+    {"notices",
+     {{"id", I},
+      {"kind", T},
+      {"at", I},
+      {"platform", T},
+      {"event_id", I},
+      {"update_id", I},
+      {"message_id", I},
+      {"subscriber_id", I},
+      {"fanned_out", I}},
+     "id",
+     true},
+    {"deliveries",
+     {{"notice_id", I},
+      {"subscriber_id", I},
+      {"state", T},
+      {"attempts", I},
+      {"next_at", I},
+      {"sent_at", I},
+      {"error", T}},
+     "notice_id, subscriber_id",
+     false},
 }};
 
 }  // namespace vigie::tables

@@ -1,0 +1,88 @@
+// Subscribers and what they are told: visitors who gave an e-mail address (no account), what
+// they follow, the notices that writes leave in the outbox, and one delivery per (notice,
+// subscriber). Plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+#include "domain/model.h"
+
+namespace vigie {
+
+// What a subscriber follows on one platform.
+enum class Topic {
+  kPlatform,  // its global status and every event
+  kService,   // the events and level changes of one service (target: the service id)
+  kMessages,  // its general messages (platform "": the site's)
+  kEvent,     // one event's updates until it ends (target: the event id)
+};
+std::string_view TopicId(Topic t);  // "platform", "service", "messages", "event"
+std::optional<Topic> ParseTopic(std::string_view id);
+
+struct Subscription {
+  std::string platform;
+  Topic topic = Topic::kPlatform;
+  int64_t target = 0;  // a service or event id; 0 for the others
+  bool operator==(const Subscription&) const = default;
+};
+
+struct Subscriber {
+  int64_t id = 0;
+  std::string email;   // as given, trimmed; compared case-insensitively
+  std::string region;  // the regional site it subscribed on: its times and links
+  Lang lang = Lang::kFr;
+  Time created_at{};
+  std::optional<Time> confirmed_at;  // nothing but the confirmation is sent before
+  // The first notice it is told of: the outbox's next id when it confirmed (set by the store),
+  // so a subscriber never hears of what happened before it subscribed.
+  int64_t from_notice = 0;
+  std::vector<Subscription> subscriptions;
+};
+
+// Why a notice was written. The confirmation goes to one subscriber; the others to every
+// confirmed subscriber who follows what they are about.
+enum class NoticeKind {
+  kConfirm,           // "confirm your subscription" (subscriber_id)
+  kEventCreated,      // an event published (event_id)
+  kEventUpdated,      // a new entry of its timeline (event_id, update_id)
+  kEventResolved,     // resolved, or ended early (event_id, update_id)
+  kMessagePublished,  // a general message (message_id)
+};
+std::string_view NoticeKindId(NoticeKind k);  // "confirm", "event.created", ...
+std::optional<NoticeKind> ParseNoticeKind(std::string_view id);
+
+struct Notice {
+  int64_t id = 0;
+  NoticeKind kind = NoticeKind::kEventCreated;
+  Time at{};
+  std::string platform;  // "" for the site's messages and the confirmation
+  int64_t event_id = 0, update_id = 0, message_id = 0, subscriber_id = 0;
+};
+
+enum class DeliveryState { kPending, kSent, kFailed };
+std::string_view DeliveryStateId(DeliveryState s);  // "pending", "sent", "failed"
+
+// One notice to one subscriber: the idempotency key is the pair.
+struct Delivery {
+  int64_t notice_id = 0, subscriber_id = 0;
+  DeliveryState state = DeliveryState::kPending;
+  int attempts = 0;
+  Time next_at{};
+  std::optional<Time> sent_at;
+  std::string error;  // the last failure, for the delivery log
+};
+
+// Whether `s` follows what `n` is about, given the model (an event's services and regions).
+// The confirmation is for its own subscriber only.
+bool Follows(const Subscriber& s, const Notice& n, const Model& m);
+
+// A plausible e-mail address: one @, a local part and a dotted domain, no spaces or controls,
+// at most 254 characters. The mail server has the last word.
+bool PlausibleEmail(std::string_view email);
+
+}  // namespace vigie

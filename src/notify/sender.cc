@@ -1,0 +1,250 @@
+#include "notify/sender.h"
+
+#include <unordered_map>
+
+#include "core/log.h"
+#include "notify/mail.h"
+#include "render/pages.h"
+
+namespace vigie {
+
+namespace {
+
+// The host of an address or URL: "status.example.com" of "a@status.example.com" or
+// "https://status.example.com:8443/x".
+std::string HostOf(std::string_view s) {
+  size_t start = s.find("://");
+  start = start == std::string_view::npos ? s.rfind('@') + 1 : start + 3;
+  std::string_view rest = s.substr(start);
+  rest = rest.substr(0, rest.find_first_of(":/>"));
+  return std::string(rest.empty() ? "vigie.invalid" : rest);
+}
+
+}  // namespace
+
+std::chrono::seconds RetryDelay(int attempts, std::chrono::seconds first) {
+  const int shift = std::min(attempts, 12);
+  return std::min(first * (1 << shift), std::chrono::seconds(3600));
+}
+
+Sender::Sender(Store& store, const Clock& clock, Publisher& publisher,
+               std::function<MailAssets()> assets,
+               std::function<Result<std::shared_ptr<const LinkSigner>>()> signer, Options options)
+    : store_(store),
+      clock_(clock),
+      publisher_(publisher),
+      assets_(std::move(assets)),
+      signer_(std::move(signer)),
+      options_(std::move(options)),
+      smtp_(options_.smtp) {}
+
+Sender::~Sender() { Stop(); }
+
+void Sender::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Sender::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Sender::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Sender::Loop() {
+  std::chrono::milliseconds wait = options_.every;
+  std::string last_error;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, wait, [&] { return stopping_ || woken_; });
+      if (stopping_) return;
+      woken_ = false;
+    }
+    Result<bool> leader = store_.HoldsLease();
+    Status st = leader.ok() ? (*leader ? RunOnce() : Status::Ok()) : leader.status();
+    if (st.ok()) {
+      if (!last_error.empty()) LogInfo("notifications: sending again");
+      last_error.clear();
+      wait = options_.every;
+    } else {
+      if (st.message() != last_error) LogWarn("notifications: " + st.message() + "; will retry");
+      last_error = st.message();
+      wait = std::min(std::chrono::milliseconds(30'000), wait * 2);
+    }
+  }
+}
+
+Status Sender::RunOnce() {
+  const std::shared_ptr<const Snapshot> snap = publisher_.Current();
+  if (!snap) return Status::Ok();
+  VIGIE_RETURN_IF_ERROR(FanOut(snap->model()));
+  const int64_t before = counts_.sent + counts_.retried + counts_.failed;
+  const Status st = Deliver(snap->model());
+  if (counts_.sent + counts_.retried + counts_.failed != before || counts_.pending != 0) {
+    (void)store_.Read([&](StoreTx& tx) -> Status {
+      Result<std::array<int64_t, 3>> n = tx.CountDeliveries();
+      if (n.ok()) counts_.pending = (*n)[0];
+      return Status::Ok();
+    });
+  }
+  return st;
+}
+
+Status Sender::FanOut(const Model& m) {
+  std::vector<Notice> notices;
+  VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
+    Result<std::vector<Notice>> r = tx.NoticesToFanOut(20);
+    if (!r.ok()) return r.status();
+    notices = std::move(*r);
+    return Status::Ok();
+  }));
+  const Time now = clock_.Now();
+  for (const Notice& n : notices) {
+    // Wait until this node's snapshot shows what the notice is about (another node wrote it).
+    bool shown = true;
+    if (n.kind == NoticeKind::kMessagePublished) {
+      shown = std::any_of(m.messages.begin(), m.messages.end(),
+                          [&](const Message& x) { return x.id == n.message_id; });
+    } else if (n.kind != NoticeKind::kConfirm) {
+      const Event* e = m.FindEvent(n.event_id);
+      shown = e && (n.update_id == 0 ||
+                    std::any_of(e->updates.begin(), e->updates.end(),
+                                [&](const EventUpdate& u) { return u.id == n.update_id; }));
+    }
+    if (!shown && now - n.at < options_.wait_for_model) continue;
+    if (!shown)
+      LogWarn("notice #" + std::to_string(n.id) + ": what it was about is gone; none sent");
+    std::vector<int64_t> ids;
+    if (n.kind == NoticeKind::kConfirm) {
+      ids.push_back(n.subscriber_id);
+    } else if (shown) {
+      int64_t after = 0;
+      for (;;) {
+        std::vector<Subscriber> page;
+        VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
+          Result<std::vector<Subscriber>> r = tx.ListSubscribers(after, 1000, true);
+          if (!r.ok()) return r.status();
+          page = std::move(*r);
+          return Status::Ok();
+        }));
+        for (const Subscriber& s : page) {
+          if (Follows(s, n, m)) ids.push_back(s.id);
+        }
+        if (page.size() < 1000) break;
+        after = page.back().id;
+      }
+    }
+    // The deliveries and the mark in one transaction: a crash leaves both or neither, and a
+    // second pass adds nothing twice.
+    VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) -> Status {
+      VIGIE_RETURN_IF_ERROR(tx.AddDeliveries(n.id, ids, now));
+      return tx.MarkFannedOut(n.id);
+    }));
+  }
+  return Status::Ok();
+}
+
+Status Sender::Deliver(const Model& m) {
+  std::vector<Delivery> due;
+  VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
+    Result<std::vector<Delivery>> r = tx.DueDeliveries(clock_.Now(), options_.batch);
+    if (!r.ok()) return r.status();
+    due = std::move(*r);
+    return Status::Ok();
+  }));
+  std::unordered_map<int64_t, std::optional<Notice>> notices;
+  int unavailable_in_a_row = 0;
+  for (Delivery& d : due) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Status::Ok();
+    }
+    std::optional<Subscriber> sub;
+    VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
+      if (!notices.count(d.notice_id)) {
+        Result<std::optional<Notice>> n = tx.FindNotice(d.notice_id);
+        if (!n.ok()) return n.status();
+        notices[d.notice_id] = *n;
+      }
+      Result<std::optional<Subscriber>> s = tx.FindSubscriber(d.subscriber_id);
+      if (!s.ok()) return s.status();
+      sub = std::move(*s);
+      return Status::Ok();
+    }));
+    const std::optional<Notice>& n = notices[d.notice_id];
+    Status st = !n     ? Status::Invalid("the notice is gone")
+                : !sub ? Status::Invalid("the subscriber left")
+                       : SendOne(m, *n, *sub);
+    const Time now = clock_.Now();
+    ++d.attempts;
+    if (st.ok()) {
+      d.state = DeliveryState::kSent;
+      d.sent_at = now;
+      d.error.clear();
+      ++counts_.sent;
+    } else if (st.code() == Status::Code::kUnavailable) {
+      d.next_at = now + RetryDelay(d.attempts - 1, options_.first_retry);
+      d.error = st.message();
+      ++counts_.retried;
+    } else {
+      d.state = DeliveryState::kFailed;
+      d.error = st.message();
+      ++counts_.failed;
+    }
+    VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) { return tx.UpdateDelivery(d); }));
+    if (st.code() == Status::Code::kUnavailable) {
+      // The server is away: the rest waits for the next pass rather than each failing alike.
+      if (++unavailable_in_a_row >= 3) return st;
+    } else {
+      unavailable_in_a_row = 0;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Sender::SendOne(const Model& m, const Notice& n, const Subscriber& s) {
+  const Region* region = m.FindRegion(s.region);
+  if (!region && !m.regions.empty()) region = &m.regions.front();
+  if (!region) return Status::Invalid("no region to write from");
+  Result<std::shared_ptr<const LinkSigner>> signer = signer_();
+  if (!signer.ok()) return Status::Unavailable(signer.status().message());
+  const MailAssets assets = assets_();
+  const std::string page = region->base_url + PagePath(s.lang, "/subscription") + "?t=";
+  MailLinks links;
+  const std::string manage = (*signer)->Manage(s);
+  links.manage = page + manage;
+  if (n.kind == NoticeKind::kConfirm && !s.confirmed_at) {
+    links.confirm = page + (*signer)->Confirm(s, n.at + options_.confirm_valid);
+  }
+  const MailView view{m, *region, s.lang, *assets.messages, *assets.templates, options_.site_name};
+  Result<MailContent> content = RenderNoticeMail(view, n, s, links);
+  if (!content.ok()) return Status::Invalid(content.status().message());
+  MailMessage mail;
+  mail.from = options_.from;
+  mail.to = s.email;
+  mail.reply_to = options_.reply_to;
+  mail.subject = content->subject;
+  mail.text = std::move(content->text);
+  mail.html = std::move(content->html);
+  mail.date = clock_.Now();
+  mail.message_id = "<vigie." + std::to_string(n.id) + "." + std::to_string(s.id) + "@" +
+                    HostOf(AddressOf(options_.from)) + ">";
+  mail.list_id = "<" + s.region + "." + HostOf(region->base_url) + ">";
+  if (n.kind != NoticeKind::kConfirm) {
+    mail.unsubscribe = region->base_url + "/unsubscribe?t=" + manage;
+  }
+  return smtp_.Send(AddressOf(options_.from), s.email, ComposeMime(mail));
+}
+
+}  // namespace vigie

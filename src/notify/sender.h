@@ -1,0 +1,98 @@
+// Delivers the outbox: for each notice, one delivery per subscriber who follows what it is
+// about (written before any mail goes, idempotent), then each delivery handed to the SMTP
+// server and marked sent in its own transaction, in the subscriber's language. One sender
+// per site: the node holding the clock lease. A crash loses nothing (the notice and its
+// deliveries are in the store) and repeats nothing but, at worst, the one mail whose
+// acceptance by the server and marking raced the crash; each delivery's Message-ID is the
+// same at every attempt, so a mail client shows even that one once. An SMTP or database
+// outage delays mail (retries with back-off); it never drops it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/status.h"
+#include "notify/links.h"
+#include "notify/smtp.h"
+#include "render/mail_render.h"
+#include "snapshot/publisher.h"
+#include "store/store.h"
+
+namespace vigie {
+
+// What mails are written with, as the site has it now (a reload may change it).
+struct MailAssets {
+  const Messages* messages = nullptr;
+  const Templates* templates = nullptr;
+};
+
+class Sender {
+ public:
+  struct Options {
+    SmtpOptions smtp;
+    std::string from;      // "Statut Divalto <status@example.com>"
+    std::string reply_to;  // optional
+    Text site_name;
+    std::chrono::milliseconds every{1000};  // how often it looks at the outbox
+    int batch = 200;                        // deliveries read at a time
+    std::chrono::hours confirm_valid{48};
+    std::chrono::seconds first_retry{30};  // after a failure that may pass; doubling, at most 1 h
+    // A notice about an event or message this node's snapshot does not show yet waits this
+    // long for it (another node wrote it); after that, it is dropped with a warning (the
+    // event or message was deleted).
+    std::chrono::seconds wait_for_model{300};
+  };
+  struct Counts {
+    std::atomic<int64_t> sent{0}, retried{0}, failed{0};
+    std::atomic<int64_t> pending{0};  // deliveries waiting, counted after each pass that did some
+  };
+
+  Sender(Store& store, const Clock& clock, Publisher& publisher, std::function<MailAssets()> assets,
+         std::function<Result<std::shared_ptr<const LinkSigner>>()> signer, Options options);
+  ~Sender();
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
+
+  // Starts the sending thread; it sends only while this node holds the clock lease.
+  void Start();
+  // Finishes the mail in hand and stops. Idempotent.
+  void Stop();
+  // Looks at the outbox now rather than at the next tick.
+  void Wake();
+
+  // One pass: fans out the waiting notices and makes the due deliveries. What the thread
+  // runs; tests call it directly.
+  Status RunOnce();
+  const Counts& counts() const { return counts_; }
+
+ private:
+  void Loop();
+  Status FanOut(const Model& m);
+  Status Deliver(const Model& m);
+  // The delivery of `n` to `s`, sent: Ok, Unavailable (try later) or Invalid (never).
+  Status SendOne(const Model& m, const Notice& n, const Subscriber& s);
+
+  Store& store_;
+  const Clock& clock_;
+  Publisher& publisher_;
+  const std::function<MailAssets()> assets_;
+  const std::function<Result<std::shared_ptr<const LinkSigner>>()> signer_;
+  const Options options_;
+  SmtpClient smtp_;
+  Counts counts_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false, woken_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+// The delay before attempt `attempts` + 1: `first`, doubling, at most an hour.
+std::chrono::seconds RetryDelay(int attempts, std::chrono::seconds first);
+
+}  // namespace vigie

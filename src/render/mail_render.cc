@@ -1,0 +1,195 @@
+#include "render/mail_render.h"
+
+#include <kainjow/mustache.hpp>
+
+#include "render/escape.h"
+
+namespace vigie {
+
+namespace {
+
+using Data = kainjow::mustache::data;
+
+std::string Name(const Text& t, Lang lang) { return std::string(Localize(t, lang).text); }
+
+std::string Render(const Templates& templates, std::string_view name, const Data& d, bool html) {
+  const std::string* src = templates.Source(name);
+  if (!src) return {};
+  kainjow::mustache::mustache tmpl(*src);
+  if (html) {
+    tmpl.set_custom_escape([](const std::string& s) { return EscapeMarkup(s); });
+  } else {
+    tmpl.set_custom_escape([](const std::string& s) { return s; });
+  }
+  return tmpl.render(d);
+}
+
+}  // namespace
+
+std::vector<std::string> DescribeSubscriptions(const Model& m, Lang lang, const Messages& msgs,
+                                               const std::vector<Subscription>& subs) {
+  std::vector<std::string> out;
+  for (const Subscription& x : subs) {
+    const Platform* p = m.FindPlatform(x.platform);
+    const std::string platform = p ? Name(p->name, lang) : x.platform;
+    std::string what;
+    switch (x.topic) {
+      case Topic::kPlatform:
+        what = msgs.Get(lang, "subscribe.topic_platform");
+        break;
+      case Topic::kMessages:
+        what = msgs.Get(lang, "subscribe.topic_messages");
+        break;
+      case Topic::kService: {
+        const Service* s = m.FindService(x.target);
+        what = Fill(msgs.Get(lang, "subscribe.topic_service"),
+                    {{"name", s ? Name(s->name, lang) : "#" + std::to_string(x.target)}});
+        break;
+      }
+      case Topic::kEvent: {
+        const Event* e = m.FindEvent(x.target);
+        what = Fill(msgs.Get(lang, "subscribe.topic_event"),
+                    {{"title", e ? Name(e->title, lang) : "#" + std::to_string(x.target)}});
+        break;
+      }
+    }
+    out.push_back(Fill(msgs.Get(lang, "subscribe.item"), {{"platform", platform}, {"what", what}}));
+  }
+  return out;
+}
+
+Result<MailContent> RenderNoticeMail(const MailView& v, const Notice& n, const Subscriber& s,
+                                     const MailLinks& links) {
+  const Messages& M = v.messages;
+  const Lang lang = v.lang;
+  const auto T = [&](std::string_view key) -> const std::string& { return M.Get(lang, key); };
+  const std::string site = Name(v.site_name, lang);
+  const auto when = [&](Time t) { return FormatDateTime(t, v.region, lang, M); };
+  Data d;
+  d.set("site", site);
+  d.set("lang", std::string(LangId(lang)));
+  d.set("colon", T("mail.colon"));
+  d.set("manage_url", links.manage);
+  d.set("manage_text", T("mail.manage"));
+  d.set("footer", Fill(T("mail.footer"), {{"site", site}}));
+  Data paragraphs{Data::type::list};
+  Data notes{Data::type::list};  // after the action
+  Data facts{Data::type::list};
+  const auto para = [&](const std::string& text) {
+    Data p;
+    p.set("text", text);
+    paragraphs.push_back(p);
+  };
+  const auto fact = [&](const std::string& label, const std::string& value) {
+    Data f;
+    f.set("label", label);
+    f.set("value", value);
+    facts.push_back(f);
+  };
+  std::string subject, heading, action_url, action_text, body_md;
+
+  if (n.kind == NoticeKind::kConfirm) {
+    Data list{Data::type::list};
+    for (const std::string& line : DescribeSubscriptions(v.model, lang, M, s.subscriptions)) {
+      Data item;
+      item.set("text", line);
+      list.push_back(item);
+    }
+    d.set("has_items", !list.is_empty_list());
+    d.set("items", list);
+    if (s.confirmed_at) {
+      subject = Fill(T("mail.already_subject"), {{"site", site}});
+      heading = T("mail.already_heading");
+      para(T("mail.already_text"));
+      action_url = links.manage;
+      action_text = T("mail.manage");
+    } else {
+      subject = Fill(T("mail.confirm_subject"), {{"site", site}});
+      heading = T("mail.confirm_heading");
+      para(Fill(T("mail.confirm_text"), {{"site", site}}));
+      action_url = links.confirm;
+      action_text = T("mail.confirm_action");
+      Data note;
+      note.set("text", T("mail.confirm_ignore"));
+      notes.push_back(note);
+    }
+  } else if (n.kind == NoticeKind::kMessagePublished) {
+    const Message* msg = nullptr;
+    for (const Message& x : v.model.messages) {
+      if (x.id == n.message_id) msg = &x;
+    }
+    if (!msg) return Status::NotFound("message #" + std::to_string(n.message_id) + " is gone");
+    const Platform* p = v.model.FindPlatform(msg->platform);
+    const std::string where = p ? Name(p->name, lang) : site;
+    subject = "[" + where + "] " + Name(msg->title, lang);
+    heading = Name(msg->title, lang);
+    fact(T("mail.published"), when(msg->published_at));
+    if (msg->expires_at) fact(T("mail.until"), when(*msg->expires_at));
+    body_md = Name(msg->body, lang);
+    action_url = v.region.base_url + PagePath(lang, p ? "/" + p->slug + "/" : "/");
+    action_text = T("mail.see_page");
+  } else {
+    const Event* e = v.model.FindEvent(n.event_id);
+    if (!e) return Status::NotFound("event #" + std::to_string(n.event_id) + " is gone");
+    const Platform* p = v.model.FindPlatform(e->platform);
+    const std::string where = p ? Name(p->name, lang) : e->platform;
+    const std::string title = Name(e->title, lang);
+    const std::string kind = M.Words(lang, e->kind);
+    const std::string key = n.kind == NoticeKind::kEventCreated   ? "mail.event_created"
+                            : n.kind == NoticeKind::kEventUpdated ? "mail.event_updated"
+                                                                  : "mail.event_resolved";
+    subject = "[" + where + "] " + Fill(T(key), {{"kind", kind}, {"title", title}});
+    heading = title;
+    fact(T("mail.kind"), kind);
+    if (e->phase != Phase::kNone) fact(T("mail.phase"), M.Words(lang, e->phase));
+    fact(T("mail.state"), M.Words(lang, e->StateAt(n.at)));
+    std::string services;
+    for (const Impact& i : e->impacts) {
+      const Service* svc = v.model.FindService(i.service_id);
+      if (!svc) continue;
+      services += (services.empty() ? "" : ", ") + Name(svc->name, lang) + " (" +
+                  M.Words(lang, i.level) + ")";
+    }
+    if (!services.empty()) fact(T("mail.services"), services);
+    fact(T("mail.starts"), when(e->starts_at));
+    if (e->ends_at) fact(T("mail.ends"), when(*e->ends_at));
+    const EventUpdate* update = nullptr;
+    for (const EventUpdate& u : e->updates) {
+      if (u.id == n.update_id) update = &u;
+    }
+    if (update) {
+      fact(T("mail.update_at"), when(update->at));
+      body_md = Name(update->text, lang);
+    } else if (n.kind == NoticeKind::kEventCreated) {
+      body_md = Name(e->body, lang);
+      if (body_md.empty() && !e->updates.empty()) body_md = Name(e->updates.front().text, lang);
+    }
+    action_url = v.region.base_url + PagePath(lang, "/events/" + std::to_string(e->id));
+    action_text = T("mail.see_event");
+  }
+  d.set("subject", subject);
+  d.set("heading", heading);
+  d.set("paragraphs", paragraphs);
+  d.set("notes", notes);
+  d.set("facts", facts);
+  d.set("has_facts", !facts.is_empty_list());
+  if (!action_url.empty()) {
+    Data a;
+    a.set("url", action_url);
+    a.set("text", action_text);
+    d.set("action", a);
+  }
+  MailContent out;
+  out.subject = subject;
+  d.set("body_text", body_md);
+  out.text = Render(v.templates, "mail_text", d, false);
+  // At most one empty line in a row, whatever the template's sections left.
+  for (size_t at; (at = out.text.find("\n\n\n")) != std::string::npos;) out.text.erase(at, 1);
+  d.set("body_html", MarkdownToHtml(body_md));
+  out.html = Render(v.templates, "mail_html", d, true);
+  if (out.text.empty() || out.html.empty())
+    return Status::Internal("the mail templates are missing");
+  return out;
+}
+
+}  // namespace vigie

@@ -1,0 +1,42 @@
+// The mails sent to subscribers, in the subscriber's language and the region's time zone: the
+// subject, a text part and an HTML part, from templates/mail_text.mustache and
+// mail_html.mustache and the [mail] texts of the catalogs. Pure functions of the model.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "domain/model.h"
+#include "domain/subscriptions.h"
+#include "render/messages.h"
+#include "render/pages.h"
+
+namespace vigie {
+
+struct MailContent {
+  std::string subject, text, html;
+};
+
+struct MailView {
+  const Model& model;
+  const Region& region;
+  Lang lang;
+  const Messages& messages;
+  const Templates& templates;
+  const Text& site_name;
+};
+
+struct MailLinks {
+  std::string manage;   // the subscriber's management page
+  std::string confirm;  // the confirmation page (kConfirm, while unconfirmed)
+};
+
+// NotFound when what the notice is about is gone (an event or message deleted since).
+Result<MailContent> RenderNoticeMail(const MailView& v, const Notice& n, const Subscriber& s,
+                                     const MailLinks& links);
+
+// What the subscriber follows, in words ("Weavy: global status and every event").
+std::vector<std::string> DescribeSubscriptions(const Model& m, Lang lang, const Messages& msgs,
+                                               const std::vector<Subscription>& subs);
+
+}  // namespace vigie

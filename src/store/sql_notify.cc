@@ -1,0 +1,249 @@
+// The subscribers and the outbox, for every SQL backend (see sql_tx.h).
+#include <algorithm>
+#include <unordered_map>
+
+#include "store/sql_tx.h"
+
+namespace vigie {
+
+namespace {
+
+using sql::Stmt;
+
+std::string EmailKey(std::string_view email) {
+  std::string out(email);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  });
+  return out;
+}
+
+constexpr std::string_view kSubscriberColumns =
+    "SELECT id, email, region, lang, created_at, confirmed_at, from_notice FROM subscribers ";
+
+Subscriber SubscriberOf(const Stmt& st) {
+  Subscriber s;
+  s.id = st.Int(0);
+  s.email = st.Str(1);
+  s.region = st.Str(2);
+  s.lang = ParseLang(st.Str(3)).value_or(Lang::kFr);
+  s.created_at = FromUnix(st.Int(4));
+  if (!st.IsNull(5)) s.confirmed_at = FromUnix(st.Int(5));
+  s.from_notice = st.Int(6);
+  return s;
+}
+
+constexpr std::string_view kNoticeColumns =
+    "SELECT id, kind, at, platform, event_id, update_id, message_id, subscriber_id FROM notices ";
+
+Notice NoticeOf(const Stmt& st) {
+  Notice n;
+  n.id = st.Int(0);
+  n.kind = ParseNoticeKind(st.Str(1)).value_or(NoticeKind::kEventUpdated);
+  n.at = FromUnix(st.Int(2));
+  n.platform = st.Str(3);
+  n.event_id = st.Int(4);
+  n.update_id = st.Int(5);
+  n.message_id = st.Int(6);
+  n.subscriber_id = st.Int(7);
+  return n;
+}
+
+}  // namespace
+
+Status SqlTx::LoadSubscriptions(std::vector<Subscriber>& subs) {
+  if (subs.empty()) return Status::Ok();
+  std::unordered_map<int64_t, Subscriber*> by_id;
+  for (Subscriber& s : subs) by_id[s.id] = &s;
+  Stmt st(conn_,
+          "SELECT subscriber_id, platform, topic, target FROM subscriptions "
+          "WHERE subscriber_id BETWEEN ? AND ? ORDER BY subscriber_id, platform, topic, target",
+          subs.front().id, subs.back().id);
+  while (st.Step()) {
+    const auto it = by_id.find(st.Int(0));
+    if (it == by_id.end()) continue;
+    const std::optional<Topic> topic = ParseTopic(st.Str(2));
+    if (topic) it->second->subscriptions.push_back({st.Str(1), *topic, st.Int(3)});
+  }
+  return st.status();
+}
+
+Status SqlTx::WriteSubscriptions(const Subscriber& s) {
+  VIGIE_RETURN_IF_ERROR(
+      Stmt(conn_, "DELETE FROM subscriptions WHERE subscriber_id = ?", s.id).Run());
+  for (const Subscription& x : s.subscriptions) {
+    VIGIE_RETURN_IF_ERROR(Stmt(conn_,
+                               "INSERT INTO subscriptions(subscriber_id, platform, topic, target) "
+                               "VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
+                               s.id, x.platform, TopicId(x.topic), x.target)
+                              .Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Subscriber>> SqlTx::FindSubscriber(int64_t id) {
+  std::vector<Subscriber> found;
+  {
+    Stmt st(conn_, std::string(kSubscriberColumns) + "WHERE id = ?", id);
+    while (st.Step()) found.push_back(SubscriberOf(st));
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  if (found.empty()) return std::optional<Subscriber>();
+  VIGIE_RETURN_IF_ERROR(LoadSubscriptions(found));
+  return std::optional<Subscriber>(std::move(found.front()));
+}
+
+Result<std::optional<Subscriber>> SqlTx::FindSubscriberByEmail(std::string_view email,
+                                                               std::string_view region) {
+  Result<int64_t> id =
+      Stmt(conn_, "SELECT coalesce(max(id), 0) FROM subscribers WHERE email_key = ? AND region = ?",
+           EmailKey(email), region)
+          .OneInt();
+  if (!id.ok()) return id.status();
+  if (*id == 0) return std::optional<Subscriber>();
+  return FindSubscriber(*id);
+}
+
+Result<int64_t> SqlTx::AddSubscriber(const Subscriber& s) {
+  Result<int64_t> id =
+      Stmt(conn_,
+           "INSERT INTO subscribers(email, email_key, region, lang, created_at, confirmed_at, "
+           "from_notice) VALUES (?,?,?,?,?,?,?) RETURNING id",
+           s.email, EmailKey(s.email), s.region, LangId(s.lang), ToUnix(s.created_at),
+           s.confirmed_at ? std::optional<int64_t>(ToUnix(*s.confirmed_at)) : std::nullopt,
+           s.from_notice)
+          .OneInt();
+  if (!id.ok()) return id;
+  Subscriber stored = s;
+  stored.id = *id;
+  VIGIE_RETURN_IF_ERROR(WriteSubscriptions(stored));
+  return id;
+}
+
+Status SqlTx::UpdateSubscriber(const Subscriber& s) {
+  VIGIE_RETURN_IF_ERROR(
+      Stmt(conn_,
+           // Confirming sets where its notices start: the outbox's next id.
+           "UPDATE subscribers SET lang = ?1, confirmed_at = CAST(?2 AS BIGINT), from_notice = "
+           "CASE WHEN CAST(?2 AS BIGINT) IS NOT NULL AND confirmed_at IS NULL "
+           "THEN (SELECT coalesce(max(id), 0) + 1 FROM notices) ELSE from_notice END "
+           "WHERE id = ?3",
+           LangId(s.lang),
+           s.confirmed_at ? std::optional<int64_t>(ToUnix(*s.confirmed_at)) : std::nullopt, s.id)
+          .Run());
+  VIGIE_RETURN_IF_ERROR(Changed("subscriber #" + std::to_string(s.id)));
+  return WriteSubscriptions(s);
+}
+
+Status SqlTx::DeleteSubscriber(int64_t id) {
+  VIGIE_RETURN_IF_ERROR(
+      Stmt(conn_, "DELETE FROM deliveries WHERE subscriber_id = ? AND state = 'pending'", id)
+          .Run());
+  VIGIE_RETURN_IF_ERROR(Stmt(conn_, "DELETE FROM subscribers WHERE id = ?", id).Run());
+  return Changed("subscriber #" + std::to_string(id));
+}
+
+Result<std::vector<Subscriber>> SqlTx::ListSubscribers(int64_t after_id, int limit,
+                                                       bool confirmed_only) {
+  std::vector<Subscriber> out;
+  {
+    Stmt st(conn_,
+            std::string(kSubscriberColumns) +
+                "WHERE id > ? AND (? = 0 OR confirmed_at IS NOT NULL) ORDER BY id LIMIT ?",
+            after_id, confirmed_only, std::max(1, limit));
+    while (st.Step()) out.push_back(SubscriberOf(st));
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  VIGIE_RETURN_IF_ERROR(LoadSubscriptions(out));
+  return out;
+}
+
+Result<int64_t> SqlTx::InsertNotice(const Notice& n) {
+  return Stmt(conn_,
+              "INSERT INTO notices(kind, at, platform, event_id, update_id, message_id, "
+              "subscriber_id) VALUES (?,?,?,?,?,?,?) RETURNING id",
+              NoticeKindId(n.kind), ToUnix(n.at), n.platform, n.event_id, n.update_id, n.message_id,
+              n.subscriber_id)
+      .OneInt();
+}
+
+Result<std::optional<Notice>> SqlTx::FindNotice(int64_t id) {
+  Stmt st(conn_, std::string(kNoticeColumns) + "WHERE id = ?", id);
+  std::optional<Notice> out;
+  while (st.Step()) out = NoticeOf(st);
+  VIGIE_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+Result<std::vector<Notice>> SqlTx::NoticesToFanOut(int limit) {
+  Stmt st(conn_, std::string(kNoticeColumns) + "WHERE fanned_out = 0 ORDER BY id LIMIT ?",
+          std::max(1, limit));
+  std::vector<Notice> out;
+  while (st.Step()) out.push_back(NoticeOf(st));
+  VIGIE_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+Status SqlTx::AddDeliveries(int64_t notice_id, const std::vector<int64_t>& subscriber_ids,
+                            Time at) {
+  for (int64_t id : subscriber_ids) {
+    VIGIE_RETURN_IF_ERROR(Stmt(conn_,
+                               "INSERT INTO deliveries(notice_id, subscriber_id, state, next_at) "
+                               "VALUES (?,?,'pending',?) ON CONFLICT DO NOTHING",
+                               notice_id, id, ToUnix(at))
+                              .Run());
+  }
+  return Status::Ok();
+}
+
+Status SqlTx::MarkFannedOut(int64_t notice_id) {
+  VIGIE_RETURN_IF_ERROR(
+      Stmt(conn_, "UPDATE notices SET fanned_out = 1 WHERE id = ?", notice_id).Run());
+  return Changed("notice #" + std::to_string(notice_id));
+}
+
+Result<std::vector<Delivery>> SqlTx::DueDeliveries(Time now, int limit) {
+  Stmt st(conn_,
+          "SELECT notice_id, subscriber_id, attempts, next_at, error FROM deliveries "
+          "WHERE state = 'pending' AND next_at <= ? ORDER BY notice_id, subscriber_id LIMIT ?",
+          ToUnix(now), std::max(1, limit));
+  std::vector<Delivery> out;
+  while (st.Step()) {
+    Delivery d;
+    d.notice_id = st.Int(0);
+    d.subscriber_id = st.Int(1);
+    d.attempts = static_cast<int>(st.Int(2));
+    d.next_at = FromUnix(st.Int(3));
+    d.error = st.Str(4);
+    out.push_back(std::move(d));
+  }
+  VIGIE_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+Status SqlTx::UpdateDelivery(const Delivery& d) {
+  VIGIE_RETURN_IF_ERROR(
+      Stmt(conn_,
+           "UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, sent_at = ?, error = ? "
+           "WHERE notice_id = ? AND subscriber_id = ?",
+           DeliveryStateId(d.state), d.attempts, ToUnix(d.next_at),
+           d.sent_at ? std::optional<int64_t>(ToUnix(*d.sent_at)) : std::nullopt, d.error,
+           d.notice_id, d.subscriber_id)
+          .Run());
+  return Changed("delivery of notice #" + std::to_string(d.notice_id));
+}
+
+Result<std::array<int64_t, 3>> SqlTx::CountDeliveries() {
+  std::array<int64_t, 3> out{};
+  Stmt st(conn_, "SELECT state, count(*) FROM deliveries GROUP BY state");
+  while (st.Step()) {
+    const std::string state = st.Str(0);
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (state == DeliveryStateId(static_cast<DeliveryState>(i))) out[i] = st.Int(1);
+    }
+  }
+  VIGIE_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+}  // namespace vigie

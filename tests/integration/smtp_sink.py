@@ -1,0 +1,84 @@
+"""A real SMTP server on loopback (Debian's python3-aiosmtpd) that keeps what it accepts.
+
+A message counts as delivered only once the server could answer 250 to it: a client that went
+away while the server held its message (hold_at) delivered nothing, as RFC 5321 has it (the
+server takes responsibility when it replies). Messages are parsed with Python's `email`
+package (policy=default)."""
+import asyncio
+import email
+import email.policy
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+
+import harness
+
+
+class SmtpSink:
+    def __init__(self, refuse=()):
+        """refuse: recipient addresses answered 550 (a mailbox that does not exist)."""
+        self.lock = threading.Lock()
+        self.messages = []      # (envelope recipients, parsed message), in order
+        self.raw = []
+        self.refuse = set(refuse)
+        self.hold = None        # hold the message number N (1-based) until released or dropped
+        self.holding = threading.Event()
+        self.released = threading.Event()
+        self.seen = 0
+        self.port = harness.free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.seen += 1
+            number = self.seen
+        if self.hold == number:
+            self.holding.set()
+            while not self.released.is_set():
+                if server.transport is None or server.transport.is_closing():
+                    return "451 4.3.0 the client went away"
+                await asyncio.sleep(0.02)
+        if server.transport is None or server.transport.is_closing():
+            return "451 4.3.0 the client went away"
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), msg))
+            self.raw.append(envelope.content)
+        return "250 2.0.0 accepted"
+
+    def count(self):
+        with self.lock:
+            return len(self.messages)
+
+    def to(self, address):
+        with self.lock:
+            return [m for rcpt, m in self.messages if address in rcpt]
+
+    def wait(self, n, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.count() >= n:
+                return
+            time.sleep(0.05)
+        raise AssertionError("expected %d mails, got %d in %d s" % (n, self.count(), timeout))
+
+    def wait_to(self, address, n=1, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            got = self.to(address)
+            if len(got) >= n:
+                return got
+            time.sleep(0.05)
+        raise AssertionError("expected %d mails to %s, got %d" % (n, address, len(self.to(address))))
+
+    def close(self):
+        self.released.set()
+        self.controller.stop()
