@@ -62,6 +62,15 @@ std::vector<std::string> Regions(const json& j, const Model& m) {
 
 }  // namespace
 
+namespace {
+// "notify": whether to tell the subscribers; true unless the caller says false.
+Result<bool> NotifyField(const json& j) {
+  if (!j.contains("notify")) return true;
+  if (!j["notify"].is_boolean()) return Status::Invalid("notify must be true or false");
+  return j["notify"].get<bool>();
+}
+}  // namespace
+
 http::Response AdminWeb::ApiSetLevel(http::Request& req, const Caller& c) {
   Result<json> j = JsonBody(req);
   if (!j.ok()) return http::JsonError(j.status());
@@ -72,20 +81,13 @@ http::Response AdminWeb::ApiSetLevel(http::Request& req, const Caller& c) {
   // The stored state is the current snapshot's (writes publish before they return).
   const std::shared_ptr<const Snapshot> snap = publisher_.Current();
   const Model* m = &snap->model();
+  Result<bool> notify = NotifyField(*j);
+  if (!notify.ok()) return http::JsonError(notify.status());
   Status st = ops_.SetLevel(c.name, Regions(*j, *m), Str(*j, "platform"), Str(*j, "service"),
-                            *level, Str(*j, "note"));
+                            *level, Str(*j, "note"), *notify);
   if (!st.ok()) return http::JsonError(st);
   return JsonResponse(200, json{{"ok", true}});
 }
-
-namespace {
-// "notify": whether to tell the subscribers; true unless the caller says false.
-Result<bool> NotifyField(const json& j) {
-  if (!j.contains("notify")) return true;
-  if (!j["notify"].is_boolean()) return Status::Invalid("notify must be true or false");
-  return j["notify"].get<bool>();
-}
-}  // namespace
 
 http::Response AdminWeb::ApiCreateEvent(http::Request& req, const Caller& c) {
   Result<json> j = JsonBody(req);

@@ -125,7 +125,8 @@ http::Response AdminWeb::SetLevel(http::Request& req, const Caller& c) {
     std::optional<Level> level = ParseLevel(Field(f, "level"));
     if (!level) return Status::Invalid("choose a level");
     VIGIE_RETURN_IF_ERROR(ops_.SetLevel(c.name, {Field(f, "region")}, Field(f, "platform"),
-                                        Field(f, "service"), *level, Field(f, "note")));
+                                        Field(f, "service"), *level, Field(f, "note"),
+                                        Field(f, "notify") == "1"));
     return DashboardAt(f);
   });
 }

@@ -1,6 +1,7 @@
 #include "admin/operations.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "admin/security.h"
 #include "domain/validate.h"
@@ -30,7 +31,8 @@ const Event* Find(const Model& m, int64_t id) { return m.FindEvent(id); }
 // Leaves a notice for the subscribers in the write's own transaction: it is sent if and only
 // if the write commits.
 Status Tell(StoreTx& tx, bool notify, NoticeKind kind, Time at, const std::string& platform,
-            int64_t event_id, int64_t update_id = 0, int64_t message_id = 0) {
+            int64_t event_id, int64_t update_id = 0, int64_t message_id = 0,
+            std::string dedupe = {}) {
   if (!notify) return Status::Ok();
   Notice n;
   n.kind = kind;
@@ -39,6 +41,7 @@ Status Tell(StoreTx& tx, bool notify, NoticeKind kind, Time at, const std::strin
   n.event_id = event_id;
   n.update_id = update_id;
   n.message_id = message_id;
+  n.dedupe = std::move(dedupe);
   return tx.InsertNotice(n).status();
 }
 
@@ -46,7 +49,7 @@ Status Tell(StoreTx& tx, bool notify, NoticeKind kind, Time at, const std::strin
 
 Status Operations::SetLevel(const std::string& actor, const std::vector<std::string>& regions,
                             const std::string& platform, const std::string& service, Level level,
-                            const std::string& note) {
+                            const std::string& note, bool notify) {
   const Time now = clock_.Now();
   std::string where;
   for (const std::string& r : regions) where += (where.empty() ? "" : ",") + r;
@@ -64,7 +67,25 @@ Status Operations::SetLevel(const std::string& actor, const std::vector<std::str
       VIGIE_RETURN_IF_ERROR(ValidateManualLevel(m, ml));
       VIGIE_RETURN_IF_ERROR(tx.SetManualLevel(ml));
     }
-    return Status::Ok();
+    // A service put in maintenance while a maintenance of it is in progress: the window says
+    // it already, nobody is told again.
+    const bool explained =
+        level == Level::kMaintenance &&
+        std::any_of(m.events.begin(), m.events.end(), [&](const Event& e) {
+          return e.kind == EventKind::kMaintenance && !e.cancelled &&
+                 e.StateAt(now) == EventState::kInProgress &&
+                 std::any_of(e.impacts.begin(), e.impacts.end(),
+                             [&](const Impact& i) { return i.service_id == s->id; });
+        });
+    if (!notify || explained) return Status::Ok();
+    Notice n;
+    n.kind = NoticeKind::kServiceLevel;
+    n.at = now;
+    n.platform = platform;
+    n.service_id = s->id;
+    n.detail =
+        nlohmann::json{{"regions", regions}, {"level", LevelId(level)}, {"note", note}}.dump();
+    return tx.InsertNotice(n).status();
   });
 }
 
@@ -222,7 +243,9 @@ Status Operations::Resolve(const std::string& actor, int64_t id, const Text& tex
       if (!update.ok()) return update.status();
       update_id = *update;
     }
-    return Tell(tx, notify, NoticeKind::kEventResolved, now, e.platform, id, update_id);
+    // The clock tells of a maintenance's planned end; ended now by hand, it is this one.
+    return Tell(tx, notify, NoticeKind::kEventResolved, now, e.platform, id, update_id, 0,
+                EndKey(id, *e.ends_at));
   });
 }
 

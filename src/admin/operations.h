@@ -50,7 +50,7 @@ class Operations {
   // Sets a service's level in each of `regions`, in one write (all or none).
   Status SetLevel(const std::string& actor, const std::vector<std::string>& regions,
                   const std::string& platform, const std::string& service, Level level,
-                  const std::string& note);
+                  const std::string& note, bool notify = false);
   // Sets the global-status override, or clears it when `level` is empty.
   Status SetOverride(const std::string& actor, const std::string& region,
                      const std::string& platform, std::optional<Level> level,

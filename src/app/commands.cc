@@ -457,7 +457,8 @@ int RunServe(const Config& config, const ServeOptions& options) {
             .from = config.email.from,
             .reply_to = config.email.reply_to,
             .site_name = config.site.name,
-            .first_retry = std::chrono::seconds(config.notify.retry_seconds)});
+            .first_retry = std::chrono::seconds(config.notify.retry_seconds),
+            .reminder = std::chrono::minutes(config.notify.reminder_minutes)});
     site.SetSubscriptions(&*desk, [&sender] { sender->Wake(); });
     if (metrics) metrics->AttachSender(*sender);
     sender->Start();

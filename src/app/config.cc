@@ -349,6 +349,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     s.Integer("per_address_per_hour", cfg.notify.per_address_per_hour, 1, 1'000'000);
     s.Integer("per_visitor_per_hour", cfg.notify.per_visitor_per_hour, 1, 1'000'000);
     s.Integer("retry_seconds", cfg.notify.retry_seconds, 1, 3600);
+    s.Integer("reminder_minutes", cfg.notify.reminder_minutes, 0, 30 * 24 * 60);
     s.RejectUnknown();
   }
   {

@@ -50,10 +50,11 @@ struct EmailConfig {
 
 // [notify]: how subscriptions are taken.
 struct NotifyConfig {
-  int64_t form_min_seconds = 2;       // a subscription form sent back sooner is a bot's
-  int64_t per_address_per_hour = 5;   // subscription requests for one e-mail address
-  int64_t per_visitor_per_hour = 30;  // and from one visitor's IP address
-  int64_t retry_seconds = 30;         // the first retry of a mail the server did not take
+  int64_t form_min_seconds = 2;        // a subscription form sent back sooner is a bot's
+  int64_t per_address_per_hour = 5;    // subscription requests for one e-mail address
+  int64_t per_visitor_per_hour = 30;   // and from one visitor's IP address
+  int64_t retry_seconds = 30;          // the first retry of a mail the server did not take
+  int64_t reminder_minutes = 24 * 60;  // a maintenance's reminder, this long before (0: none)
 };
 
 struct Config {

@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <array>
+#include <nlohmann/json.hpp>
 
 namespace vigie {
 
 namespace {
 
 constexpr std::array<std::string_view, 4> kTopics = {"platform", "service", "messages", "event"};
-constexpr std::array<std::string_view, 5> kNoticeKinds = {
-    "confirm", "event.created", "event.updated", "event.resolved", "message.published"};
+constexpr std::array<std::string_view, 9> kNoticeKinds = {
+    "confirm",           "event.created",        "event.updated",       "event.resolved",
+    "message.published", "maintenance.reminder", "maintenance.started", "maintenance.ended",
+    "service.level"};
 
 template <typename E, size_t N>
 std::optional<E> ParseOf(const std::array<std::string_view, N>& ids, std::string_view id) {
@@ -33,6 +36,10 @@ std::string_view DeliveryStateId(DeliveryState s) {
   return kIds[static_cast<size_t>(s)];
 }
 
+std::string EndKey(int64_t event_id, Time ends_at) {
+  return "end:" + std::to_string(event_id) + ":" + std::to_string(ToUnix(ends_at));
+}
+
 bool Follows(const Subscriber& s, const Notice& n, const Model& m) {
   if (n.kind == NoticeKind::kConfirm) return n.subscriber_id == s.id;
   if (!s.confirmed_at || n.id < s.from_notice) return false;
@@ -51,6 +58,18 @@ bool Follows(const Subscriber& s, const Notice& n, const Model& m) {
                          [](const Subscription& x) { return x.topic == Topic::kMessages; });
     }
     return follows(it->platform, Topic::kMessages, 0);
+  }
+  if (n.kind == NoticeKind::kServiceLevel) {
+    const Service* svc = m.FindService(n.service_id);
+    if (!svc) return false;
+    const nlohmann::json d = nlohmann::json::parse(n.detail, nullptr, false);
+    bool here = false;
+    if (d.is_object() && d.contains("regions") && d["regions"].is_array()) {
+      for (const auto& r : d["regions"])
+        here = here || (r.is_string() && r.get<std::string>() == s.region);
+    }
+    return here && (follows(svc->platform, Topic::kService, svc->id) ||
+                    follows(svc->platform, Topic::kPlatform, 0));
   }
   const Event* e = m.FindEvent(n.event_id);
   if (!e || !e->InRegion(s.region)) return false;

@@ -52,6 +52,11 @@ enum class NoticeKind {
   kEventUpdated,      // a new entry of its timeline (event_id, update_id)
   kEventResolved,     // resolved, or ended early (event_id, update_id)
   kMessagePublished,  // a general message (message_id)
+  // The clock's, for maintenances (event_id): a reminder before the start, the start, the end.
+  kMaintenanceReminder,
+  kMaintenanceStarted,
+  kMaintenanceEnded,
+  kServiceLevel,  // a service's level set by hand (service_id; detail: regions and level)
 };
 std::string_view NoticeKindId(NoticeKind k);  // "confirm", "event.created", ...
 std::optional<NoticeKind> ParseNoticeKind(std::string_view id);
@@ -62,7 +67,16 @@ struct Notice {
   Time at{};
   std::string platform;  // "" for the site's messages and the confirmation
   int64_t event_id = 0, update_id = 0, message_id = 0, subscriber_id = 0;
+  int64_t service_id = 0;
+  std::string detail;  // kServiceLevel: {"regions": [...], "level": "minor", "note": "..."}
+  // Set for what must be told once whoever writes it (the clock's notices, an event's end):
+  // a second notice with the same key is not written.
+  std::string dedupe;
 };
+
+// The key of the notice of an event's end (its resolution by an operator, or the clock at a
+// maintenance's planned end): only the first is written.
+std::string EndKey(int64_t event_id, Time ends_at);
 
 enum class DeliveryState { kPending, kSent, kFailed };
 std::string_view DeliveryStateId(DeliveryState s);  // "pending", "sent", "failed"

@@ -6,6 +6,7 @@
 #include "notify/desk.h"
 #include "notify/links.h"
 #include "notify/mail.h"
+#include "notify/sender.h"
 #include "store/test_store.h"
 
 namespace vigie {
@@ -287,6 +288,63 @@ TEST_F(DeskTest, RateLimitsPerAddressAndPerVisitor) {
   EXPECT_EQ(ask("e@example.com", "v1").code(), Status::Code::kTooManyRequests);
   clock_.Set(clock_.Now() + std::chrono::hours(1));
   EXPECT_TRUE(ask("e@example.com", "v1").ok());
+}
+
+}  // namespace
+}  // namespace vigie
+
+namespace vigie {
+namespace {
+
+TEST_F(DeskTest, TheClockTellsOfAMaintenanceOnceEachReminderStartAndEnd) {
+  const Time t0 = clock_.Now();
+  Event e = testing::MakeEvent(0, EventKind::kMaintenance, {"fr"},
+                               {{model_.FindService("erp", "s1")->id, Level::kMaintenance}}, 0, -1);
+  e.starts_at = t0 + std::chrono::hours(48);
+  e.ends_at = t0 + std::chrono::hours(50);
+  e.created_at = e.updated_at = t0;
+  ASSERT_TRUE(store_->Write([&](StoreTx& tx) { return tx.InsertEvent(e).status(); }).ok());
+  Model m = *store_->Load();
+  m.regions = model_.regions;
+  m.Index();
+  Publisher publisher(*store_, clock_, m.regions);
+  const auto sender = [&] {
+    return std::make_unique<Sender>(
+        *store_, clock_, publisher, [] { return MailAssets{}; }, [&] { return desk_.Signer(); },
+        Sender::Options{});
+  };
+  auto a = sender();
+  const auto kinds = [&] {
+    std::vector<NoticeKind> out;
+    for (const Notice& n : Waiting()) out.push_back(n.kind);
+    return out;
+  };
+  ASSERT_TRUE(a->ClockNotices(m, t0).ok());
+  EXPECT_TRUE(kinds().empty());
+  // 24 hours before: the reminder, once, whatever the passes and the senders.
+  const Time remind = t0 + std::chrono::hours(24) + std::chrono::seconds(1);
+  ASSERT_TRUE(a->ClockNotices(m, remind).ok());
+  ASSERT_TRUE(a->ClockNotices(m, remind + std::chrono::minutes(5)).ok());
+  ASSERT_TRUE(sender()->ClockNotices(m, remind + std::chrono::minutes(6)).ok());
+  EXPECT_EQ(kinds(), std::vector<NoticeKind>{NoticeKind::kMaintenanceReminder});
+  // The start and the end, each once.
+  ASSERT_TRUE(a->ClockNotices(m, e.starts_at + std::chrono::seconds(2)).ok());
+  ASSERT_TRUE(sender()->ClockNotices(m, e.starts_at + std::chrono::seconds(3)).ok());
+  ASSERT_TRUE(a->ClockNotices(m, *e.ends_at + std::chrono::seconds(1)).ok());
+  ASSERT_TRUE(sender()->ClockNotices(m, *e.ends_at + std::chrono::minutes(2)).ok());
+  EXPECT_EQ(kinds(), (std::vector<NoticeKind>{NoticeKind::kMaintenanceReminder,
+                                              NoticeKind::kMaintenanceStarted,
+                                              NoticeKind::kMaintenanceEnded}));
+  // A site that was down for hours does not tell of what is long past.
+  Event late = e;
+  late.starts_at = t0 + std::chrono::hours(60);
+  late.ends_at = t0 + std::chrono::hours(61);
+  ASSERT_TRUE(store_->Write([&](StoreTx& tx) { return tx.InsertEvent(late).status(); }).ok());
+  m = *store_->Load();
+  m.regions = model_.regions;
+  m.Index();
+  ASSERT_TRUE(sender()->ClockNotices(m, t0 + std::chrono::hours(64)).ok());
+  EXPECT_EQ(kinds().size(), 3u);
 }
 
 }  // namespace

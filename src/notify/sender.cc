@@ -88,6 +88,7 @@ void Sender::Loop() {
 Status Sender::RunOnce() {
   const std::shared_ptr<const Snapshot> snap = publisher_.Current();
   if (!snap) return Status::Ok();
+  VIGIE_RETURN_IF_ERROR(ClockNotices(snap->model(), clock_.Now()));
   VIGIE_RETURN_IF_ERROR(FanOut(snap->model()));
   const int64_t before = counts_.sent + counts_.retried + counts_.failed;
   const Status st = Deliver(snap->model());
@@ -99,6 +100,47 @@ Status Sender::RunOnce() {
     });
   }
   return st;
+}
+
+Status Sender::ClockNotices(const Model& m, Time now) {
+  std::vector<Notice> due;
+  const auto add = [&](NoticeKind kind, const Event& e, Time at, std::string key) {
+    if (told_.count(key)) return;
+    Notice n;
+    n.kind = kind;
+    n.at = at;
+    n.platform = e.platform;
+    n.event_id = e.id;
+    n.dedupe = std::move(key);
+    due.push_back(std::move(n));
+  };
+  const auto recent = [&](Time t) { return t <= now && now - t < options_.clock_grace; };
+  for (const Event& e : m.events) {
+    if (e.kind != EventKind::kMaintenance || e.cancelled) continue;
+    const std::string id = std::to_string(e.id);
+    const Time remind_at = e.starts_at - options_.reminder;
+    if (options_.reminder.count() > 0 && remind_at <= now && now < e.starts_at &&
+        e.created_at < remind_at) {
+      add(NoticeKind::kMaintenanceReminder, e, remind_at,
+          "remind:" + id + ":" + std::to_string(ToUnix(e.starts_at)));
+    }
+    // Not for a maintenance announced once started, or once over: its announcement said so.
+    if (recent(e.starts_at) && (!e.ends_at || now < *e.ends_at) && e.created_at < e.starts_at) {
+      add(NoticeKind::kMaintenanceStarted, e, e.starts_at,
+          "start:" + id + ":" + std::to_string(ToUnix(e.starts_at)));
+    }
+    if (e.ends_at && recent(*e.ends_at) && e.created_at < *e.ends_at) {
+      add(NoticeKind::kMaintenanceEnded, e, *e.ends_at, EndKey(e.id, *e.ends_at));
+    }
+  }
+  if (due.empty()) return Status::Ok();
+  VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) -> Status {
+    for (const Notice& n : due) VIGIE_RETURN_IF_ERROR(tx.InsertNotice(n).status());
+    return Status::Ok();
+  }));
+  for (const Notice& n : due) told_.insert(n.dedupe);
+  if (told_.size() > 100'000) told_.clear();  // bounded: a key forgotten costs one insert
+  return Status::Ok();
 }
 
 Status Sender::FanOut(const Model& m) {
@@ -116,6 +158,8 @@ Status Sender::FanOut(const Model& m) {
     if (n.kind == NoticeKind::kMessagePublished) {
       shown = std::any_of(m.messages.begin(), m.messages.end(),
                           [&](const Message& x) { return x.id == n.message_id; });
+    } else if (n.kind == NoticeKind::kServiceLevel) {
+      shown = m.FindService(n.service_id) != nullptr;
     } else if (n.kind != NoticeKind::kConfirm) {
       const Event* e = m.FindEvent(n.event_id);
       shown = e && (n.update_id == 0 ||

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -46,6 +47,13 @@ class Sender {
     // long for it (another node wrote it); after that, it is dropped with a warning (the
     // event or message was deleted).
     std::chrono::seconds wait_for_model{300};
+    // How long before a maintenance starts its subscribers get a reminder (0: none). Only for
+    // a maintenance announced before that: otherwise its announcement was the reminder.
+    std::chrono::minutes reminder{24 * 60};
+    // The clock's notices (a maintenance starting or ending) are written when their instant
+    // passed less than this long ago: a site that was down for hours does not tell of a start
+    // long past.
+    std::chrono::minutes clock_grace{60};
   };
   struct Counts {
     std::atomic<int64_t> sent{0}, retried{0}, failed{0};
@@ -65,9 +73,12 @@ class Sender {
   // Looks at the outbox now rather than at the next tick.
   void Wake();
 
-  // One pass: fans out the waiting notices and makes the due deliveries. What the thread
-  // runs; tests call it directly.
+  // One pass: writes the clock's notices, fans out the waiting notices and makes the due
+  // deliveries. What the thread runs; tests call it directly.
   Status RunOnce();
+  // The clock's notices due at `now` for the maintenances of `m`: a reminder, the start, the
+  // end (each written once, whichever node or pass writes it: its dedupe key).
+  Status ClockNotices(const Model& m, Time now);
   const Counts& counts() const { return counts_; }
 
  private:
@@ -86,6 +97,7 @@ class Sender {
   SmtpClient smtp_;
   Counts counts_;
 
+  std::set<std::string> told_;  // the clock's dedupe keys this process wrote or found written
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false, woken_ = false;  // guarded by mu_

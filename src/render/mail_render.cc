@@ -1,6 +1,7 @@
 #include "render/mail_render.h"
 
 #include <kainjow/mustache.hpp>
+#include <nlohmann/json.hpp>
 
 #include "render/escape.h"
 
@@ -113,6 +114,27 @@ Result<MailContent> RenderNoticeMail(const MailView& v, const Notice& n, const S
       note.set("text", T("mail.confirm_ignore"));
       notes.push_back(note);
     }
+  } else if (n.kind == NoticeKind::kServiceLevel) {
+    const Service* svc = v.model.FindService(n.service_id);
+    if (!svc) return Status::NotFound("service #" + std::to_string(n.service_id) + " is gone");
+    const Platform* p = v.model.FindPlatform(svc->platform);
+    const std::string where = p ? Name(p->name, lang) : svc->platform;
+    const nlohmann::json detail = nlohmann::json::parse(n.detail, nullptr, false);
+    const std::optional<Level> level =
+        ParseLevel(detail.is_object() ? detail.value("level", "") : std::string());
+    if (!level) return Status::NotFound("the level change of notice #" + std::to_string(n.id));
+    const std::string name = Name(svc->name, lang);
+    subject = "[" + where + "] " +
+              Fill(T("mail.service_level"), {{"name", name}, {"level", M.Words(lang, *level)}});
+    heading = subject.substr(where.size() + 3);
+    fact(T("mail.service"), name);
+    fact(T("mail.level"), M.Words(lang, *level));
+    fact(T("mail.since"), when(n.at));
+    if (detail.is_object() && detail.value("note", "") != "") {
+      fact(T("mail.note"), detail.value("note", ""));
+    }
+    action_url = v.region.base_url + PagePath(lang, "/" + svc->platform + "/services/" + svc->slug);
+    action_text = T("mail.see_page");
   } else if (n.kind == NoticeKind::kMessagePublished) {
     const Message* msg = nullptr;
     for (const Message& x : v.model.messages) {
@@ -135,9 +157,26 @@ Result<MailContent> RenderNoticeMail(const MailView& v, const Notice& n, const S
     const std::string where = p ? Name(p->name, lang) : e->platform;
     const std::string title = Name(e->title, lang);
     const std::string kind = M.Words(lang, e->kind);
-    const std::string key = n.kind == NoticeKind::kEventCreated   ? "mail.event_created"
-                            : n.kind == NoticeKind::kEventUpdated ? "mail.event_updated"
-                                                                  : "mail.event_resolved";
+    const char* key = "mail.event_updated";
+    switch (n.kind) {
+      case NoticeKind::kEventCreated:
+        key = "mail.event_created";
+        break;
+      case NoticeKind::kEventResolved:
+        key = "mail.event_resolved";
+        break;
+      case NoticeKind::kMaintenanceReminder:
+        key = "mail.maintenance_reminder";
+        break;
+      case NoticeKind::kMaintenanceStarted:
+        key = "mail.maintenance_started";
+        break;
+      case NoticeKind::kMaintenanceEnded:
+        key = "mail.maintenance_ended";
+        break;
+      default:
+        break;
+    }
     subject = "[" + where + "] " + Fill(T(key), {{"kind", kind}, {"title", title}});
     heading = title;
     fact(T("mail.kind"), kind);

@@ -240,6 +240,9 @@ CREATE TABLE notices (
   update_id     BIGINT NOT NULL DEFAULT 0,
   message_id    BIGINT NOT NULL DEFAULT 0,
   subscriber_id BIGINT NOT NULL DEFAULT 0,
+  service_id    BIGINT NOT NULL DEFAULT 0,
+  detail        TEXT NOT NULL DEFAULT '',
+  dedupe        TEXT COLLATE "C" UNIQUE,
   fanned_out    INTEGER NOT NULL DEFAULT 0 CHECK (fanned_out IN (0, 1))
 );
 CREATE INDEX notices_to_fan_out ON notices(fanned_out, id);

@@ -34,7 +34,8 @@ Subscriber SubscriberOf(const Stmt& st) {
 }
 
 constexpr std::string_view kNoticeColumns =
-    "SELECT id, kind, at, platform, event_id, update_id, message_id, subscriber_id FROM notices ";
+    "SELECT id, kind, at, platform, event_id, update_id, message_id, subscriber_id, service_id, "
+    "detail, coalesce(dedupe, '') FROM notices ";
 
 Notice NoticeOf(const Stmt& st) {
   Notice n;
@@ -46,6 +47,9 @@ Notice NoticeOf(const Stmt& st) {
   n.update_id = st.Int(5);
   n.message_id = st.Int(6);
   n.subscriber_id = st.Int(7);
+  n.service_id = st.Int(8);
+  n.detail = st.Str(9);
+  n.dedupe = st.Str(10);
   return n;
 }
 
@@ -159,12 +163,17 @@ Result<std::vector<Subscriber>> SqlTx::ListSubscribers(int64_t after_id, int lim
 }
 
 Result<int64_t> SqlTx::InsertNotice(const Notice& n) {
-  return Stmt(conn_,
-              "INSERT INTO notices(kind, at, platform, event_id, update_id, message_id, "
-              "subscriber_id) VALUES (?,?,?,?,?,?,?) RETURNING id",
-              NoticeKindId(n.kind), ToUnix(n.at), n.platform, n.event_id, n.update_id, n.message_id,
-              n.subscriber_id)
-      .OneInt();
+  Stmt st(conn_,
+          "INSERT INTO notices(kind, at, platform, event_id, update_id, message_id, "
+          "subscriber_id, service_id, detail, dedupe) VALUES (?,?,?,?,?,?,?,?,?,?) "
+          "ON CONFLICT DO NOTHING RETURNING id",
+          NoticeKindId(n.kind), ToUnix(n.at), n.platform, n.event_id, n.update_id, n.message_id,
+          n.subscriber_id, n.service_id, n.detail,
+          n.dedupe.empty() ? std::optional<std::string>() : std::optional<std::string>(n.dedupe));
+  int64_t id = 0;
+  while (st.Step()) id = st.Int(0);
+  VIGIE_RETURN_IF_ERROR(st.status());
+  return id;
 }
 
 Result<std::optional<Notice>> SqlTx::FindNotice(int64_t id) {

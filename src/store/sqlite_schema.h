@@ -247,6 +247,9 @@ CREATE TABLE notices (
   update_id     INTEGER NOT NULL DEFAULT 0,
   message_id    INTEGER NOT NULL DEFAULT 0,
   subscriber_id INTEGER NOT NULL DEFAULT 0,
+  service_id    INTEGER NOT NULL DEFAULT 0,
+  detail        TEXT NOT NULL DEFAULT '',  -- JSON: a level change's regions and level
+  dedupe        TEXT UNIQUE,               -- what the clock tells once ("start:ID:TIME")
   fanned_out    INTEGER NOT NULL DEFAULT 0 CHECK (fanned_out IN (0, 1))
 ) STRICT;
 CREATE INDEX notices_to_fan_out ON notices(fanned_out, id);

@@ -94,7 +94,8 @@ class StoreTx {
   // Subscribers with an id above `after_id`, by id, at most `limit`, with their subscriptions.
   virtual Result<std::vector<Subscriber>> ListSubscribers(int64_t after_id, int limit,
                                                           bool confirmed_only) = 0;
-  // The outbox: a write that should be told leaves a notice in its own transaction.
+  // The outbox: a write that should be told leaves a notice in its own transaction. Returns
+  // its id, or 0 when a notice with the same dedupe key was written before (nothing is).
   virtual Result<int64_t> InsertNotice(const Notice& n) = 0;
   virtual Result<std::optional<Notice>> FindNotice(int64_t id) = 0;
   // Notices whose deliveries are not made yet, oldest first.

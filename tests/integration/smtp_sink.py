@@ -82,3 +82,44 @@ class SmtpSink:
     def close(self):
         self.released.set()
         self.controller.stop()
+
+
+def main():
+    """Script mode, for tests in other languages (the browser tests): serves until killed,
+    writing each message it accepts as DIR/NNN.eml and its decoded text part as DIR/NNN.txt,
+    and the port it listens on to DIR/port once it does."""
+    import argparse
+    import os
+    import signal
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", required=True)
+    args = parser.parse_args()
+    sink = SmtpSink()
+    written = 0
+    with open(os.path.join(args.dir, "port.tmp"), "w") as f:
+        f.write(str(sink.port))
+    os.rename(os.path.join(args.dir, "port.tmp"), os.path.join(args.dir, "port"))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set():
+            with sink.lock:
+                pending = list(zip(sink.raw[written:], sink.messages[written:]))
+            for raw, (_, msg) in pending:
+                written += 1
+                base = os.path.join(args.dir, "%03d" % written)
+                with open(base + ".eml.tmp", "wb") as f:
+                    f.write(raw)
+                with open(base + ".txt.tmp", "w") as f:
+                    f.write("Subject: %s\nTo: %s\n\n%s" % (
+                        msg["Subject"], msg["To"], msg.get_body(("plain",)).get_content()))
+                os.rename(base + ".eml.tmp", base + ".eml")
+                os.rename(base + ".txt.tmp", base + ".txt")
+            stop.wait(0.05)
+    finally:
+        sink.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -198,6 +198,36 @@ class NotifyTest(unittest.TestCase):
         self.assertGreaterEqual(float(sent.group(1)), 7)
         self.assertRegex(text.decode(), r"(?m)^vigie_notify_pending \d")
 
+    def test_a_maintenance_is_told_when_announced_started_and_ended_and_a_level_change_too(self):
+        v, sink = self.v, self.sink
+        ops = Subscriber(v, sink, "ops@divalto.example", "en")
+        status, _, _ = ops.subscribe(follow=("platform:infinity",))
+        self.assertEqual(status, 200)
+        ops.confirm(follow=("platform:infinity",))
+        soon = time.time() + 3
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+        self.admin("/api/v1/admin/events", {
+            "kind": "maintenance", "platform": "infinity",
+            "title": {"fr": "Mise à jour du serveur", "en": "Server upgrade"},
+            "services": {"web-client": "maintenance"},
+            "starts_at": iso(soon), "ends_at": iso(soon + 3)})
+        got = sink.wait_to(ops.email, 4, timeout=30)
+        subjects = [m["Subject"] for m in got[1:4]]
+        self.assertEqual(subjects, ["[Divalto infinity] Maintenance: Server upgrade",
+                                    "[Divalto infinity] Maintenance in progress: Server upgrade",
+                                    "[Divalto infinity] Maintenance completed: Server upgrade"])
+        # A level set by hand, to whoever follows the service or its platform, in its region.
+        status, h, out = v.request("POST", "/api/v1/admin/levels",
+                                   {"Authorization": "Bearer " + self.token,
+                                    "Content-Type": "application/json"},
+                                   json.dumps({"platform": "infinity", "service": "web-client",
+                                               "level": "major", "regions": ["fr"],
+                                               "note": "Slow pages"}))
+        self.assertEqual(status, 200, out)
+        level = sink.wait_to(ops.email, 5)[4]
+        self.assertEqual(level["Subject"], "[Divalto infinity] Web client access: Major disruption")
+        self.assertIn("Slow pages", text_of(level))
+
     def test_a_known_address_a_bot_and_bad_input_are_answered_as_they_should(self):
         v, sink = self.v, self.sink
         known = Subscriber(v, sink, "eve@divalto.example")

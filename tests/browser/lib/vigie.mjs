@@ -1,6 +1,8 @@
 // Starts the real vigie binary on a free loopback port with a temporary data directory.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,11 +44,12 @@ export function missingInputs({ seed } = {}) {
 
 /**
  * Starts `vigie serve`. seed: a scenario file (absolute, or relative to the repo root) or
- * null; catalog: another catalog than the configured one. Resolves once /healthz answers 200.
+ * null; catalog: another catalog than the configured one; env: more environment variables
+ * (VIGIE_EMAIL_SMTP_URL and the like). Resolves once /healthz answers 200.
  * The result has origin ("http://127.0.0.1:PORT"), port, startedAt (ms, when spawned), log()
  * and stop().
  */
-export async function startVigie({ seed = DEMO_SCENARIO, catalog = null } = {}) {
+export async function startVigie({ seed = DEMO_SCENARIO, catalog = null, env: more = {} } = {}) {
   const data = mkdtempSync(path.join(tmpdir(), 'vigie-browser-'));
   const port = await freePort();
   const args = ['serve', '--config', path.join(SOURCE, 'vigie.toml'), '--data', data,
@@ -54,6 +57,7 @@ export async function startVigie({ seed = DEMO_SCENARIO, catalog = null } = {}) 
   if (seed) args.push('--seed', path.resolve(SOURCE, seed));
   const env = { ...process.env };
   if (catalog) env.VIGIE_CATALOG_PATH = path.resolve(SOURCE, catalog);
+  Object.assign(env, more);
   const startedAt = Date.now();
   const child = spawn(BINARY, args, { cwd: SOURCE, env, stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
@@ -158,4 +162,50 @@ http { access_log off; client_body_temp_path ${dir}/body; include ${dir}/site.co
   }
   await served.stop();
   throw new Error(`nginx did not serve the mirror within 10 s (${dir}/error.log)`);
+}
+
+/**
+ * A real SMTP server on loopback (tests/integration/smtp_sink.py: Debian's python3-aiosmtpd)
+ * that writes each mail it accepts to a folder. The result has port, mails() (each
+ * { subject, to, text }, in order), waitFor(n) and stop().
+ */
+export async function startSmtpSink() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vigie-smtp-'));
+  const child = spawn('/usr/bin/python3', [path.join(SOURCE, 'tests/integration/smtp_sink.py'),
+    '--dir', dir], { cwd: path.join(SOURCE, 'tests/integration'), stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise((resolve) => child.on('exit', () => { running.delete(child); resolve(); }));
+  const portFile = path.join(dir, 'port');
+  const deadline = Date.now() + 15000;
+  while (!existsSync(portFile)) {
+    if (Date.now() > deadline) throw new Error(`the SMTP sink did not start:\n${stderr}`);
+    await sleep(50);
+  }
+  const mails = () => readdirSync(dir).filter((f) => f.endsWith('.txt')).sort().map((f) => {
+    const raw = readFileSync(path.join(dir, f), 'utf8');
+    const [head, ...rest] = raw.split('\n\n');
+    const field = (name) => (head.match(new RegExp(`^${name}: (.*)$`, 'm')) || [])[1];
+    return { subject: field('Subject'), to: field('To'), text: rest.join('\n\n') };
+  });
+  return {
+    port: Number(readFileSync(portFile, 'utf8')),
+    mails,
+    async waitFor(n, timeout = 20000) {
+      const end = Date.now() + timeout;
+      while (Date.now() < end) {
+        const got = mails();
+        if (got.length >= n) return got;
+        await sleep(50);
+      }
+      throw new Error(`expected ${n} mails, got ${mails().length}:\n${stderr}`);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
