@@ -394,6 +394,15 @@ Status Operations::Audited(const std::string& actor, const std::string& action,
   });
 }
 
+Status Operations::RemoveSubscriber(const std::string& actor, int64_t id) {
+  return Audited(actor, "subscriber.remove", "#" + std::to_string(id),
+                 [&](StoreTx& tx) { return tx.DeleteSubscriber(id); });
+}
+
+Status Operations::NoteExport(const std::string& actor, const std::string& what) {
+  return Audited(actor, "subscribers.export", what, [](StoreTx&) { return Status::Ok(); });
+}
+
 namespace {
 Status ValidName(const std::string& name) {
   if (name.empty() || name.size() > 64 ||

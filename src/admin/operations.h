@@ -91,6 +91,10 @@ class Operations {
   Result<std::string> CreateToken(const std::string& actor, const std::string& name, Role role);
   Status RevokeToken(const std::string& actor, int64_t id);
 
+  // Subscribers (admin only): removes one (nothing more is sent to it); notes an export.
+  Status RemoveSubscriber(const std::string& actor, int64_t id);
+  Status NoteExport(const std::string& actor, const std::string& what);
+
  private:
   Status Audited(const std::string& actor, const std::string& action, const std::string& detail,
                  const std::function<Status(StoreTx&)>& write);

@@ -105,6 +105,13 @@ class AdminWeb {
   http::Response UserAction(http::Request& req, const Caller& c);
   http::Response Preview(http::Request& req, const Caller& c);
 
+  // subscribers.cc: counts for every operator; addresses, search, removal and the CSV export
+  // for admins only; the delivery log of each notice.
+  http::Response Subscribers(http::Request& req, const Caller& c);
+  http::Response SubscribersCsv(http::Request& req, const Caller& c);
+  http::Response RemoveSubscriber(http::Request& req, const Caller& c);
+  http::Response NoticeLog(http::Request& req, const Caller& c);
+
   http::Response ApiSetLevel(http::Request& req, const Caller& c);
   http::Response ApiCreateEvent(http::Request& req, const Caller& c);
   http::Response ApiPostUpdate(http::Request& req, const Caller& c);

@@ -452,13 +452,14 @@ int RunServe(const Config& config, const ServeOptions& options) {
           return MailAssets{&site.web().messages, &site.web().templates};
         },
         [&desk] { return desk->Signer(); },
-        Sender::Options{
-            .smtp = {.url = config.email.smtp_url, .require_tls = config.email.require_tls},
-            .from = config.email.from,
-            .reply_to = config.email.reply_to,
-            .site_name = config.site.name,
-            .first_retry = std::chrono::seconds(config.notify.retry_seconds),
-            .reminder = std::chrono::minutes(config.notify.reminder_minutes)});
+        Sender::Options{.smtp = {.url = config.email.smtp_url,
+                                 .require_tls = config.email.require_tls,
+                                 .timeout = std::chrono::seconds(config.email.timeout_seconds)},
+                        .from = config.email.from,
+                        .reply_to = config.email.reply_to,
+                        .site_name = config.site.name,
+                        .first_retry = std::chrono::seconds(config.notify.retry_seconds),
+                        .reminder = std::chrono::minutes(config.notify.reminder_minutes)});
     site.SetSubscriptions(&*desk, [&sender] { sender->Wake(); });
     if (metrics) metrics->AttachSender(*sender);
     sender->Start();

@@ -326,6 +326,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     s.String("smtp_url", cfg.email.smtp_url);
     s.String("from", cfg.email.from);
     s.String("reply_to", cfg.email.reply_to);
+    s.Integer("timeout_seconds", cfg.email.timeout_seconds, 1, 600);
     std::string tls = "try";
     s.String("tls", tls);
     s.RejectUnknown();

@@ -46,6 +46,7 @@ struct EmailConfig {
   std::string from;          // email.from: "Statut Divalto <status@example.com>"
   std::string reply_to;      // email.reply_to (optional)
   bool require_tls = false;  // email.tls = "require": never in clear (else STARTTLS if offered)
+  int64_t timeout_seconds = 30;  // email.timeout_seconds: one mail's exchange with the server
 };
 
 // [notify]: how subscriptions are taken.

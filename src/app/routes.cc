@@ -121,6 +121,10 @@ void Site::AddRoutes() {
   add("POST","/admin/messages/{id}",                          office(kEditor, &AdminWeb::EditMessage),           kOnWorker, kPage);
   add("POST","/admin/messages/{id}/expire",                   office(kEditor, &AdminWeb::ExpireMessage),         kOnWorker, kPage);
   add("POST","/admin/messages/{id}/delete",                   office(kEditor, &AdminWeb::DeleteMessage),         kOnWorker, kPage);
+  add("GET", "/admin/subscribers",                            office(kEditor, &AdminWeb::Subscribers),           kOnWorker, kPage);
+  add("GET", "/admin/subscribers.csv",                        office(kAdmin, &AdminWeb::SubscribersCsv),         kOnWorker, kPage);
+  add("POST","/admin/subscribers/{id}/remove",                office(kAdmin, &AdminWeb::RemoveSubscriber),       kOnWorker, kPage);
+  add("GET", "/admin/notices/{id}",                           office(kEditor, &AdminWeb::NoticeLog),             kOnWorker, kPage);
   add("GET", "/admin/audit",                                  office(kEditor, &AdminWeb::Audit),                 kOnWorker, kPage);
   add("POST","/admin/preview",                                office(kEditor, &AdminWeb::Preview),               kOnWorker, kPage);
   add("GET", "/admin/catalog",                                office(kAdmin, &AdminWeb::Catalog),                kOnWorker, kPage);

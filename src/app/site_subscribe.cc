@@ -33,6 +33,20 @@ std::vector<Subscription> Choices(const std::vector<std::pair<std::string, std::
   return out;
 }
 
+// The visitor's address for the rate limits: the peer, or when the peer is a proxy on this
+// host (nginx in front, deploy/), the address it says it received the request from (the last
+// of X-Forwarded-For: the one it added).
+std::string VisitorAddress(const http::Request& req) {
+  const bool loopback = req.remote.rfind("127.", 0) == 0 || req.remote == "::1" ||
+                        req.remote.rfind("::ffff:127.", 0) == 0;
+  const std::string_view forwarded = req.Header("x-forwarded-for");
+  if (!loopback || forwarded.empty()) return req.remote;
+  std::string_view last = forwarded.substr(forwarded.rfind(',') + 1);
+  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+  while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+  return last.empty() || last.size() > 64 ? req.remote : std::string(last);
+}
+
 std::string FormValue(const std::vector<std::pair<std::string, std::string>>& form,
                       std::string_view name) {
   for (const auto& [k, v] : form) {
@@ -149,7 +163,7 @@ http::Response Site::Subscribe(http::Request& req, const Snap& snap) const {
   r.region = c->region->id;
   r.lang = ParseLang(FormValue(form, "lang")).value_or(*lang);
   r.subscriptions = Choices(form);
-  r.visitor = req.remote;
+  r.visitor = VisitorAddress(req);
   r.form_token = FormValue(form, "t");
   r.trap = FormValue(form, "website");
   const Status st = desk_->Subscribe(r, snap->model());

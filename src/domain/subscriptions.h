@@ -91,6 +91,23 @@ struct Delivery {
   std::string error;  // the last failure, for the delivery log
 };
 
+// What the back-office shows of the subscribers: how many, and how many follow each thing.
+struct SubscriberCounts {
+  int64_t confirmed = 0, pending = 0;
+  struct Followed {
+    Subscription what;
+    int64_t confirmed = 0;
+  };
+  std::vector<Followed> followed;  // by platform, topic, target
+};
+
+// A notice with what became of its deliveries (the back-office's delivery log).
+struct NoticeSummary {
+  Notice notice;
+  int64_t pending = 0, sent = 0, failed = 0;
+  bool fanned_out = false;
+};
+
 // Whether `s` follows what `n` is about, given the model (an event's services and regions).
 // The confirmation is for its own subscriber only.
 bool Follows(const Subscriber& s, const Notice& n, const Model& m);

@@ -10,7 +10,7 @@ SubscriptionDesk::SubscriptionDesk(Store& store, const Clock& clock, Options opt
     : store_(store), clock_(clock), options_(options) {}
 
 Result<std::shared_ptr<const LinkSigner>> SubscriptionDesk::Signer() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(signer_mu_);
   if (signer_) return signer_;
   Result<std::string> key = LoadLinkKey(store_);
   if (!key.ok()) return key.status();
@@ -31,6 +31,7 @@ bool SubscriptionDesk::Allow(const std::string& key, int per_hour, Time now) {
     std::erase_if(counts_,
                   [&](const auto& kv) { return now - kv.second.first >= std::chrono::hours(1); });
   }
+  if (counts_.size() > 100'000) counts_.clear();  // a flood of new keys: start again, bounded
   auto& [start, count] = counts_[key];
   if (now - start >= std::chrono::hours(1)) {
     start = now;
@@ -142,9 +143,22 @@ Result<Subscriber> SubscriptionDesk::Open(std::string_view token) {
 Result<Subscriber> SubscriptionDesk::Confirm(std::string_view token) {
   Result<Subscriber> s = Open(token);
   if (!s.ok() || s->confirmed_at) return s;
-  s->confirmed_at = clock_.Now();
-  VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) { return tx.UpdateSubscriber(*s); }));
-  return s;
+  // Read again and changed in one transaction: a change saved meanwhile is kept.
+  std::optional<Subscriber> now;
+  VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) -> Status {
+    Result<std::optional<Subscriber>> fresh = tx.FindSubscriber(s->id);
+    if (!fresh.ok()) return fresh.status();
+    if (!*fresh || (*fresh)->created_at != s->created_at) {
+      return Status::PermissionDenied("this subscription has ended");
+    }
+    now = std::move(**fresh);
+    if (!now->confirmed_at) {
+      now->confirmed_at = clock_.Now();
+      return tx.UpdateSubscriber(*now);
+    }
+    return Status::Ok();
+  }));
+  return *now;
 }
 
 Status SubscriptionDesk::Save(std::string_view token, Lang lang,
@@ -152,9 +166,17 @@ Status SubscriptionDesk::Save(std::string_view token, Lang lang,
   Result<Subscriber> s = Open(token);
   if (!s.ok()) return s.status();
   VIGIE_RETURN_IF_ERROR(CheckChoice(subs, m));
-  s->lang = lang;
-  s->subscriptions = subs;
-  return store_.Write([&](StoreTx& tx) { return tx.UpdateSubscriber(*s); });
+  return store_.Write([&](StoreTx& tx) -> Status {
+    Result<std::optional<Subscriber>> fresh = tx.FindSubscriber(s->id);
+    if (!fresh.ok()) return fresh.status();
+    if (!*fresh || (*fresh)->created_at != s->created_at) {
+      return Status::PermissionDenied("this subscription has ended");
+    }
+    Subscriber changed = std::move(**fresh);
+    changed.lang = lang;
+    changed.subscriptions = subs;
+    return tx.UpdateSubscriber(changed);
+  });
 }
 
 Status SubscriptionDesk::Unsubscribe(std::string_view token) {

@@ -73,8 +73,9 @@ class SubscriptionDesk {
   Store& store_;
   const Clock& clock_;
   const Options options_;
+  std::mutex signer_mu_;                      // held while the key is read from the store
+  std::shared_ptr<const LinkSigner> signer_;  // guarded by signer_mu_
   std::mutex mu_;
-  std::shared_ptr<const LinkSigner> signer_;            // guarded by mu_
   std::map<std::string, std::pair<Time, int>> counts_;  // key → (window start, count)
 };
 

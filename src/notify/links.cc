@@ -126,7 +126,7 @@ bool LinkSigner::CheckFormToken(std::string_view token, Time now,
     return false;
   }
   const auto age = now - FromUnix(*at);
-  return age >= min_age && age <= std::chrono::hours(24);
+  return age >= min_age && age <= std::chrono::hours(2);
 }
 
 Result<std::string> LoadLinkKey(Store& store) {

@@ -37,7 +37,7 @@ class LinkSigner {
   // with a sentence.
   Status Verify(std::string_view token, const Subscriber& s, Time now) const;
 
-  // A token for a form shown at `now`; Check accepts it from `min_age` to a day after.
+  // A token for a form shown at `now`; Check accepts it from `min_age` to two hours after.
   std::string FormToken(Time now) const;
   bool CheckFormToken(std::string_view token, Time now, std::chrono::seconds min_age) const;
 

@@ -36,7 +36,17 @@ std::string EncodeMailbox(std::string_view mailbox) {
   if (lt == std::string_view::npos || lt == 0) return OneLine(mailbox);
   std::string_view name = mailbox.substr(0, lt);
   while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-  std::string shown = PlainAscii(name) ? "\"" + OneLine(name) + "\"" : EncodeHeader(name);
+  std::string shown;
+  if (PlainAscii(name) && name.find("=?") == std::string_view::npos) {
+    shown = "\"";
+    for (char ch : OneLine(name)) {
+      if (ch == '"' || ch == '\\') shown.push_back('\\');
+      shown.push_back(ch);
+    }
+    shown += "\"";
+  } else {
+    shown = EncodeHeader(name);
+  }
   return shown + " " + OneLine(mailbox.substr(lt));
 }
 
@@ -52,13 +62,39 @@ std::string AddressOf(std::string_view mailbox) {
 
 std::string EncodeHeader(std::string_view text) {
   const std::string line = OneLine(text);
-  if (PlainAscii(line)) return line;
-  // Words of at most 45 bytes of UTF-8 (60 in base64), cut between characters.
+  // As is when plain ASCII, unless it looks like an encoded word a mail client would decode.
+  if (PlainAscii(line) && line.find("=?") == std::string::npos) {
+    // Folded at spaces so that no line is much over 76 characters (a word is never cut).
+    std::string out;
+    size_t col = 9;  // "Subject: "
+    size_t start = 0;
+    while (start <= line.size()) {
+      size_t space = line.find(' ', start + 1);
+      if (space == std::string::npos) space = line.size();
+      const std::string_view word = std::string_view(line).substr(start, space - start);
+      if (col + word.size() > 76 && !out.empty() && word.front() == ' ') {
+        out += "\r\n";
+        col = 0;
+      }
+      out += word;
+      col += word.size();
+      start = space;
+      if (space == line.size()) break;
+    }
+    return out;
+  }
+  // Words of at most 39 bytes (52 in base64, 64 with the markers): with "Subject: " before
+  // the first, every line stays under RFC 2047's 76 characters. Cut between characters; a
+  // byte that is not valid UTF-8 is cut anywhere rather than looped on.
+  constexpr size_t kWord = 39;
   std::string out;
   size_t i = 0;
   while (i < line.size()) {
-    size_t end = std::min(line.size(), i + 45);
-    while (end < line.size() && (static_cast<unsigned char>(line[end]) & 0xC0) == 0x80) --end;
+    size_t end = std::min(line.size(), i + kWord);
+    while (end > i && end < line.size() && (static_cast<unsigned char>(line[end]) & 0xC0) == 0x80) {
+      --end;
+    }
+    if (end == i) end = std::min(line.size(), i + kWord);
     if (!out.empty()) out += "\r\n ";
     out += "=?UTF-8?B?" + Base64(std::string_view(line).substr(i, end - i)) + "?=";
     i = end;

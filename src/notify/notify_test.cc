@@ -60,13 +60,13 @@ TEST(Links, ASignedLinkOpensOnlyItsSubscriberAndAConfirmationExpires) {
   EXPECT_FALSE(signer.Verify(moved, alice, FromUnix(5'001)).ok());
 }
 
-TEST(Links, AFormTokenIsAcceptedFromItsMinimumAgeToADay) {
+TEST(Links, AFormTokenIsAcceptedFromItsMinimumAgeToTwoHours) {
   const LinkSigner signer(std::string(32, 'k'));
   const std::string t = signer.FormToken(FromUnix(1'000));
   EXPECT_FALSE(signer.CheckFormToken(t, FromUnix(1'001), std::chrono::seconds(2)));
   EXPECT_TRUE(signer.CheckFormToken(t, FromUnix(1'002), std::chrono::seconds(2)));
-  EXPECT_TRUE(signer.CheckFormToken(t, FromUnix(1'000 + 86'400), std::chrono::seconds(2)));
-  EXPECT_FALSE(signer.CheckFormToken(t, FromUnix(1'001 + 86'400), std::chrono::seconds(2)));
+  EXPECT_TRUE(signer.CheckFormToken(t, FromUnix(1'000 + 7'200), std::chrono::seconds(2)));
+  EXPECT_FALSE(signer.CheckFormToken(t, FromUnix(1'001 + 7'200), std::chrono::seconds(2)));
   EXPECT_FALSE(signer.CheckFormToken("f.1000.forged", FromUnix(2'000), std::chrono::seconds(0)));
   EXPECT_FALSE(LinkSigner(std::string(32, 'x')).CheckFormToken(t, FromUnix(2'000), {}));
 }
@@ -77,10 +77,22 @@ TEST(Mail, HeadersAreEncodedAndCannotBeInjected) {
   // Long words are folded between characters, never inside one.
   const std::string folded = EncodeHeader(std::string(40, 'a') + "é" + std::string(40, 'b'));
   EXPECT_NE(folded.find("\r\n =?UTF-8?B?"), std::string::npos);
+  // Bytes that are not UTF-8 are cut anywhere, never looped on; every encoded line fits.
+  const std::string broken = EncodeHeader("\xC3" + std::string(100, '\x80'));
+  EXPECT_NE(broken.find("=?UTF-8?B?"), std::string::npos);
+  for (size_t start = 0, end; start < broken.size(); start = end + 3) {
+    end = broken.find("\r\n ", start);
+    if (end == std::string::npos) end = broken.size();
+    EXPECT_LE(end - start + 9, 76u);  // with "Subject: " before the first
+  }
+  // ASCII that a mail client would decode is encoded; a long ASCII subject is folded at spaces.
+  EXPECT_EQ(EncodeHeader("=?UTF-8?B?QQ==?="), "=?UTF-8?B?PT9VVEYtOD9CP1FRPT0/PQ==?=");
+  const std::string long_ascii = EncodeHeader(std::string(60, 'a') + " " + std::string(30, 'b'));
+  EXPECT_EQ(long_ascii, std::string(60, 'a') + "\r\n " + std::string(30, 'b'));
   // A newline in a subject cannot start a header of its own.
   EXPECT_EQ(EncodeHeader("a\r\nBcc: x@evil.example"), "a  Bcc: x@evil.example");
   MailMessage m;
-  m.from = "Statut Divalto <status@example.com>";
+  m.from = "Statut \"Divalto\" <status@example.com>";
   m.to = "alice@example.com";
   m.subject = "[Weavy] Incident : lenteurs\nBcc: x@evil.example";
   m.text = "Bonjour,\n.\nUne ligne très longue " + std::string(100, 'x') + "\n";
@@ -91,7 +103,8 @@ TEST(Mail, HeadersAreEncodedAndCannotBeInjected) {
   m.date = FromUnix(1'700'000'000);
   const std::string mime = ComposeMime(m);
   EXPECT_NE(mime.find("Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"), std::string::npos);
-  EXPECT_NE(mime.find("From: \"Statut Divalto\" <status@example.com>\r\n"), std::string::npos);
+  EXPECT_NE(mime.find("From: \"Statut \\\"Divalto\\\"\" <status@example.com>\r\n"),
+            std::string::npos);
   EXPECT_NE(mime.find("List-Unsubscribe: <https://status.example.com/unsubscribe?t=m.2.abc>\r\n"),
             std::string::npos);
   EXPECT_NE(mime.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"), std::string::npos);

@@ -41,7 +41,7 @@ Sender::Sender(Store& store, const Clock& clock, Publisher& publisher,
 Sender::~Sender() { Stop(); }
 
 void Sender::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
 }
 
 void Sender::Stop() {
@@ -88,10 +88,12 @@ void Sender::Loop() {
 Status Sender::RunOnce() {
   const std::shared_ptr<const Snapshot> snap = publisher_.Current();
   if (!snap) return Status::Ok();
-  VIGIE_RETURN_IF_ERROR(ClockNotices(snap->model(), clock_.Now()));
-  VIGIE_RETURN_IF_ERROR(FanOut(snap->model()));
+  // What is already fanned out goes even when writing new notices fails.
+  Status first = ClockNotices(snap->model(), clock_.Now());
+  if (first.ok()) first = FanOut(snap->model());
   const int64_t before = counts_.sent + counts_.retried + counts_.failed;
-  const Status st = Deliver(snap->model());
+  Status st = Deliver(snap->model());
+  if (st.ok()) st = first;
   if (counts_.sent + counts_.retried + counts_.failed != before || counts_.pending != 0) {
     (void)store_.Read([&](StoreTx& tx) -> Status {
       Result<std::array<int64_t, 3>> n = tx.CountDeliveries();
@@ -214,7 +216,18 @@ Status Sender::Deliver(const Model& m) {
       std::lock_guard lock(mu_);
       if (stopping_) return Status::Ok();
     }
+    // Taken for this attempt first (one more attempt, due again once the claim runs out): two
+    // senders never send one delivery, and a sender killed mid-mail leaves it to the next.
+    const Time until = clock_.Now() + options_.smtp.timeout + std::chrono::seconds(10);
     std::optional<Subscriber> sub;
+    bool claimed = false;
+    VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) -> Status {
+      Result<bool> c = tx.ClaimDelivery(d, until);
+      if (!c.ok()) return c.status();
+      claimed = *c;
+      return Status::Ok();
+    }));
+    if (!claimed) continue;
     VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
       if (!notices.count(d.notice_id)) {
         Result<std::optional<Notice>> n = tx.FindNotice(d.notice_id);
@@ -237,7 +250,9 @@ Status Sender::Deliver(const Model& m) {
       d.sent_at = now;
       d.error.clear();
       ++counts_.sent;
-    } else if (st.code() == Status::Code::kUnavailable) {
+    } else if (st.code() == Status::Code::kUnavailable &&
+               !(st.message().rfind("recipient", 0) == 0 && n &&
+                 now - n->at > options_.recipient_patience)) {
       d.next_at = now + RetryDelay(d.attempts - 1, options_.first_retry);
       d.error = st.message();
       ++counts_.retried;
@@ -246,7 +261,8 @@ Status Sender::Deliver(const Model& m) {
       d.error = st.message();
       ++counts_.failed;
     }
-    VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) { return tx.UpdateDelivery(d); }));
+    VIGIE_RETURN_IF_ERROR(
+        store_.Write([&](StoreTx& tx) { return tx.FinishDelivery(d, until).status(); }));
     if (st.code() == Status::Code::kUnavailable) {
       // The server is away: the rest waits for the next pass rather than each failing alike.
       if (++unavailable_in_a_row >= 3) return st;
@@ -269,7 +285,8 @@ Status Sender::SendOne(const Model& m, const Notice& n, const Subscriber& s) {
   const std::string manage = (*signer)->Manage(s);
   links.manage = page + manage;
   if (n.kind == NoticeKind::kConfirm && !s.confirmed_at) {
-    links.confirm = page + (*signer)->Confirm(s, n.at + options_.confirm_valid);
+    // Valid from when it is sent: a mail held back by an outage still gives its 48 hours.
+    links.confirm = page + (*signer)->Confirm(s, clock_.Now() + options_.confirm_valid);
   }
   const MailView view{m, *region, s.lang, *assets.messages, *assets.templates, options_.site_name};
   Result<MailContent> content = RenderNoticeMail(view, n, s, links);
@@ -285,7 +302,8 @@ Status Sender::SendOne(const Model& m, const Notice& n, const Subscriber& s) {
   mail.message_id = "<vigie." + std::to_string(n.id) + "." + std::to_string(s.id) + "@" +
                     HostOf(AddressOf(options_.from)) + ">";
   mail.list_id = "<" + s.region + "." + HostOf(region->base_url) + ">";
-  if (n.kind != NoticeKind::kConfirm) {
+  // RFC 8058 wants the one-click address in https.
+  if (n.kind != NoticeKind::kConfirm && region->base_url.rfind("https://", 0) == 0) {
     mail.unsubscribe = region->base_url + "/unsubscribe?t=" + manage;
   }
   return smtp_.Send(AddressOf(options_.from), s.email, ComposeMime(mail));

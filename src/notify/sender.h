@@ -54,6 +54,9 @@ class Sender {
     // passed less than this long ago: a site that was down for hours does not tell of a start
     // long past.
     std::chrono::minutes clock_grace{60};
+    // A recipient the server keeps putting off (4xx at RCPT: a full mailbox) is given up after
+    // this long, as mail servers do; a server that is away is waited for however long.
+    std::chrono::hours recipient_patience{5 * 24};
   };
   struct Counts {
     std::atomic<int64_t> sent{0}, retried{0}, failed{0};

@@ -72,8 +72,14 @@ Status SmtpClient::Send(const std::string& from, const std::string& to, const st
   // A broken connection is not reused.
   curl_easy_cleanup(c);
   curl_->easy = nullptr;
-  if (code >= 500 && code < 600 && rc != CURLE_OPERATION_TIMEDOUT) return Status::Invalid(why);
-  return Status::Unavailable(why);
+  // Only the recipient refused for good (550 no such mailbox, 551, 553 bad address, at RCPT)
+  // ends a delivery; a refusal of the sender, the login or the TLS, or any 4xx, is the
+  // server's or the configuration's and passes once they are fixed: it only delays.
+  const bool at_rcpt = std::strstr(error, "RCPT") != nullptr;
+  if (at_rcpt && code >= 550 && code < 560 && code != 552) {
+    return Status::Invalid("recipient refused: " + why);
+  }
+  return Status::Unavailable(at_rcpt ? "recipient not taken now: " + why : why);
 }
 
 std::string SmtpName(const std::string& url) {

@@ -214,7 +214,8 @@ Status SqlTx::MarkFannedOut(int64_t notice_id) {
 Result<std::vector<Delivery>> SqlTx::DueDeliveries(Time now, int limit) {
   Stmt st(conn_,
           "SELECT notice_id, subscriber_id, attempts, next_at, error FROM deliveries "
-          "WHERE state = 'pending' AND next_at <= ? ORDER BY notice_id, subscriber_id LIMIT ?",
+          "WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, notice_id, subscriber_id "
+          "LIMIT ?",
           ToUnix(now), std::max(1, limit));
   std::vector<Delivery> out;
   while (st.Step()) {
@@ -242,6 +243,28 @@ Status SqlTx::UpdateDelivery(const Delivery& d) {
   return Changed("delivery of notice #" + std::to_string(d.notice_id));
 }
 
+Result<bool> SqlTx::ClaimDelivery(const Delivery& d, Time until) {
+  VIGIE_RETURN_IF_ERROR(Stmt(conn_,
+                             "UPDATE deliveries SET next_at = ?, attempts = attempts + 1 "
+                             "WHERE notice_id = ? AND subscriber_id = ? AND state = 'pending' "
+                             "AND next_at = ?",
+                             ToUnix(until), d.notice_id, d.subscriber_id, ToUnix(d.next_at))
+                            .Run());
+  return conn_.Changed() == 1;
+}
+
+Result<bool> SqlTx::FinishDelivery(const Delivery& d, Time until) {
+  VIGIE_RETURN_IF_ERROR(
+      Stmt(conn_,
+           "UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, sent_at = ?, error = ? "
+           "WHERE notice_id = ? AND subscriber_id = ? AND state = 'pending' AND next_at = ?",
+           DeliveryStateId(d.state), d.attempts, ToUnix(d.next_at),
+           d.sent_at ? std::optional<int64_t>(ToUnix(*d.sent_at)) : std::nullopt, d.error,
+           d.notice_id, d.subscriber_id, ToUnix(until))
+          .Run());
+  return conn_.Changed() == 1;
+}
+
 Result<std::array<int64_t, 3>> SqlTx::CountDeliveries() {
   std::array<int64_t, 3> out{};
   Stmt st(conn_, "SELECT state, count(*) FROM deliveries GROUP BY state");
@@ -250,6 +273,104 @@ Result<std::array<int64_t, 3>> SqlTx::CountDeliveries() {
     for (size_t i = 0; i < out.size(); ++i) {
       if (state == DeliveryStateId(static_cast<DeliveryState>(i))) out[i] = st.Int(1);
     }
+  }
+  VIGIE_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+Result<SubscriberCounts> SqlTx::CountSubscribers() {
+  SubscriberCounts out;
+  {
+    Stmt st(conn_,
+            "SELECT (SELECT count(*) FROM subscribers WHERE confirmed_at IS NOT NULL), "
+            "(SELECT count(*) FROM subscribers WHERE confirmed_at IS NULL)");
+    while (st.Step()) {
+      out.confirmed = st.Int(0);
+      out.pending = st.Int(1);
+    }
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  Stmt st(conn_,
+          "SELECT x.platform, x.topic, x.target, count(*) FROM subscriptions x "
+          "JOIN subscribers s ON s.id = x.subscriber_id WHERE s.confirmed_at IS NOT NULL "
+          "GROUP BY x.platform, x.topic, x.target ORDER BY x.platform, x.topic, x.target");
+  while (st.Step()) {
+    const std::optional<Topic> topic = ParseTopic(st.Str(1));
+    if (topic) out.followed.push_back({{st.Str(0), *topic, st.Int(2)}, st.Int(3)});
+  }
+  VIGIE_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+Result<std::vector<Subscriber>> SqlTx::SearchSubscribers(std::string_view part, int limit) {
+  // A LIKE pattern of the part as typed: its own % and _ match themselves.
+  std::string pattern = "%";
+  for (char c : EmailKey(part)) {
+    if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
+    pattern.push_back(c);
+  }
+  pattern.push_back('%');
+  std::vector<Subscriber> out;
+  {
+    Stmt st(conn_,
+            std::string(kSubscriberColumns) +
+                "WHERE email_key LIKE ? ESCAPE '\\' ORDER BY email_key, region LIMIT ?",
+            pattern, std::max(1, limit));
+    while (st.Step()) out.push_back(SubscriberOf(st));
+    VIGIE_RETURN_IF_ERROR(st.status());
+  }
+  // Their subscriptions, each its own read (the list is short).
+  for (Subscriber& s : out) {
+    std::vector<Subscriber> one{s};
+    VIGIE_RETURN_IF_ERROR(LoadSubscriptions(one));
+    s = std::move(one.front());
+  }
+  return out;
+}
+
+Result<std::vector<NoticeSummary>> SqlTx::ListNotices(int64_t before_id, int limit) {
+  Stmt st(conn_,
+          "SELECT n.id, n.kind, n.at, n.platform, n.event_id, n.update_id, n.message_id, "
+          "n.subscriber_id, n.service_id, n.detail, coalesce(n.dedupe, ''), n.fanned_out, "
+          "(SELECT count(*) FROM deliveries d WHERE d.notice_id = n.id AND d.state = 'pending'), "
+          "(SELECT count(*) FROM deliveries d WHERE d.notice_id = n.id AND d.state = 'sent'), "
+          "(SELECT count(*) FROM deliveries d WHERE d.notice_id = n.id AND d.state = 'failed') "
+          "FROM notices n WHERE (CAST(?1 AS BIGINT) = 0 OR n.id < ?1) AND n.kind <> 'confirm' "
+          "ORDER BY n.id DESC LIMIT ?2",
+          before_id, std::max(1, limit));
+  std::vector<NoticeSummary> out;
+  while (st.Step()) {
+    NoticeSummary s;
+    s.notice = NoticeOf(st);
+    s.fanned_out = st.Int(11) != 0;
+    s.pending = st.Int(12);
+    s.sent = st.Int(13);
+    s.failed = st.Int(14);
+    out.push_back(std::move(s));
+  }
+  VIGIE_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+Result<std::vector<Delivery>> SqlTx::ListDeliveries(int64_t notice_id, int limit) {
+  Stmt st(conn_,
+          "SELECT notice_id, subscriber_id, state, attempts, next_at, sent_at, error "
+          "FROM deliveries WHERE notice_id = ? ORDER BY subscriber_id LIMIT ?",
+          notice_id, std::max(1, limit));
+  std::vector<Delivery> out;
+  while (st.Step()) {
+    Delivery d;
+    d.notice_id = st.Int(0);
+    d.subscriber_id = st.Int(1);
+    const std::string state = st.Str(2);
+    d.state = state == "sent"     ? DeliveryState::kSent
+              : state == "failed" ? DeliveryState::kFailed
+                                  : DeliveryState::kPending;
+    d.attempts = static_cast<int>(st.Int(3));
+    d.next_at = FromUnix(st.Int(4));
+    if (!st.IsNull(5)) d.sent_at = FromUnix(st.Int(5));
+    d.error = st.Str(6);
+    out.push_back(std::move(d));
   }
   VIGIE_RETURN_IF_ERROR(st.status());
   return out;

@@ -73,7 +73,13 @@ class SqlTx : public StoreTx {
   Status MarkFannedOut(int64_t notice_id) override;
   Result<std::vector<Delivery>> DueDeliveries(Time now, int limit) override;
   Status UpdateDelivery(const Delivery& d) override;
+  Result<bool> ClaimDelivery(const Delivery& d, Time until) override;
+  Result<bool> FinishDelivery(const Delivery& d, Time until) override;
   Result<std::array<int64_t, 3>> CountDeliveries() override;
+  Result<SubscriberCounts> CountSubscribers() override;
+  Result<std::vector<Subscriber>> SearchSubscribers(std::string_view part, int limit) override;
+  Result<std::vector<NoticeSummary>> ListNotices(int64_t before_id, int limit) override;
+  Result<std::vector<Delivery>> ListDeliveries(int64_t notice_id, int limit) override;
 
  private:
   Status LoadCatalog(Model& m);

@@ -263,7 +263,7 @@ CREATE TABLE deliveries (
   error         TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (notice_id, subscriber_id)
 ) STRICT;
-CREATE INDEX deliveries_due ON deliveries(state, next_at);
+CREATE INDEX deliveries_due ON deliveries(state, next_at, notice_id, subscriber_id);
 )sql",
 };
 

@@ -108,8 +108,20 @@ class StoreTx {
   virtual Result<std::vector<Delivery>> DueDeliveries(Time now, int limit) = 0;
   // State, attempts, next_at, sent_at and error, by (notice, subscriber).
   virtual Status UpdateDelivery(const Delivery& d) = 0;
+  // Takes a pending delivery for sending until `until` (its next_at; one more attempt), if it
+  // is still as `d` was read (pending, due at d.next_at): false when another sender took it.
+  virtual Result<bool> ClaimDelivery(const Delivery& d, Time until) = 0;
+  // Records how an attempt went, if the claim made at `until` still holds (false otherwise:
+  // the claim ran out and another sender took the delivery).
+  virtual Result<bool> FinishDelivery(const Delivery& d, Time until) = 0;
   // How many deliveries are in each state (pending, sent, failed).
   virtual Result<std::array<int64_t, 3>> CountDeliveries() = 0;
+  // For the back-office: counts, a search by address (a part of it, any case), the newest
+  // notices with their deliveries' states, one notice's deliveries.
+  virtual Result<SubscriberCounts> CountSubscribers() = 0;
+  virtual Result<std::vector<Subscriber>> SearchSubscribers(std::string_view part, int limit) = 0;
+  virtual Result<std::vector<NoticeSummary>> ListNotices(int64_t before_id, int limit) = 0;
+  virtual Result<std::vector<Delivery>> ListDeliveries(int64_t notice_id, int limit) = 0;
 };
 
 class Store {

@@ -188,6 +188,26 @@ TEST_P(StoreContract, SubscribersNoticesAndDeliveriesAreIdempotent) {
                   .ok());
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].subscriber_id, id);
+  // One sender takes it; a second, having read it as it was, does not.
+  Result<bool> first = Status::Internal("unset"), second = Status::Internal("unset");
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) -> Status {
+                    first = tx.ClaimDelivery(due[0], FromUnix(3'100));
+                    second = tx.ClaimDelivery(due[0], FromUnix(3'200));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_TRUE(*first);
+  EXPECT_FALSE(*second);
+  due[0].attempts = 1;
+  Result<bool> stale = Status::Internal("unset");
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) -> Status {
+                    stale = tx.FinishDelivery(due[0], FromUnix(3'200));  // not its claim
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_FALSE(*stale);
   // Not due before its time; sent once marked.
   due[0].next_at = FromUnix(9'000);
   due[0].attempts = 1;

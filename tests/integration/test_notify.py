@@ -12,6 +12,7 @@ import urllib.parse
 
 import harness
 from smtp_sink import SmtpSink
+from test_admin import Browser, add_user
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 FROM = "Statut Divalto <status@divalto.example>"
@@ -19,6 +20,7 @@ FROM = "Statut Divalto <status@divalto.example>"
 
 def env_for(sink, **more):
     env = {"VIGIE_EMAIL_SMTP_URL": "smtp://127.0.0.1:%d" % sink.port, "VIGIE_EMAIL_FROM": FROM,
+           "VIGIE_EMAIL_TIMEOUT_SECONDS": "2",
            "VIGIE_NOTIFY_FORM_MIN_SECONDS": "0", "VIGIE_NOTIFY_PER_VISITOR_PER_HOUR": "1000",
            "VIGIE_NOTIFY_RETRY_SECONDS": "1"}
     env.update(more)
@@ -227,6 +229,50 @@ class NotifyTest(unittest.TestCase):
         level = sink.wait_to(ops.email, 5)[4]
         self.assertEqual(level["Subject"], "[Divalto infinity] Web client access: Major disruption")
         self.assertIn("Slow pages", text_of(level))
+
+    def test_the_back_office_counts_finds_exports_and_removes_subscribers(self):
+        v, sink = self.v, self.sink
+        fan = Subscriber(v, sink, "fan@divalto.example")
+        fan.subscribe(follow=("platform:weavy", "messages:weavy"))
+        fan.confirm(follow=("platform:weavy", "messages:weavy"))
+        self.incident("Pour le journal")
+        sink.wait_to(fan.email, 2)
+        add_user(v, "ada", "admin")
+        add_user(v, "ed", "editor")
+        ada, ed = Browser(v), Browser(v)
+        ada.login("ada")
+        ed.login("ed")
+        # Every operator sees how many follow what, and what became of each notice's mails.
+        status, _, page = ed.request("GET", "/admin/subscribers?q=fan")
+        self.assertEqual(status, 200, page)
+        self.assertRegex(page, r"Abonnés confirmés : <strong>\d+</strong>")
+        self.assertIn("Divalto weavy : messages généraux", page)
+        self.assertNotIn("fan@divalto.example", page)  # an address is for admins only
+        notice = re.search(r'href="/admin/notices/(\d+)"', page).group(1)
+        status, _, log = ed.request("GET", "/admin/notices/" + notice)
+        self.assertEqual(status, 200)
+        self.assertIn("sent", log)
+        self.assertNotIn("@divalto.example", log)
+        _, _, log = ada.request("GET", "/admin/notices/" + notice)
+        self.assertIn("@divalto.example", log)
+        self.assertEqual(ed.request("GET", "/admin/subscribers.csv")[0], 403)
+        # Admins find, export and remove.
+        _, _, page = ada.request("GET", "/admin/subscribers?q=FAN@")
+        self.assertIn("fan@divalto.example", page)
+        sid = re.search(r'action="/admin/subscribers/(\d+)/remove"', page).group(1)
+        status, h, csv = ada.request("GET", "/admin/subscribers.csv")
+        self.assertEqual(status, 200)
+        self.assertTrue(h["content-type"].startswith("text/csv"))
+        self.assertIn('"fan@divalto.example"', csv)
+        self.assertTrue(csv.startswith("id,email,region,lang,created_at,confirmed_at,follows\r\n"))
+        status, h, _ = ada.post("/admin/subscribers/%s/remove" % sid, {"q": "fan"},
+                                page_path="/admin/subscribers?q=fan")
+        self.assertEqual(status, 303)
+        _, _, page = ada.request("GET", "/admin/subscribers?q=fan")
+        self.assertNotIn("fan@divalto.example", page)
+        _, _, audit = ada.request("GET", "/admin/audit?action=subscriber")
+        self.assertIn("subscriber.remove", audit)
+        self.assertIn("#" + sid, audit)
 
     def test_a_known_address_a_bot_and_bad_input_are_answered_as_they_should(self):
         v, sink = self.v, self.sink
