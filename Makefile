@@ -30,9 +30,11 @@ run: build
 	$(BUILD)/vigie serve --config vigie.toml --data data --seed scenarios/demo.toml
 
 # What the sanitizer pass leaves out: the browser, the slow-client attacks (they time the
-# server's answers), and the command-line flows on PostgreSQL (copy-store, backup, failover),
-# whose C++ paths the store contract already runs under the sanitizers on both backends.
-NOT_UNDER_ASAN = browser|integration.(hostile|stores|backup|failover)
+# server's answers), the command-line flows on PostgreSQL (copy-store, backup, failover),
+# whose C++ paths the store contract already runs under the sanitizers on both backends, and
+# the static mirror (the page rendering it writes out runs there through the page tests; its
+# tens of thousands of file writes cost a minute under ASan).
+NOT_UNDER_ASAN = browser|integration.(hostile|stores|backup|failover|mirror)
 
 # The unit, integration and browser tests; then the unit and integration tests again under
 # AddressSanitizer and UBSan (gcc, -O0: the quickest to build), each fuzz harness for a few

@@ -367,6 +367,9 @@ int RunServe(const Config& config, const ServeOptions& options) {
   }
   // The static mirror, told of each snapshot once the site that renders it exists.
   std::atomic<Mirror*> mirror{nullptr};
+  // The sender of the subscribers' mails, woken by each publish (a write may have left
+  // notices) once it exists.
+  std::atomic<Sender*> waking{nullptr};
   std::string local_copy;
   if (store.Remote()) {
     std::error_code ec;
@@ -399,8 +402,9 @@ int RunServe(const Config& config, const ServeOptions& options) {
                                       : std::chrono::milliseconds(std::chrono::minutes(1)),
           .local_copy = local_copy,
           .published =
-              [&mirror](const std::shared_ptr<const Snapshot>& snap) {
+              [&mirror, &waking](const std::shared_ptr<const Snapshot>& snap) {
                 if (Mirror* m = mirror.load()) m->Offer(snap);
+                if (Sender* s = waking.load()) s->Wake();
               },
           .timed = counted ? std::function(
                                  [counted](const Publisher::Times& t) { counted->Published(t); })
@@ -461,6 +465,7 @@ int RunServe(const Config& config, const ServeOptions& options) {
                         .first_retry = std::chrono::seconds(config.notify.retry_seconds),
                         .reminder = std::chrono::minutes(config.notify.reminder_minutes)});
     site.SetSubscriptions(&*desk, [&sender] { sender->Wake(); });
+    waking = &*sender;
     if (metrics) metrics->AttachSender(*sender);
     sender->Start();
     LogInfo("subscriptions by e-mail are on (SMTP " + SmtpName(config.email.smtp_url) + ")");
@@ -468,10 +473,12 @@ int RunServe(const Config& config, const ServeOptions& options) {
   // The sender stops (finishing the mail in hand) before the Site and the store go.
   struct StopSender {
     std::optional<Sender>& sender;
+    std::atomic<Sender*>& waking;
     ~StopSender() {
+      waking = nullptr;
       if (sender) sender->Stop();
     }
-  } stop_sender{sender};
+  } stop_sender{sender, waking};
   // The mirror renders through the Site: it goes before the Site, and stops being told of
   // snapshots before it goes.
   std::optional<Mirror> mirror_writer;

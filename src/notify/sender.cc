@@ -218,7 +218,7 @@ Status Sender::Deliver(const Model& m) {
     }
     // Taken for this attempt first (one more attempt, due again once the claim runs out): two
     // senders never send one delivery, and a sender killed mid-mail leaves it to the next.
-    const Time until = clock_.Now() + options_.smtp.timeout + std::chrono::seconds(10);
+    const Time until = clock_.Now() + options_.smtp.timeout + std::chrono::seconds(5);
     std::optional<Subscriber> sub;
     bool claimed = false;
     VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) -> Status {
@@ -264,9 +264,19 @@ Status Sender::Deliver(const Model& m) {
     VIGIE_RETURN_IF_ERROR(
         store_.Write([&](StoreTx& tx) { return tx.FinishDelivery(d, until).status(); }));
     if (st.code() == Status::Code::kUnavailable) {
-      // The server is away: the rest waits for the next pass rather than each failing alike.
-      if (++unavailable_in_a_row >= 3) return st;
+      // The server is away: the rest waits for the next pass rather than each failing alike
+      // (each delivery's own back-off paces the attempts; the pass itself went well).
+      if (++unavailable_in_a_row >= 3) {
+        if (!smtp_trouble_) {
+          LogWarn("notifications: the SMTP server does not take mail now (" + st.message() +
+                  "); trying again later");
+        }
+        smtp_trouble_ = true;
+        return Status::Ok();
+      }
     } else {
+      if (smtp_trouble_ && st.ok()) LogInfo("notifications: the SMTP server takes mail again");
+      smtp_trouble_ = false;
       unavailable_in_a_row = 0;
     }
   }

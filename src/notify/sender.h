@@ -100,6 +100,7 @@ class Sender {
   SmtpClient smtp_;
   Counts counts_;
 
+  bool smtp_trouble_ = false;   // said in the log until the server takes mail again
   std::set<std::string> told_;  // the clock's dedupe keys this process wrote or found written
   std::mutex mu_;
   std::condition_variable cv_;
