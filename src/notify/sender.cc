@@ -94,6 +94,11 @@ Status Sender::RunOnce() {
   const int64_t before = counts_.sent + counts_.retried + counts_.failed;
   Status st = Deliver(snap->model());
   if (st.ok()) st = first;
+  // A full batch: more are due, the next pass starts at once.
+  if (st.ok() && counts_.sent + counts_.retried + counts_.failed - before >= options_.batch) {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
   if (counts_.sent + counts_.retried + counts_.failed != before || counts_.pending != 0) {
     (void)store_.Read([&](StoreTx& tx) -> Status {
       Result<std::array<int64_t, 3>> n = tx.CountDeliveries();
@@ -193,7 +198,7 @@ Status Sender::FanOut(const Model& m) {
     }
     // The deliveries and the mark in one transaction: a crash leaves both or neither, and a
     // second pass adds nothing twice.
-    VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) -> Status {
+    VIGIE_RETURN_IF_ERROR(store_.WriteBookkeeping([&](StoreTx& tx) -> Status {
       VIGIE_RETURN_IF_ERROR(tx.AddDeliveries(n.id, ids, now));
       return tx.MarkFannedOut(n.id);
     }));
@@ -221,7 +226,7 @@ Status Sender::Deliver(const Model& m) {
     const Time until = clock_.Now() + options_.smtp.timeout + std::chrono::seconds(5);
     std::optional<Subscriber> sub;
     bool claimed = false;
-    VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) -> Status {
+    VIGIE_RETURN_IF_ERROR(store_.WriteBookkeeping([&](StoreTx& tx) -> Status {
       Result<bool> c = tx.ClaimDelivery(d, until);
       if (!c.ok()) return c.status();
       claimed = *c;
@@ -262,7 +267,7 @@ Status Sender::Deliver(const Model& m) {
       ++counts_.failed;
     }
     VIGIE_RETURN_IF_ERROR(
-        store_.Write([&](StoreTx& tx) { return tx.FinishDelivery(d, until).status(); }));
+        store_.WriteBookkeeping([&](StoreTx& tx) { return tx.FinishDelivery(d, until).status(); }));
     if (st.code() == Status::Code::kUnavailable) {
       // The server is away: the rest waits for the next pass rather than each failing alike
       // (each delivery's own back-off paces the attempts; the pass itself went well).

@@ -281,7 +281,12 @@ class PgStore : public SqlStore {
         return st;
       }
       Status begun = conn.Exec(
-          access == Access::kWrite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+          access == Access::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN");
+      // Bookkeeping commits without waiting for the WAL's flush (a server crash may lose it:
+      // then the work is done again), and outside the writes' turn: it touches no model row.
+      if (begun.ok() && access == Access::kBookkeeping) {
+        begun = conn.Exec("SET LOCAL synchronous_commit = off");
+      }
       if (!begun.ok()) {
         if (conn.Broken() && retry) continue;
         return begun;

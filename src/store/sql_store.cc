@@ -115,6 +115,13 @@ Status SqlStore::Write(const std::function<Status(StoreTx&)>& fn) {
   });
 }
 
+Status SqlStore::WriteBookkeeping(const std::function<Status(StoreTx&)>& fn) {
+  return Transact(Access::kBookkeeping, [&](sql::Connection& conn) {
+    SqlTx tx(conn, changes_kept_, "");
+    return fn(tx);
+  });
+}
+
 Status SqlStore::Read(const std::function<Status(StoreTx&)>& fn) {
   return Transact(Access::kRead, [&](sql::Connection& conn) {
     SqlTx tx(conn, changes_kept_, "");

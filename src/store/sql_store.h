@@ -15,6 +15,7 @@ namespace vigie {
 class SqlStore : public Store {
  public:
   Status Write(const std::function<Status(StoreTx&)>& fn) override;
+  Status WriteBookkeeping(const std::function<Status(StoreTx&)>& fn) override;
   Status Read(const std::function<Status(StoreTx&)>& fn) override;
   Result<Model> Load() override;
   Result<bool> Empty() override;
@@ -35,8 +36,11 @@ class SqlStore : public Store {
  protected:
   enum class Access {
     kWrite,  // a transaction that may write: writes of the whole store are serialized
-    kRead,   // a read-only transaction: one consistent view across its statements
-    kOne,    // one statement that only reads: no transaction needed
+    // A write of bookkeeping (which deliveries are made): durable across a crash of the
+    // process, not across a power cut, where losing it only repeats work.
+    kBookkeeping,
+    kRead,  // a read-only transaction: one consistent view across its statements
+    kOne,   // one statement that only reads: no transaction needed
   };
   explicit SqlStore(int64_t changes_kept) : changes_kept_(changes_kept) {}
 

@@ -139,9 +139,22 @@ class SqliteStore : public SqlStore {
     std::unique_lock lock(mu_, std::defer_lock);
     if (!lock.try_lock_for(kLockWait)) return Busy();
     if (access == Access::kOne) return fn(db_);
-    if (access == Access::kWrite) {
+    if (access != Access::kRead) {
       // A write to a file that is no longer under the path would be lost at the next start.
       VIGIE_RETURN_IF_ERROR(SameFile());
+    }
+    if (access == Access::kBookkeeping) {
+      // WAL with synchronous=NORMAL: the commit is in the file the OS holds (a killed process
+      // loses nothing), without waiting for the disk.
+      VIGIE_RETURN_IF_ERROR(db_.Exec("PRAGMA synchronous=NORMAL"));
+      Status st = [&] {
+        sqlite::Transaction tx(db_, sqlite::Transaction::Kind::kWrite);
+        VIGIE_RETURN_IF_ERROR(tx.begun());
+        VIGIE_RETURN_IF_ERROR(fn(db_));
+        return tx.Commit();
+      }();
+      const Status back = db_.Exec("PRAGMA synchronous=FULL");
+      return st.ok() ? back : st;
     }
     sqlite::Transaction tx(db_, access == Access::kWrite ? sqlite::Transaction::Kind::kWrite
                                                          : sqlite::Transaction::Kind::kRead);

@@ -135,6 +135,11 @@ class Store {
   // Runs fn in one transaction; commits when it returns ok, rolls back otherwise.
   // A write that returned ok survives a crash of the process. Serialized: thread-safe.
   virtual Status Write(const std::function<Status(StoreTx&)>& fn) = 0;
+  // Runs fn in one transaction whose loss only repeats work (which deliveries are made):
+  // durable across a crash of the process, not across a power cut (SQLite's synchronous=
+  // NORMAL, PostgreSQL's synchronous_commit=off), so it costs no wait for the disk. fn must
+  // not change the model.
+  virtual Status WriteBookkeeping(const std::function<Status(StoreTx&)>& fn) = 0;
   // Runs fn in one read transaction (one consistent view, no write lock): fn only reads.
   virtual Status Read(const std::function<Status(StoreTx&)>& fn) = 0;
   // A read-only view of the whole model.
