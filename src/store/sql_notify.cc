@@ -232,15 +232,10 @@ Result<std::vector<Delivery>> SqlTx::DueDeliveries(Time now, int limit) {
 }
 
 Status SqlTx::UpdateDelivery(const Delivery& d) {
-  VIGIE_RETURN_IF_ERROR(
-      Stmt(conn_,
-           "UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, sent_at = ?, error = ? "
-           "WHERE notice_id = ? AND subscriber_id = ?",
-           DeliveryStateId(d.state), d.attempts, ToUnix(d.next_at),
-           d.sent_at ? std::optional<int64_t>(ToUnix(*d.sent_at)) : std::nullopt, d.error,
-           d.notice_id, d.subscriber_id)
-          .Run());
-  return Changed("delivery of notice #" + std::to_string(d.notice_id));
+  Result<bool> changed = FinishDelivery(d, std::nullopt);
+  if (!changed.ok()) return changed.status();
+  return *changed ? Status::Ok()
+                  : Status::NotFound("no delivery of notice #" + std::to_string(d.notice_id));
 }
 
 Result<bool> SqlTx::ClaimDelivery(const Delivery& d, Time until) {
@@ -253,14 +248,17 @@ Result<bool> SqlTx::ClaimDelivery(const Delivery& d, Time until) {
   return conn_.Changed() == 1;
 }
 
-Result<bool> SqlTx::FinishDelivery(const Delivery& d, Time until) {
+Result<bool> SqlTx::FinishDelivery(const Delivery& d, std::optional<Time> until) {
+  // With `until`, only while the claim made then holds.
   VIGIE_RETURN_IF_ERROR(
       Stmt(conn_,
-           "UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, sent_at = ?, error = ? "
-           "WHERE notice_id = ? AND subscriber_id = ? AND state = 'pending' AND next_at = ?",
+           "UPDATE deliveries SET state = ?1, attempts = ?2, next_at = ?3, sent_at = ?4, "
+           "error = ?5 WHERE notice_id = ?6 AND subscriber_id = ?7 AND "
+           "(CAST(?8 AS BIGINT) IS NULL OR (state = 'pending' AND next_at = ?8))",
            DeliveryStateId(d.state), d.attempts, ToUnix(d.next_at),
            d.sent_at ? std::optional<int64_t>(ToUnix(*d.sent_at)) : std::nullopt, d.error,
-           d.notice_id, d.subscriber_id, ToUnix(until))
+           d.notice_id, d.subscriber_id,
+           until ? std::optional<int64_t>(ToUnix(*until)) : std::nullopt)
           .Run());
   return conn_.Changed() == 1;
 }

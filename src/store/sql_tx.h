@@ -74,7 +74,7 @@ class SqlTx : public StoreTx {
   Result<std::vector<Delivery>> DueDeliveries(Time now, int limit) override;
   Status UpdateDelivery(const Delivery& d) override;
   Result<bool> ClaimDelivery(const Delivery& d, Time until) override;
-  Result<bool> FinishDelivery(const Delivery& d, Time until) override;
+  Result<bool> FinishDelivery(const Delivery& d, std::optional<Time> until) override;
   Result<std::array<int64_t, 3>> CountDeliveries() override;
   Result<SubscriberCounts> CountSubscribers() override;
   Result<std::vector<Subscriber>> SearchSubscribers(std::string_view part, int limit) override;

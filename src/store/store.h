@@ -112,8 +112,8 @@ class StoreTx {
   // is still as `d` was read (pending, due at d.next_at): false when another sender took it.
   virtual Result<bool> ClaimDelivery(const Delivery& d, Time until) = 0;
   // Records how an attempt went, if the claim made at `until` still holds (false otherwise:
-  // the claim ran out and another sender took the delivery).
-  virtual Result<bool> FinishDelivery(const Delivery& d, Time until) = 0;
+  // the claim ran out and another sender took the delivery); without `until`, whatever holds.
+  virtual Result<bool> FinishDelivery(const Delivery& d, std::optional<Time> until) = 0;
   // How many deliveries are in each state (pending, sent, failed).
   virtual Result<std::array<int64_t, 3>> CountDeliveries() = 0;
   // For the back-office: counts, a search by address (a part of it, any case), the newest
