@@ -51,8 +51,11 @@ class Section {
         return;
       }
     } else if (const toml::node* n = Node(key)) {
-      auto x = n->value<int64_t>();
-      if (!x || !n->is_integer()) {
+      // Only an integer node is read as one: toml++ converts a float (1e24) with undefined
+      // behaviour when it does not fit.
+      const std::optional<int64_t> x =
+          n->is_integer() ? n->value<int64_t>() : std::optional<int64_t>();
+      if (!x) {
         Error(*n, key + " must be a whole number");
         return;
       }

@@ -74,6 +74,10 @@ TEST(Config, ErrorsNameTheFileAndLine) {
        ":9: unknown key server.threds"},
       {"[server\nlisten = 1", ":1:"},
       {"[site]\n", "define at least one region"},
+      // A float where a whole number goes: refused, never converted (1e24 fits no integer).
+      {std::string(kMinimal) + "\n[server]\nthreads = 1e24\n",
+       ":8: threads must be a whole number"},
+      {std::string(kMinimal) + "\n[notify]\nretry_seconds = 2.5\n", ":8: retry_seconds must be"},
   };
   for (const Case& c : cases) {
     const std::string path = WriteTemp(c.text);
