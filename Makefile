@@ -34,7 +34,7 @@ run: build
 # whose C++ paths the store contract already runs under the sanitizers on both backends, and
 # the static mirror (the page rendering it writes out runs there through the page tests; its
 # tens of thousands of file writes cost a minute under ASan).
-NOT_UNDER_ASAN = browser|integration.(hostile|stores|backup|failover|mirror)
+NOT_UNDER_ASAN = browser\.|integration.(hostile|stores|backup|failover|mirror)
 
 # The unit, integration and browser tests; then the unit and integration tests again under
 # AddressSanitizer and UBSan (gcc, -O0: the quickest to build), each fuzz harness for a few
