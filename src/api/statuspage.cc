@@ -552,6 +552,68 @@ Result<std::string> PageWith(const View& v, std::optional<std::string_view> plat
 
 }  // namespace
 
+Result<std::string> WebhookJson(const View& v, const WebhookSubject& subject,
+                                const PageOptions& page) {
+  Result<Scope> s = MakeScope(
+      v,
+      subject.platform.empty() ? std::nullopt : std::optional<std::string_view>(subject.platform),
+      page);
+  if (!s.ok()) return s.status();
+  json j = Object(4);
+  json meta = Object(4);
+  meta["unsubscribe"] = subject.unsubscribe;
+  meta["documentation"] = "https://help.statuspage.io/knowledge_base/topics/webhook-notifications";
+  meta["event_type"] = subject.event_type;
+  meta["generated_at"] = Ts(v.as_of);
+  j["meta"] = std::move(meta);
+  const Level worst = WorstPlatformLevel(*s);
+  json p = Object(4);
+  p["id"] = s->page_id;
+  p["status_indicator"] = Str(Indicator(worst));
+  p["status_description"] = Str(IndicatorDescription(worst, v.lang));
+  j["page"] = std::move(p);
+  if (subject.event_id != 0) {
+    const Event* e = v.model.FindEvent(subject.event_id);
+    if (!e) return Status::NotFound("no event #" + std::to_string(subject.event_id));
+    j["incident"] = EventJson(*s, *e);
+  } else if (subject.service_id != 0) {
+    const Service* svc = v.model.FindService(subject.service_id);
+    if (!svc) return Status::NotFound("no service #" + std::to_string(subject.service_id));
+    // The change the level made in this region, when it made one.
+    const StatusChange* change = nullptr;
+    for (const StatusChange& c : v.model.status_changes) {
+      if (c.service_id == svc->id && c.region == v.region.id && c.at <= subject.at) change = &c;
+    }
+    if (change && change->at < subject.at - std::chrono::seconds(5)) change = nullptr;
+    const Level now = v.derived.Service(v.region.id, svc->id).level;
+    json u = Object(6);
+    u["created_at"] = Ts(subject.at);
+    u["new_status"] = Str(ComponentStatus(change ? change->to : subject.level.value_or(now)));
+    u["old_status"] = Str(ComponentStatus(change ? change->from : subject.level.value_or(now)));
+    u["id"] =
+        change ? "chg-" + std::to_string(change->id) : "chg-" + std::to_string(ToUnix(subject.at));
+    u["component_id"] = ServiceId(svc->id);
+    j["component_update"] = std::move(u);
+    j["component"] = ServiceComponent(*s, *svc);
+  } else if (subject.message_id != 0) {
+    const auto it = std::find_if(v.model.messages.begin(), v.model.messages.end(),
+                                 [&](const Message& m) { return m.id == subject.message_id; });
+    if (it == v.model.messages.end()) {
+      return Status::NotFound("no message #" + std::to_string(subject.message_id));
+    }
+    json m = Object(8);
+    m["id"] = "msg-" + std::to_string(it->id);
+    m["name"] = Str(Localize(it->title, v.lang).text);
+    m["body"] = Str(Localize(it->body, v.lang).text);
+    m["published_at"] = Ts(it->published_at);
+    m["expires_at"] = OptTs(it->expires_at);
+    m["shortlink"] = v.region.base_url + "/" + Str(LangId(v.lang)) +
+                     (it->platform.empty() ? "/" : "/" + it->platform + "/");
+    j["message"] = std::move(m);
+  }
+  return Dump(j);
+}
+
 std::string_view ComponentStatus(Level l) {
   switch (l) {
     case Level::kOperational:

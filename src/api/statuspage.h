@@ -61,6 +61,24 @@ Result<std::string> ActiveMaintenancesJson(const View& v,
                                            std::optional<std::string_view> platform = std::nullopt,
                                            const PageOptions& page = {});
 
+// What a webhook tells of (see WebhookJson).
+struct WebhookSubject {
+  std::string event_type;      // meta.event_type: the notice's kind ("event.created", ...)
+  std::string platform;        // the page's scope
+  int64_t event_id = 0;        // "incident": this event
+  int64_t service_id = 0;      // "component_update": this service's level, set by hand at `at`
+  std::optional<Level> level;  // the level it was set to (when no status change shows it)
+  int64_t message_id = 0;      // "message": this general message (Vigie's own)
+  Time at{};                   // when it happened
+  std::string unsubscribe;     // meta.unsubscribe: the subscriber's page
+};
+// The body of a webhook, shaped like Statuspage's webhook notifications: {"meta", "page":
+// {"id", "status_indicator", "status_description"}, then "incident" (the object of
+// incidents.json, scheduled_maintenances.json for a maintenance), or "component_update" and
+// "component", or "message"}. NotFound when what it is about is not in the view.
+Result<std::string> WebhookJson(const View& v, const WebhookSubject& subject,
+                                const PageOptions& page = {});
+
 // The mapping, exposed for tests and for the docs' table.
 // Component status: operational, degraded_performance, partial_outage, major_outage,
 // under_maintenance.

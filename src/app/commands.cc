@@ -449,26 +449,33 @@ int RunServe(const Config& config, const ServeOptions& options) {
                  SubscriptionDesk::Options{
                      .form_min_age = std::chrono::seconds(config.notify.form_min_seconds),
                      .per_address_per_hour = static_cast<int>(config.notify.per_address_per_hour),
-                     .per_visitor_per_hour = static_cast<int>(config.notify.per_visitor_per_hour)});
+                     .per_visitor_per_hour = static_cast<int>(config.notify.per_visitor_per_hour),
+                     .endpoints_private = config.notify.webhook_private});
     sender.emplace(
         store, clock, publisher,
         [&site] {
           return MailAssets{&site.web().messages, &site.web().templates};
         },
         [&desk] { return desk->Signer(); },
-        Sender::Options{.smtp = {.url = config.email.smtp_url,
-                                 .require_tls = config.email.require_tls,
-                                 .timeout = std::chrono::seconds(config.email.timeout_seconds)},
-                        .from = config.email.from,
-                        .reply_to = config.email.reply_to,
-                        .site_name = config.site.name,
-                        .first_retry = std::chrono::seconds(config.notify.retry_seconds),
-                        .reminder = std::chrono::minutes(config.notify.reminder_minutes)});
+        Sender::Options{
+            .smtp = {.url = config.email.smtp_url,
+                     .require_tls = config.email.require_tls,
+                     .timeout = std::chrono::seconds(config.email.timeout_seconds)},
+            .webhook = {.timeout = std::chrono::seconds(config.notify.webhook_timeout_seconds),
+                        .allow_private = config.notify.webhook_private},
+            .quarantine_after = static_cast<int>(config.notify.quarantine_after),
+            .from = config.email.from,
+            .reply_to = config.email.reply_to,
+            .site_name = config.site.name,
+            .first_retry = std::chrono::seconds(config.notify.retry_seconds),
+            .reminder = std::chrono::minutes(config.notify.reminder_minutes)});
     site.SetSubscriptions(&*desk, [&sender] { sender->Wake(); });
     waking = &*sender;
     if (metrics) metrics->AttachSender(*sender);
     sender->Start();
-    LogInfo("subscriptions by e-mail are on (SMTP " + SmtpName(config.email.smtp_url) + ")");
+    LogInfo("subscriptions are on: e-mail through SMTP " + SmtpName(config.email.smtp_url) +
+            ", webhooks, Slack and Teams" +
+            (config.notify.webhook_private ? " (private addresses allowed)" : ""));
   }
   // The sender stops (finishing the mail in hand) before the Site and the store go.
   struct StopSender {

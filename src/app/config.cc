@@ -71,6 +71,28 @@ class Section {
     out = static_cast<Int>(v);
   }
 
+  // true or false (in the environment: "true"/"false", "1"/"0").
+  void Boolean(const std::string& key, bool& out) {
+    seen_.insert(key);
+    if (const std::string* e = Env(key)) {
+      if (*e == "true" || *e == "1") {
+        out = true;
+      } else if (*e == "false" || *e == "0") {
+        out = false;
+      } else {
+        errors_.push_back(EnvName(key) + ": \"" + *e + "\" is not true or false");
+      }
+      return;
+    }
+    if (const toml::node* n = Node(key)) {
+      if (auto v = n->value_exact<bool>()) {
+        out = *v;
+      } else {
+        Error(*n, key + " must be true or false");
+      }
+    }
+  }
+
   // Reports keys of the section that nobody asked for: usually a typo.
   void RejectUnknown(const std::set<std::string>& also_allowed = {}) {
     if (!table_) return;
@@ -354,6 +376,9 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     s.Integer("per_visitor_per_hour", cfg.notify.per_visitor_per_hour, 1, 1'000'000);
     s.Integer("retry_seconds", cfg.notify.retry_seconds, 1, 3600);
     s.Integer("reminder_minutes", cfg.notify.reminder_minutes, 0, 30 * 24 * 60);
+    s.Integer("webhook_timeout_seconds", cfg.notify.webhook_timeout_seconds, 1, 60);
+    s.Integer("quarantine_after", cfg.notify.quarantine_after, 1, 1000);
+    s.Boolean("webhook_private", cfg.notify.webhook_private);
     s.RejectUnknown();
   }
   {

@@ -66,6 +66,23 @@ std::vector<std::string> PlatformsOf(const std::vector<Subscription>& subs) {
   return out;
 }
 
+// A subscriber's own page, as stored.
+vigie::SubscriptionPage ManagePage(const Subscriber& s, const std::string& token) {
+  vigie::SubscriptionPage page;
+  page.stage = vigie::SubscriptionPage::Stage::kManage;
+  page.email = s.email;
+  page.mail_lang = s.lang;
+  page.confirmed = s.confirmed_at.has_value();
+  page.channel = s.channel;
+  page.endpoint = s.endpoint;
+  page.secret = s.secret;
+  page.quarantined_at = s.quarantined_at;
+  page.checked = s.subscriptions;
+  page.platforms = PlatformsOf(s.subscriptions);
+  page.token = token;
+  return page;
+}
+
 }  // namespace
 
 http::Response Site::SubscriptionAnswer(const http::Request& req, const Snap& snap, int status,
@@ -89,9 +106,13 @@ http::Response Site::SubscriptionAnswer(const http::Request& req, const Snap& sn
 
 namespace {
 
-// The visitor's words for why a subscription request or link failed.
+// The visitor's words for why a subscription request or link failed: the desk names the
+// catalog key of a form's mistake; a link's is told by its code.
 std::string Why(const Messages& m, Lang lang, const Status& st) {
   const std::string& msg = st.message();
+  if (st.code() == Status::Code::kInvalid && msg.rfind("subscribe.err_", 0) == 0) {
+    return m.Get(lang, msg);
+  }
   switch (st.code()) {
     case Status::Code::kPermissionDenied:
       return m.Get(lang, msg.find("expired") != std::string::npos ? "subscribe.err_expired"
@@ -103,9 +124,6 @@ std::string Why(const Messages& m, Lang lang, const Status& st) {
     default:
       break;
   }
-  if (msg.find("form has expired") != std::string::npos) return m.Get(lang, "subscribe.err_form");
-  if (msg.find("e-mail address") != std::string::npos) return m.Get(lang, "subscribe.err_email");
-  if (msg.find("choose at least") != std::string::npos) return m.Get(lang, "subscribe.err_choice");
   return msg;
 }
 
@@ -160,6 +178,8 @@ http::Response Site::Subscribe(http::Request& req, const Snap& snap) const {
   const auto form = http::UrlEncoded(req.body).All();
   SubscriptionDesk::Request r;
   r.email = FormValue(form, "email");
+  r.channel = ParseChannel(FormValue(form, "channel")).value_or(Channel::kEmail);
+  r.endpoint = FormValue(form, "endpoint");
   r.region = c->region->id;
   r.lang = ParseLang(FormValue(form, "lang")).value_or(*lang);
   r.subscriptions = Choices(form);
@@ -176,12 +196,13 @@ http::Response Site::Subscribe(http::Request& req, const Snap& snap) const {
   }
   // The form again, as it was sent, with what to fix.
   page.email = r.email.substr(0, 254);
+  page.channel = r.channel;
+  page.endpoint = r.endpoint.substr(0, 2000);
   page.checked = r.subscriptions;
   page.platforms = PlatformsOf(r.subscriptions);
   page.token = r.form_token;
   page.error = Why(web().messages, *lang, st);
-  if (st.code() == Status::Code::kInvalid &&
-      st.message().find("form has expired") != std::string::npos) {
+  if (st.code() == Status::Code::kInvalid && st.message() == "subscribe.err_form") {
     if (Result<std::string> token = desk_->FormToken(); token.ok()) page.token = *token;
   }
   return SubscriptionAnswer(req, snap, http::HttpStatusOf(st), page);
@@ -192,19 +213,11 @@ http::Response Site::SubscriptionPage(http::Request& req, const Snap& snap) cons
   const std::optional<Lang> lang = ParseLang(req.Param("lang"));
   if (!lang) return Fail(req, snap, Status::NotFound("no page at " + req.path));
   const std::string token = req.Query("t").value_or("");
-  vigie::SubscriptionPage page;
-  page.stage = vigie::SubscriptionPage::Stage::kManage;
   Result<Subscriber> s = desk_->Open(token);
   if (!s.ok()) {
-    page.stage = vigie::SubscriptionPage::Stage::kDone;
     return Fail(req, snap, s.status().WithMessage(Why(web().messages, *lang, s.status())));
   }
-  page.email = s->email;
-  page.mail_lang = s->lang;
-  page.confirmed = s->confirmed_at.has_value();
-  page.checked = s->subscriptions;
-  page.platforms = PlatformsOf(s->subscriptions);
-  page.token = token;
+  vigie::SubscriptionPage page = ManagePage(*s, token);
   return SubscriptionAnswer(req, snap, 200, page);
 }
 
@@ -226,6 +239,16 @@ http::Response Site::ChangeSubscription(http::Request& req, const Snap& snap) co
     page.stage = vigie::SubscriptionPage::Stage::kDone;
     return SubscriptionAnswer(req, snap, 200, page);
   }
+  if (action == "resume") {
+    const Status st = desk_->Resume(token);
+    if (!st.ok()) return failed(st);
+    Result<Subscriber> s = desk_->Open(token);
+    if (!s.ok()) return failed(s.status());
+    vigie::SubscriptionPage page = ManagePage(*s, token);
+    page.flash = msgs.Get(*lang, "subscribe.resumed");
+    if (wake_) wake_();
+    return SubscriptionAnswer(req, snap, 200, page);
+  }
   if (action != "save" && action != "confirm") {
     return Fail(req, snap, Status::Invalid("unknown action \"" + action + "\""));
   }
@@ -233,12 +256,9 @@ http::Response Site::ChangeSubscription(http::Request& req, const Snap& snap) co
   const std::vector<Subscription> chosen = Choices(form);
   Result<Subscriber> s = desk_->Open(token);
   if (!s.ok()) return failed(s.status());
-  vigie::SubscriptionPage page;
-  page.stage = vigie::SubscriptionPage::Stage::kManage;
-  page.email = s->email;
+  vigie::SubscriptionPage page = ManagePage(*s, token);
   page.mail_lang = mail_lang;
   page.checked = chosen;
-  page.platforms = PlatformsOf(s->subscriptions);
   for (const std::string& p : PlatformsOf(chosen)) {
     if (std::find(page.platforms.begin(), page.platforms.end(), p) == page.platforms.end()) {
       page.platforms.push_back(p);

@@ -9,10 +9,11 @@ namespace vigie {
 namespace {
 
 constexpr std::array<std::string_view, 4> kTopics = {"platform", "service", "messages", "event"};
-constexpr std::array<std::string_view, 9> kNoticeKinds = {
+constexpr std::array<std::string_view, 10> kNoticeKinds = {
     "confirm",           "event.created",        "event.updated",       "event.resolved",
     "message.published", "maintenance.reminder", "maintenance.started", "maintenance.ended",
-    "service.level"};
+    "service.level",     "quarantined"};
+constexpr std::array<std::string_view, 4> kChannels = {"email", "webhook", "slack", "teams"};
 
 template <typename E, size_t N>
 std::optional<E> ParseOf(const std::array<std::string_view, N>& ids, std::string_view id) {
@@ -25,6 +26,21 @@ std::optional<E> ParseOf(const std::array<std::string_view, N>& ids, std::string
 
 std::string_view TopicId(Topic t) { return kTopics[static_cast<size_t>(t)]; }
 std::optional<Topic> ParseTopic(std::string_view id) { return ParseOf<Topic>(kTopics, id); }
+
+std::string_view ChannelId(Channel c) { return kChannels[static_cast<size_t>(c)]; }
+std::optional<Channel> ParseChannel(std::string_view id) { return ParseOf<Channel>(kChannels, id); }
+
+std::string SubscriberKey(std::string_view email, Channel channel, std::string_view endpoint) {
+  std::string out(email);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  });
+  if (channel != Channel::kEmail)
+    out.append(" ").append(ChannelId(channel)).append(" ").append(endpoint);
+  return out;
+}
+
+bool ToOwner(NoticeKind k) { return k == NoticeKind::kConfirm || k == NoticeKind::kQuarantined; }
 
 std::string_view NoticeKindId(NoticeKind k) { return kNoticeKinds[static_cast<size_t>(k)]; }
 std::optional<NoticeKind> ParseNoticeKind(std::string_view id) {
@@ -41,7 +57,7 @@ std::string EndKey(int64_t event_id, Time ends_at) {
 }
 
 bool Follows(const Subscriber& s, const Notice& n, const Model& m) {
-  if (n.kind == NoticeKind::kConfirm) return n.subscriber_id == s.id;
+  if (ToOwner(n.kind)) return n.subscriber_id == s.id;
   if (!s.confirmed_at || n.id < s.from_notice) return false;
   const auto follows = [&](const std::string& platform, Topic topic, int64_t target) {
     return std::any_of(s.subscriptions.begin(), s.subscriptions.end(), [&](const Subscription& x) {

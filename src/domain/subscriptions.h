@@ -1,6 +1,6 @@
-// Subscribers and what they are told: visitors who gave an e-mail address (no account), what
-// they follow, the notices that writes leave in the outbox, and one delivery per (notice,
-// subscriber). Plain values.
+// Subscribers and what they are told: visitors who gave an e-mail address (no account) and,
+// for a webhook, a Slack or a Teams channel, the endpoint that is told, what they follow, the
+// notices that writes leave in the outbox, and one delivery per (notice, subscriber). Plain values.
 #pragma once
 
 #include <cstdint>
@@ -31,10 +31,26 @@ struct Subscription {
   bool operator==(const Subscription&) const = default;
 };
 
+// How a subscriber is told. Every subscriber has an e-mail address: for the other channels it
+// is the owner's, who confirms the subscription and hears when the endpoint is quarantined.
+enum class Channel {
+  kEmail,
+  kWebhook,  // JSON shaped like Statuspage's webhooks, signed with HMAC-SHA256
+  kSlack,    // a Slack incoming webhook
+  kTeams,    // a Microsoft Teams incoming webhook (Workflows), an Adaptive Card
+};
+std::string_view ChannelId(Channel c);  // "email", "webhook", "slack", "teams"
+std::optional<Channel> ParseChannel(std::string_view id);
+
 struct Subscriber {
   int64_t id = 0;
-  std::string email;   // as given, trimmed; compared case-insensitively
-  std::string region;  // the regional site it subscribed on: its times and links
+  std::string email;  // as given, trimmed; compared case-insensitively
+  Channel channel = Channel::kEmail;
+  std::string endpoint;                // the URL told, for every channel but e-mail
+  std::string secret;                  // a webhook's HMAC-SHA256 key (hex), shown on its page
+  int failures = 0;                    // the endpoint's failed attempts in a row
+  std::optional<Time> quarantined_at;  // nothing more is sent until the owner resumes it
+  std::string region;                  // the regional site it subscribed on: its times and links
   Lang lang = Lang::kFr;
   Time created_at{};
   std::optional<Time> confirmed_at;  // nothing but the confirmation is sent before
@@ -57,6 +73,8 @@ enum class NoticeKind {
   kMaintenanceStarted,
   kMaintenanceEnded,
   kServiceLevel,  // a service's level set by hand (service_id; detail: regions and level)
+  // To the owner of an endpoint that failed too often in a row (subscriber_id), by mail.
+  kQuarantined,
 };
 std::string_view NoticeKindId(NoticeKind k);  // "confirm", "event.created", ...
 std::optional<NoticeKind> ParseNoticeKind(std::string_view id);
@@ -109,8 +127,16 @@ struct NoticeSummary {
 };
 
 // Whether `s` follows what `n` is about, given the model (an event's services and regions).
-// The confirmation is for its own subscriber only.
+// The confirmation and the quarantine notice are for their own subscriber only.
 bool Follows(const Subscriber& s, const Notice& n, const Model& m);
+
+// What makes a subscriber one in its region (compared as is): its address in lower case and,
+// for an endpoint, its channel and URL. One owner may have several endpoints.
+std::string SubscriberKey(std::string_view email, Channel channel, std::string_view endpoint);
+
+// Whether the notice goes to the subscriber's e-mail address whatever its channel: those
+// addressed to the owner (the confirmation, the quarantine).
+bool ToOwner(NoticeKind k);
 
 // A plausible e-mail address: one @, a local part and a dotted domain, no spaces or controls,
 // at most 254 characters. The mail server has the last word.

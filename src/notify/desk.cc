@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/log.h"
+#include "notify/webhook.h"
 
 namespace vigie {
 
@@ -41,7 +42,7 @@ bool SubscriptionDesk::Allow(const std::string& key, int per_hour, Time now) {
 }
 
 Status SubscriptionDesk::CheckChoice(const std::vector<Subscription>& subs, const Model& m) {
-  if (subs.empty()) return Status::Invalid("choose at least one thing to follow");
+  if (subs.empty()) return Status::Invalid("subscribe.err_choice");
   for (const Subscription& x : subs) {
     const Platform* p = m.FindPlatform(x.platform);
     if (!p && !(x.topic == Topic::kMessages && x.platform.empty())) {
@@ -69,12 +70,24 @@ Status SubscriptionDesk::Subscribe(const Request& r, const Model& m) {
   Result<std::shared_ptr<const LinkSigner>> signer = Signer();
   if (!signer.ok()) return signer.status();
   if (!(*signer)->CheckFormToken(r.form_token, now, std::chrono::seconds(0))) {
-    return Status::Invalid("this form has expired: reload the page and send it again");
+    return Status::Invalid("subscribe.err_form");
   }
   std::string email = r.email;
   while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.pop_back();
   email.erase(0, std::min(email.size(), email.find_first_not_of(" \t\r\n")));
-  if (!PlausibleEmail(email)) return Status::Invalid("this e-mail address does not look valid");
+  if (!PlausibleEmail(email)) return Status::Invalid("subscribe.err_email");
+  std::string endpoint;
+  if (r.channel != Channel::kEmail) {
+    endpoint = r.endpoint;
+    while (!endpoint.empty() && std::isspace(static_cast<unsigned char>(endpoint.back()))) {
+      endpoint.pop_back();
+    }
+    endpoint.erase(0, std::min(endpoint.size(), endpoint.find_first_not_of(" \t\r\n")));
+    if (!CheckEndpointUrl(endpoint, true).ok()) return Status::Invalid("subscribe.err_endpoint");
+    if (!CheckEndpointUrl(endpoint, options_.endpoints_private).ok()) {
+      return Status::Invalid("subscribe.err_private");
+    }
+  }
   VIGIE_RETURN_IF_ERROR(CheckChoice(r.subscriptions, m));
   if (!m.FindRegion(r.region)) return Status::Invalid("unknown region \"" + r.region + "\"");
   if (!Allow("v|" + r.visitor, options_.per_visitor_per_hour, now)) {
@@ -86,15 +99,21 @@ Status SubscriptionDesk::Subscribe(const Request& r, const Model& m) {
     LogInfo("subscription: a request that looks automated was dropped");
     return Status::Ok();
   }
-  std::string key;
-  for (unsigned char c : email) key.push_back(static_cast<char>(std::tolower(c)));
-  if (!Allow("a|" + key, options_.per_address_per_hour, now)) return Status::Ok();
+  // The allowance is the owner address's, whatever the channel.
+  if (!Allow("a|" + SubscriberKey(email, Channel::kEmail, ""), options_.per_address_per_hour,
+             now)) {
+    return Status::Ok();
+  }
   return store_.Write([&](StoreTx& tx) -> Status {
-    Result<std::optional<Subscriber>> known = tx.FindSubscriberByEmail(email, r.region);
+    Result<std::optional<Subscriber>> known =
+        tx.FindSubscriberByKey(SubscriberKey(email, r.channel, endpoint), r.region);
     if (!known.ok()) return known.status();
     Subscriber s;
     if (!*known) {
       s.email = email;
+      s.channel = r.channel;
+      s.endpoint = endpoint;
+      if (r.channel == Channel::kWebhook) s.secret = NewWebhookSecret();
       s.region = r.region;
       s.lang = r.lang;
       s.created_at = now;
@@ -177,6 +196,13 @@ Status SubscriptionDesk::Save(std::string_view token, Lang lang,
     changed.subscriptions = subs;
     return tx.UpdateSubscriber(changed);
   });
+}
+
+Status SubscriptionDesk::Resume(std::string_view token) {
+  Result<Subscriber> s = Open(token);
+  if (!s.ok()) return s.status();
+  if (!s->quarantined_at) return Status::Ok();
+  return store_.Write([&](StoreTx& tx) { return tx.SetQuarantine(s->id, std::nullopt); });
 }
 
 Status SubscriptionDesk::Unsubscribe(std::string_view token) {

@@ -29,6 +29,7 @@ class SubscriptionDesk {
     std::chrono::hours confirm_valid{48};  // how long a confirmation link works
     int per_address_per_hour = 5;          // subscription requests for one address
     int per_visitor_per_hour = 30;         // and from one visitor (IP address)
+    bool endpoints_private = false;        // endpoints on loopback or private networks taken
   };
   SubscriptionDesk(Store& store, const Clock& clock, Options options);
 
@@ -40,6 +41,8 @@ class SubscriptionDesk {
 
   struct Request {
     std::string email, region;
+    Channel channel = Channel::kEmail;
+    std::string endpoint;  // the URL of a webhook, Slack or Teams channel
     Lang lang = Lang::kFr;
     std::vector<Subscription> subscriptions;
     std::string visitor;     // the visitor's address, for the rate limit
@@ -48,8 +51,10 @@ class SubscriptionDesk {
   };
   // Ok when the request is taken (a confirmation mail is queued) and also when it is quietly
   // dropped (a bot, or too many requests for that address): the visitor cannot tell which.
-  // Invalid: no plausible address, nothing chosen, something unknown chosen, or a form that
-  // expired. TooManyRequests: too many requests from this visitor.
+  // Invalid: no plausible address, no usable endpoint, nothing chosen, something unknown
+  // chosen, or a form that expired; the message is then the catalog key of the visitor's
+  // sentence ("subscribe.err_email"), or for a choice no form offers, a sentence.
+  // TooManyRequests: too many requests from this visitor.
   Status Subscribe(const Request& r, const Model& m);
 
   // The subscriber a link opens: PermissionDenied when the link is not (or no longer) valid.
@@ -61,6 +66,8 @@ class SubscriptionDesk {
               const Model& m);
   // Ends the subscription: nothing more is sent.
   Status Unsubscribe(std::string_view token);
+  // Sends to a quarantined endpoint again (its failures forgotten).
+  Status Resume(std::string_view token);
 
   // Checks each subscription against the model: Invalid with a sentence when one names a
   // platform, service or event that does not exist (or when there is none).

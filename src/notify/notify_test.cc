@@ -2,11 +2,15 @@
 // subscription desk on a real SQLite store.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/test_clock.h"
+#include "notify/chat.h"
 #include "notify/desk.h"
 #include "notify/links.h"
 #include "notify/mail.h"
 #include "notify/sender.h"
+#include "notify/webhook.h"
 #include "store/test_store.h"
 
 namespace vigie {
@@ -277,6 +281,118 @@ TEST_F(DeskTest, BadInputIsRefusedAndBotsAreDroppedQuietly) {
   r = Ask("bob@example.com");
   EXPECT_TRUE(desk_.Subscribe(r, model_).ok());
   EXPECT_TRUE(Waiting().empty());
+}
+
+TEST_F(DeskTest, AnEndpointMustBeAWebAddressOffPrivateNetworks) {
+  const auto with = [&](Channel c, const std::string& url) {
+    SubscriptionDesk::Request r = Ask("ops@example.com");
+    r.channel = c;
+    r.endpoint = url;
+    clock_.Set(clock_.Now() + std::chrono::seconds(3));  // as long as a person takes
+    return desk_.Subscribe(r, model_);
+  };
+  EXPECT_EQ(with(Channel::kWebhook, "").message(), "subscribe.err_endpoint");
+  EXPECT_EQ(with(Channel::kSlack, "ftp://hooks.example.com/x").message(), "subscribe.err_endpoint");
+  EXPECT_EQ(with(Channel::kWebhook, "https://user:pw@hooks.example.com/").message(),
+            "subscribe.err_endpoint");
+  EXPECT_EQ(with(Channel::kTeams, "http://127.0.0.1:8080/hook").message(), "subscribe.err_private");
+  EXPECT_EQ(with(Channel::kWebhook, "http://[::1]/hook").message(), "subscribe.err_private");
+  EXPECT_EQ(with(Channel::kWebhook, "http://169.254.169.254/latest").message(),
+            "subscribe.err_private");
+  EXPECT_EQ(with(Channel::kWebhook, "http://LocalHost:9/").message(), "subscribe.err_private");
+  ASSERT_TRUE(with(Channel::kWebhook, " https://hooks.example.com/vigie ").ok());
+  // The same owner by mail and by webhook: two subscribers, the webhook with its own key.
+  ASSERT_TRUE(with(Channel::kEmail, "").ok());
+  std::vector<Subscriber> all;
+  ASSERT_TRUE(store_
+                  ->Read([&](StoreTx& tx) -> Status {
+                    all = *tx.ListSubscribers(0, 10, false);
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].channel, Channel::kWebhook);
+  EXPECT_EQ(all[0].endpoint, "https://hooks.example.com/vigie");
+  EXPECT_EQ(all[0].secret.size(), 64u);
+  EXPECT_EQ(all[1].channel, Channel::kEmail);
+  EXPECT_TRUE(all[1].secret.empty());
+}
+
+TEST(Webhook, NonPublicAddressesAreKnown) {
+  for (const char* a : {"127.0.0.1",
+                        "10.1.2.3",
+                        "172.16.0.1",
+                        "172.31.255.255",
+                        "192.168.1.1",
+                        "169.254.169.254",
+                        "100.64.0.1",
+                        "0.0.0.0",
+                        "224.0.0.1",
+                        "255.255.255.255",
+                        "::1",
+                        "::",
+                        "fe80::1",
+                        "fc00::1",
+                        "fd12:3456::1",
+                        "ff02::1",
+                        "::ffff:127.0.0.1",
+                        "::ffff:10.0.0.1",
+                        "64:ff9b::a00:1",
+                        "2001:db8::1",
+                        "not an address"}) {
+    EXPECT_TRUE(NonPublicAddress(a)) << a;
+  }
+  for (const char* a : {"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "193.0.14.129",
+                        "2a00:1450:4007::1", "::ffff:8.8.8.8", "64:ff9b::808:808"}) {
+    EXPECT_FALSE(NonPublicAddress(a)) << a;
+  }
+  EXPECT_TRUE(CheckEndpointUrl("http://127.0.0.1:9/hook", true).ok());
+  EXPECT_FALSE(CheckEndpointUrl("http://127.0.0.1:9/hook", false).ok());
+  EXPECT_FALSE(CheckEndpointUrl(std::string(2001, 'a'), true).ok());
+}
+
+TEST(Webhook, TheSignatureIsAnHmacOfTheTimeAndTheBody) {
+  // As Python computes it: hmac.new(b"k3y", b'1700000000.{"a":1}', sha256).hexdigest()
+  EXPECT_EQ(WebhookSignature("k3y", FromUnix(1'700'000'000), R"({"a":1})"),
+            "t=1700000000,v1=fd5a70e965043f7df6309c2c3b5ff5a8ffa99b1f5175e9a311459e73c4634d4a");
+  EXPECT_NE(NewWebhookSecret(), NewWebhookSecret());
+}
+
+TEST(Webhook, APrivateAddressIsRefusedWhenItIsReachedNotOnlyWhenItIsGiven) {
+  // A name is resolved at each delivery, and what it resolves to is checked then (a name that
+  // was public when given may not be any more): "localhost" is refused before any connection.
+  WebhookClient client(WebhookOptions{.timeout = std::chrono::seconds(2)});
+  const Status st = client.Post("http://localhost:9/hook", "{}", {});
+  EXPECT_EQ(st.code(), Status::Code::kUnavailable);
+  EXPECT_NE(st.message().find("private network"), std::string::npos) << st.message();
+}
+
+TEST(Chat, SlackAndTeamsMessagesHaveTheirOwnShape) {
+  NoticeContent c;
+  c.subject = "[ERP] Incident: <Login> & more";
+  c.heading = "Login & more";
+  c.paragraphs = {"Users cannot log in <today>."};
+  c.facts = {{"State", "In progress"}, {"Start", "6 Dec 2026 14:02 (Paris)"}};
+  c.action_url = "https://status.example.com/en/events/12";
+  c.action_text = "See the event";
+  const ChatLinks links{"https://status.example.com/en/subscription?t=abc", "Manage"};
+  const nlohmann::json slack = nlohmann::json::parse(SlackMessage(c, links));
+  EXPECT_EQ(slack["text"], c.subject);
+  EXPECT_EQ(slack["blocks"][0]["type"], "header");
+  EXPECT_EQ(slack["blocks"][0]["text"]["text"], "Login & more");  // plain text: as is
+  EXPECT_EQ(slack["blocks"][1]["text"]["text"], "Users cannot log in &lt;today&gt;.");
+  EXPECT_EQ(slack["blocks"][2]["fields"][0]["text"], "*State*\nIn progress");
+  EXPECT_EQ(slack["blocks"][3]["elements"][0]["url"], c.action_url);
+  EXPECT_EQ(slack["blocks"][4]["elements"][0]["text"], "<" + links.manage_url + "|Manage>");
+  const nlohmann::json teams = nlohmann::json::parse(TeamsMessage(c, links));
+  EXPECT_EQ(teams["type"], "message");
+  const nlohmann::json& card = teams["attachments"][0];
+  EXPECT_EQ(card["contentType"], "application/vnd.microsoft.card.adaptive");
+  EXPECT_EQ(card["content"]["type"], "AdaptiveCard");
+  EXPECT_EQ(card["content"]["body"][0]["text"], "Login & more");
+  EXPECT_EQ(card["content"]["body"][2]["facts"][1]["value"], "6 Dec 2026 14:02 (Paris)");
+  EXPECT_EQ(card["content"]["actions"][0]["url"], c.action_url);
+  EXPECT_EQ(card["content"]["actions"][1]["url"], links.manage_url);
 }
 
 TEST_F(DeskTest, RateLimitsPerAddressAndPerVisitor) {

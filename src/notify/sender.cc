@@ -1,8 +1,11 @@
 #include "notify/sender.h"
 
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "api/statuspage.h"
 #include "core/log.h"
+#include "notify/chat.h"
 #include "notify/mail.h"
 #include "render/pages.h"
 
@@ -36,7 +39,8 @@ Sender::Sender(Store& store, const Clock& clock, Publisher& publisher,
       assets_(std::move(assets)),
       signer_(std::move(signer)),
       options_(std::move(options)),
-      smtp_(options_.smtp) {}
+      smtp_(options_.smtp),
+      webhook_(options_.webhook) {}
 
 Sender::~Sender() { Stop(); }
 
@@ -92,7 +96,7 @@ Status Sender::RunOnce() {
   Status first = ClockNotices(snap->model(), clock_.Now());
   if (first.ok()) first = FanOut(snap->model());
   const int64_t before = counts_.sent + counts_.retried + counts_.failed;
-  Status st = Deliver(snap->model());
+  Status st = Deliver(*snap);
   if (st.ok()) st = first;
   // A full batch: more are due, the next pass starts at once.
   if (st.ok() && counts_.sent + counts_.retried + counts_.failed - before >= options_.batch) {
@@ -167,7 +171,7 @@ Status Sender::FanOut(const Model& m) {
                           [&](const Message& x) { return x.id == n.message_id; });
     } else if (n.kind == NoticeKind::kServiceLevel) {
       shown = m.FindService(n.service_id) != nullptr;
-    } else if (n.kind != NoticeKind::kConfirm) {
+    } else if (!ToOwner(n.kind)) {
       const Event* e = m.FindEvent(n.event_id);
       shown = e && (n.update_id == 0 ||
                     std::any_of(e->updates.begin(), e->updates.end(),
@@ -177,7 +181,7 @@ Status Sender::FanOut(const Model& m) {
     if (!shown)
       LogWarn("notice #" + std::to_string(n.id) + ": what it was about is gone; none sent");
     std::vector<int64_t> ids;
-    if (n.kind == NoticeKind::kConfirm) {
+    if (ToOwner(n.kind)) {
       ids.push_back(n.subscriber_id);
     } else if (shown) {
       int64_t after = 0;
@@ -206,7 +210,7 @@ Status Sender::FanOut(const Model& m) {
   return Status::Ok();
 }
 
-Status Sender::Deliver(const Model& m) {
+Status Sender::Deliver(const Snapshot& snap) {
   std::vector<Delivery> due;
   VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
     Result<std::vector<Delivery>> r = tx.DueDeliveries(clock_.Now(), options_.batch);
@@ -223,7 +227,8 @@ Status Sender::Deliver(const Model& m) {
     }
     // Taken for this attempt first (one more attempt, due again once the claim runs out): two
     // senders never send one delivery, and a sender killed mid-mail leaves it to the next.
-    const Time until = clock_.Now() + options_.smtp.timeout + std::chrono::seconds(5);
+    const Time until = clock_.Now() + std::max(options_.smtp.timeout, options_.webhook.timeout) +
+                       std::chrono::seconds(5);
     std::optional<Subscriber> sub;
     bool claimed = false;
     VIGIE_RETURN_IF_ERROR(store_.WriteBookkeeping([&](StoreTx& tx) -> Status {
@@ -247,7 +252,8 @@ Status Sender::Deliver(const Model& m) {
     const std::optional<Notice>& n = notices[d.notice_id];
     Status st = !n     ? Status::Invalid("the notice is gone")
                 : !sub ? Status::Invalid("the subscriber left")
-                       : SendOne(m, *n, *sub);
+                       : SendOne(snap, *n, *sub);
+    const bool by_mail = !n || !sub || ToOwner(n->kind) || sub->channel == Channel::kEmail;
     const Time now = clock_.Now();
     ++d.attempts;
     if (st.ok()) {
@@ -268,6 +274,11 @@ Status Sender::Deliver(const Model& m) {
     }
     VIGIE_RETURN_IF_ERROR(
         store_.WriteBookkeeping([&](StoreTx& tx) { return tx.FinishDelivery(d, until).status(); }));
+    if (!by_mail) {
+      // An endpoint's trouble is its own: the others go on.
+      VIGIE_RETURN_IF_ERROR(CountAttempt(*sub, st.ok()));
+      continue;
+    }
     if (st.code() == Status::Code::kUnavailable) {
       // The server is away: the rest waits for the next pass rather than each failing alike
       // (each delivery's own back-off paces the attempts; the pass itself went well).
@@ -288,7 +299,35 @@ Status Sender::Deliver(const Model& m) {
   return Status::Ok();
 }
 
-Status Sender::SendOne(const Model& m, const Notice& n, const Subscriber& s) {
+Status Sender::CountAttempt(const Subscriber& s, bool ok) {
+  if (ok && s.failures == 0) return Status::Ok();
+  int failures = 0;
+  VIGIE_RETURN_IF_ERROR(store_.WriteBookkeeping([&](StoreTx& tx) -> Status {
+    Result<int> n = tx.CountEndpointAttempt(s.id, ok);
+    if (!n.ok()) return n.status();
+    failures = *n;
+    return Status::Ok();
+  }));
+  if (failures < options_.quarantine_after) return Status::Ok();
+  const Time now = clock_.Now();
+  VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) -> Status {
+    VIGIE_RETURN_IF_ERROR(tx.SetQuarantine(s.id, now));
+    Notice n;
+    n.kind = NoticeKind::kQuarantined;
+    n.at = now;
+    n.subscriber_id = s.id;
+    return tx.InsertNotice(n).status();
+  }));
+  LogWarn("notifications: the " + std::string(ChannelId(s.channel)) + " endpoint of subscriber #" +
+          std::to_string(s.id) + " failed " + std::to_string(failures) +
+          " times in a row: quarantined, its owner is told");
+  std::lock_guard lock(mu_);
+  woken_ = true;
+  return Status::Ok();
+}
+
+Status Sender::SendOne(const Snapshot& snap, const Notice& n, const Subscriber& s) {
+  const Model& m = snap.model();
   const Region* region = m.FindRegion(s.region);
   if (!region && !m.regions.empty()) region = &m.regions.front();
   if (!region) return Status::Invalid("no region to write from");
@@ -304,6 +343,39 @@ Status Sender::SendOne(const Model& m, const Notice& n, const Subscriber& s) {
     links.confirm = page + (*signer)->Confirm(s, clock_.Now() + options_.confirm_valid);
   }
   const MailView view{m, *region, s.lang, *assets.messages, *assets.templates, options_.site_name};
+  if (!ToOwner(n.kind) && s.channel != Channel::kEmail) {
+    std::string body;
+    std::vector<std::string> headers = {
+        "Vigie-Delivery: " + std::to_string(n.id) + "." + std::to_string(s.id),
+        "Vigie-Event: " + std::string(NoticeKindId(n.kind))};
+    if (s.channel == Channel::kWebhook) {
+      const View v{m, snap.derived(), snap.index(), snap.as_of(), *region, s.lang};
+      statuspage::WebhookSubject subject;
+      subject.event_type = NoticeKindId(n.kind);
+      subject.platform = n.platform;
+      subject.event_id = n.event_id;
+      subject.service_id = n.service_id;
+      subject.message_id = n.message_id;
+      subject.at = n.at;
+      subject.unsubscribe = links.manage;
+      if (n.kind == NoticeKind::kServiceLevel) {
+        const nlohmann::json detail = nlohmann::json::parse(n.detail, nullptr, false);
+        if (detail.is_object()) subject.level = ParseLevel(detail.value("level", ""));
+      }
+      const statuspage::PageOptions page{.site_name = options_.site_name};
+      Result<std::string> json = statuspage::WebhookJson(v, subject, page);
+      if (!json.ok()) return Status::Invalid(json.status().message());
+      body = std::move(*json);
+      headers.push_back("Vigie-Signature: " + WebhookSignature(s.secret, clock_.Now(), body));
+    } else {
+      Result<NoticeContent> content = DescribeNotice(view, n, s, links);
+      if (!content.ok()) return Status::Invalid(content.status().message());
+      const ChatLinks chat{links.manage, assets.messages->Get(s.lang, "mail.manage")};
+      body = s.channel == Channel::kSlack ? SlackMessage(*content, chat)
+                                          : TeamsMessage(*content, chat);
+    }
+    return webhook_.Post(s.endpoint, body, headers);
+  }
   Result<MailContent> content = RenderNoticeMail(view, n, s, links);
   if (!content.ok()) return Status::Invalid(content.status().message());
   MailMessage mail;

@@ -20,6 +20,7 @@
 #include "core/status.h"
 #include "notify/links.h"
 #include "notify/smtp.h"
+#include "notify/webhook.h"
 #include "render/mail_render.h"
 #include "snapshot/publisher.h"
 #include "store/store.h"
@@ -36,8 +37,10 @@ class Sender {
  public:
   struct Options {
     SmtpOptions smtp;
-    std::string from;      // "Statut Divalto <status@example.com>"
-    std::string reply_to;  // optional
+    WebhookOptions webhook;
+    int quarantine_after = 10;  // an endpoint's failed attempts in a row before it is stopped
+    std::string from;           // "Statut Divalto <status@example.com>"
+    std::string reply_to;       // optional
     Text site_name;
     std::chrono::milliseconds every{1000};  // how often it looks at the outbox
     int batch = 200;                        // deliveries read at a time
@@ -87,9 +90,13 @@ class Sender {
  private:
   void Loop();
   Status FanOut(const Model& m);
-  Status Deliver(const Model& m);
-  // The delivery of `n` to `s`, sent: Ok, Unavailable (try later) or Invalid (never).
-  Status SendOne(const Model& m, const Notice& n, const Subscriber& s);
+  Status Deliver(const Snapshot& snap);
+  // The delivery of `n` to `s`, sent by mail or to its endpoint: Ok, Unavailable (try later)
+  // or Invalid (never).
+  Status SendOne(const Snapshot& snap, const Notice& n, const Subscriber& s);
+  // After an attempt to reach an endpoint: its failures in a row counted, and once there are
+  // too many, the endpoint quarantined and its owner told by mail.
+  Status CountAttempt(const Subscriber& s, bool ok);
 
   Store& store_;
   const Clock& clock_;
@@ -98,6 +105,7 @@ class Sender {
   const std::function<Result<std::shared_ptr<const LinkSigner>>()> signer_;
   const Options options_;
   SmtpClient smtp_;
+  WebhookClient webhook_;
   Counts counts_;
 
   bool smtp_trouble_ = false;   // said in the log until the server takes mail again

@@ -59,45 +59,38 @@ std::vector<std::string> DescribeSubscriptions(const Model& m, Lang lang, const 
   return out;
 }
 
-Result<MailContent> RenderNoticeMail(const MailView& v, const Notice& n, const Subscriber& s,
+Result<NoticeContent> DescribeNotice(const MailView& v, const Notice& n, const Subscriber& s,
                                      const MailLinks& links) {
   const Messages& M = v.messages;
   const Lang lang = v.lang;
   const auto T = [&](std::string_view key) -> const std::string& { return M.Get(lang, key); };
   const std::string site = Name(v.site_name, lang);
   const auto when = [&](Time t) { return FormatDateTime(t, v.region, lang, M); };
-  Data d;
-  d.set("site", site);
-  d.set("lang", std::string(LangId(lang)));
-  d.set("colon", T("mail.colon"));
-  d.set("manage_url", links.manage);
-  d.set("manage_text", T("mail.manage"));
-  d.set("footer", Fill(T("mail.footer"), {{"site", site}}));
-  Data paragraphs{Data::type::list};
-  Data notes{Data::type::list};  // after the action
-  Data facts{Data::type::list};
-  const auto para = [&](const std::string& text) {
-    Data p;
-    p.set("text", text);
-    paragraphs.push_back(p);
-  };
+  NoticeContent c;
+  const auto para = [&](const std::string& text) { c.paragraphs.push_back(text); };
   const auto fact = [&](const std::string& label, const std::string& value) {
-    Data f;
-    f.set("label", label);
-    f.set("value", value);
-    facts.push_back(f);
+    c.facts.emplace_back(label, value);
   };
-  std::string subject, heading, action_url, action_text, body_md;
+  std::string& subject = c.subject;
+  std::string& heading = c.heading;
+  std::string& action_url = c.action_url;
+  std::string& action_text = c.action_text;
+  std::string& body_md = c.body_md;
 
-  if (n.kind == NoticeKind::kConfirm) {
-    Data list{Data::type::list};
-    for (const std::string& line : DescribeSubscriptions(v.model, lang, M, s.subscriptions)) {
-      Data item;
-      item.set("text", line);
-      list.push_back(item);
+  if (n.kind == NoticeKind::kQuarantined) {
+    subject = Fill(T("mail.quarantined_subject"), {{"site", site}});
+    heading = T("mail.quarantined_heading");
+    para(Fill(T("mail.quarantined_text"), {{"endpoint", s.endpoint}}));
+    if (s.quarantined_at) fact(T("mail.quarantined_since"), when(*s.quarantined_at));
+    action_url = links.manage;
+    action_text = T("mail.quarantined_action");
+  } else if (n.kind == NoticeKind::kConfirm) {
+    c.items = DescribeSubscriptions(v.model, lang, M, s.subscriptions);
+    if (s.channel != Channel::kEmail) {
+      para(Fill(T("mail.endpoint_text"),
+                {{"channel", T("subscribe.channel_" + std::string(ChannelId(s.channel)))},
+                 {"endpoint", s.endpoint}}));
     }
-    d.set("has_items", !list.is_empty_list());
-    d.set("items", list);
     if (s.confirmed_at) {
       subject = Fill(T("mail.already_subject"), {{"site", site}});
       heading = T("mail.already_heading");
@@ -110,9 +103,7 @@ Result<MailContent> RenderNoticeMail(const MailView& v, const Notice& n, const S
       para(Fill(T("mail.confirm_text"), {{"site", site}}));
       action_url = links.confirm;
       action_text = T("mail.confirm_action");
-      Data note;
-      note.set("text", T("mail.confirm_ignore"));
-      notes.push_back(note);
+      c.notes.push_back(T("mail.confirm_ignore"));
     }
   } else if (n.kind == NoticeKind::kServiceLevel) {
     const Service* svc = v.model.FindService(n.service_id);
@@ -206,25 +197,61 @@ Result<MailContent> RenderNoticeMail(const MailView& v, const Notice& n, const S
     action_url = v.region.base_url + PagePath(lang, "/events/" + std::to_string(e->id));
     action_text = T("mail.see_event");
   }
-  d.set("subject", subject);
-  d.set("heading", heading);
-  d.set("paragraphs", paragraphs);
-  d.set("notes", notes);
+  return c;
+}
+
+Result<MailContent> RenderNoticeMail(const MailView& v, const Notice& n, const Subscriber& s,
+                                     const MailLinks& links) {
+  Result<NoticeContent> c = DescribeNotice(v, n, s, links);
+  if (!c.ok()) return c.status();
+  const Messages& M = v.messages;
+  const Lang lang = v.lang;
+  const auto T = [&](std::string_view key) -> const std::string& { return M.Get(lang, key); };
+  const std::string site = Name(v.site_name, lang);
+  Data d;
+  d.set("site", site);
+  d.set("lang", std::string(LangId(lang)));
+  d.set("colon", T("mail.colon"));
+  d.set("manage_url", links.manage);
+  d.set("manage_text", T("mail.manage"));
+  d.set("footer", Fill(T("mail.footer"), {{"site", site}}));
+  const auto texts = [](const std::vector<std::string>& from) {
+    Data list{Data::type::list};
+    for (const std::string& t : from) {
+      Data item;
+      item.set("text", t);
+      list.push_back(item);
+    }
+    return list;
+  };
+  Data facts{Data::type::list};
+  for (const auto& [label, value] : c->facts) {
+    Data f;
+    f.set("label", label);
+    f.set("value", value);
+    facts.push_back(f);
+  }
+  d.set("has_items", !c->items.empty());
+  d.set("items", texts(c->items));
+  d.set("subject", c->subject);
+  d.set("heading", c->heading);
+  d.set("paragraphs", texts(c->paragraphs));
+  d.set("notes", texts(c->notes));
   d.set("facts", facts);
-  d.set("has_facts", !facts.is_empty_list());
-  if (!action_url.empty()) {
+  d.set("has_facts", !c->facts.empty());
+  if (!c->action_url.empty()) {
     Data a;
-    a.set("url", action_url);
-    a.set("text", action_text);
+    a.set("url", c->action_url);
+    a.set("text", c->action_text);
     d.set("action", a);
   }
   MailContent out;
-  out.subject = subject;
-  d.set("body_text", body_md);
+  out.subject = c->subject;
+  d.set("body_text", c->body_md);
   out.text = Render(v.templates, "mail_text", d, false);
   // At most one empty line in a row, whatever the template's sections left.
   for (size_t at; (at = out.text.find("\n\n\n")) != std::string::npos;) out.text.erase(at, 1);
-  d.set("body_html", MarkdownToHtml(body_md));
+  d.set("body_html", MarkdownToHtml(c->body_md));
   out.html = Render(v.templates, "mail_html", d, true);
   if (out.text.empty() || out.html.empty())
     return Status::Internal("the mail templates are missing");

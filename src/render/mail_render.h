@@ -31,7 +31,18 @@ struct MailLinks {
   std::string confirm;  // the confirmation page (kConfirm, while unconfirmed)
 };
 
+// What a notice says, before it is put in a mail or a chat message: a subject, a heading,
+// paragraphs, facts (label, value), the text of the update (Markdown), the list of what is
+// followed (a confirmation), notes after the action, and the action (a link).
+struct NoticeContent {
+  std::string subject, heading, body_md, action_url, action_text;
+  std::vector<std::string> paragraphs, items, notes;
+  std::vector<std::pair<std::string, std::string>> facts;
+};
 // NotFound when what the notice is about is gone (an event or message deleted since).
+Result<NoticeContent> DescribeNotice(const MailView& v, const Notice& n, const Subscriber& s,
+                                     const MailLinks& links);
+// The same, as a mail.
 Result<MailContent> RenderNoticeMail(const MailView& v, const Notice& n, const Subscriber& s,
                                      const MailLinks& links);
 

@@ -792,6 +792,25 @@ Result<std::string> RenderSubscription(const PageView& v, const SubscriptionPage
       heading = page.T("subscribe.manage_title");
       d.set("intro", Fill(page.T("subscribe.manage_intro"), {{"site", site}, {"email", sp.email}}));
       if (!sp.confirmed) d.set("pending", page.T("subscribe.pending"));
+      if (sp.channel != Channel::kEmail) {
+        Data e;
+        e.set(
+            "text",
+            Fill(page.T("subscribe.endpoint_to"),
+                 {{"channel", page.T("subscribe.channel_" + std::string(ChannelId(sp.channel)))}}));
+        e.set("url", sp.endpoint);
+        if (!sp.secret.empty()) e.set("secret", sp.secret);
+        if (sp.quarantined_at) {
+          Data q;
+          q.set("text",
+                Fill(page.T("subscribe.quarantined"),
+                     {{"date", FormatDateTime(*sp.quarantined_at, v.region, v.lang, v.messages)}}));
+          q.set("action", page.Url("/subscription"));
+          q.set("token", sp.token);
+          e.set("quarantine", q);
+        }
+        d.set("endpoint", e);
+      }
       break;
     case Stage::kDone:
       heading = page.T("subscribe.unsubscribed_title");
@@ -868,6 +887,16 @@ Result<std::string> RenderSubscription(const PageView& v, const SubscriptionPage
       langs.push_back(ld);
     }
     f.set("langs", langs);
+    Data channels{Data::type::list};
+    for (Channel c : {Channel::kEmail, Channel::kWebhook, Channel::kSlack, Channel::kTeams}) {
+      Data cd;
+      cd.set("id", std::string(ChannelId(c)));
+      cd.set("name", page.T("subscribe.channel_" + std::string(ChannelId(c))));
+      cd.set("checked", c == sp.channel);
+      channels.push_back(cd);
+    }
+    f.set("channels", channels);
+    f.set("endpoint", sp.endpoint);
     const bool manage = sp.stage == Stage::kManage;
     f.set("submit_action", manage ? (sp.confirmed ? "save" : "confirm") : "subscribe");
     f.set("submit_text",

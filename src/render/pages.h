@@ -63,6 +63,10 @@ struct SubscriptionPage {
   std::vector<std::string> platforms;  // the platforms offered (all of them when empty)
   std::vector<Subscription> checked;   // what is ticked (and the events offered)
   std::string email;                   // kManage
+  Channel channel = Channel::kEmail;   // how it is told, and for an endpoint:
+  std::string endpoint;                // its URL,
+  std::string secret;                  // a webhook's signing key (kManage),
+  std::optional<Time> quarantined_at;  // when it was stopped (kManage)
   Lang mail_lang = Lang::kFr;
   bool confirmed = false;    // kManage
   std::string token;         // the form token (kForm) or the link (kManage)

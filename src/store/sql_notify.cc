@@ -10,16 +10,15 @@ namespace {
 
 using sql::Stmt;
 
-std::string EmailKey(std::string_view email) {
-  std::string out(email);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return out;
+std::string EmailKey(std::string_view email) { return SubscriberKey(email, Channel::kEmail, ""); }
+
+std::optional<int64_t> OptUnix(const std::optional<Time>& t) {
+  return t ? std::optional<int64_t>(ToUnix(*t)) : std::nullopt;
 }
 
 constexpr std::string_view kSubscriberColumns =
-    "SELECT id, email, region, lang, created_at, confirmed_at, from_notice FROM subscribers ";
+    "SELECT id, email, region, lang, created_at, confirmed_at, from_notice, channel, endpoint, "
+    "secret, failures, quarantined_at FROM subscribers ";
 
 Subscriber SubscriberOf(const Stmt& st) {
   Subscriber s;
@@ -30,6 +29,11 @@ Subscriber SubscriberOf(const Stmt& st) {
   s.created_at = FromUnix(st.Int(4));
   if (!st.IsNull(5)) s.confirmed_at = FromUnix(st.Int(5));
   s.from_notice = st.Int(6);
+  s.channel = ParseChannel(st.Str(7)).value_or(Channel::kEmail);
+  s.endpoint = st.Str(8);
+  s.secret = st.Str(9);
+  s.failures = static_cast<int>(st.Int(10));
+  if (!st.IsNull(11)) s.quarantined_at = FromUnix(st.Int(11));
   return s;
 }
 
@@ -97,11 +101,11 @@ Result<std::optional<Subscriber>> SqlTx::FindSubscriber(int64_t id) {
   return std::optional<Subscriber>(std::move(found.front()));
 }
 
-Result<std::optional<Subscriber>> SqlTx::FindSubscriberByEmail(std::string_view email,
-                                                               std::string_view region) {
+Result<std::optional<Subscriber>> SqlTx::FindSubscriberByKey(std::string_view key,
+                                                             std::string_view region) {
   Result<int64_t> id =
       Stmt(conn_, "SELECT coalesce(max(id), 0) FROM subscribers WHERE email_key = ? AND region = ?",
-           EmailKey(email), region)
+           key, region)
           .OneInt();
   if (!id.ok()) return id.status();
   if (*id == 0) return std::optional<Subscriber>();
@@ -112,10 +116,10 @@ Result<int64_t> SqlTx::AddSubscriber(const Subscriber& s) {
   Result<int64_t> id =
       Stmt(conn_,
            "INSERT INTO subscribers(email, email_key, region, lang, created_at, confirmed_at, "
-           "from_notice) VALUES (?,?,?,?,?,?,?) RETURNING id",
-           s.email, EmailKey(s.email), s.region, LangId(s.lang), ToUnix(s.created_at),
-           s.confirmed_at ? std::optional<int64_t>(ToUnix(*s.confirmed_at)) : std::nullopt,
-           s.from_notice)
+           "from_notice, channel, endpoint, secret) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+           s.email, SubscriberKey(s.email, s.channel, s.endpoint), s.region, LangId(s.lang),
+           ToUnix(s.created_at), OptUnix(s.confirmed_at), s.from_notice, ChannelId(s.channel),
+           s.endpoint, s.secret)
           .OneInt();
   if (!id.ok()) return id;
   Subscriber stored = s;
@@ -147,13 +151,47 @@ Status SqlTx::DeleteSubscriber(int64_t id) {
   return Changed("subscriber #" + std::to_string(id));
 }
 
+Result<int> SqlTx::CountEndpointAttempt(int64_t id, bool ok) {
+  if (ok) {
+    // Written only when there were failures: a healthy endpoint costs no write.
+    VIGIE_RETURN_IF_ERROR(
+        Stmt(conn_, "UPDATE subscribers SET failures = 0 WHERE id = ? AND failures <> 0", id)
+            .Run());
+    return 0;
+  }
+  // (A subscriber removed meanwhile has none.)
+  Stmt st(conn_, "UPDATE subscribers SET failures = failures + 1 WHERE id = ? RETURNING failures",
+          id);
+  int n = 0;
+  while (st.Step()) n = static_cast<int>(st.Int(0));
+  VIGIE_RETURN_IF_ERROR(st.status());
+  return n;
+}
+
+Status SqlTx::SetQuarantine(int64_t id, std::optional<Time> at) {
+  VIGIE_RETURN_IF_ERROR(Stmt(conn_,
+                             "UPDATE subscribers SET quarantined_at = CAST(?1 AS BIGINT), "
+                             "failures = CASE WHEN CAST(?1 AS BIGINT) IS NULL THEN 0 "
+                             "ELSE failures END WHERE id = ?2",
+                             OptUnix(at), id)
+                            .Run());
+  VIGIE_RETURN_IF_ERROR(Changed("subscriber #" + std::to_string(id)));
+  if (!at) return Status::Ok();
+  return Stmt(conn_,
+              "UPDATE deliveries SET state = 'failed', error = 'the endpoint is quarantined' "
+              "WHERE subscriber_id = ? AND state = 'pending'",
+              id)
+      .Run();
+}
+
 Result<std::vector<Subscriber>> SqlTx::ListSubscribers(int64_t after_id, int limit,
                                                        bool confirmed_only) {
   std::vector<Subscriber> out;
   {
     Stmt st(conn_,
             std::string(kSubscriberColumns) +
-                "WHERE id > ? AND (? = 0 OR confirmed_at IS NOT NULL) ORDER BY id LIMIT ?",
+                "WHERE id > ? AND (? = 0 OR (confirmed_at IS NOT NULL AND quarantined_at IS NULL)) "
+                "ORDER BY id LIMIT ?",
             after_id, confirmed_only, std::max(1, limit));
     while (st.Step()) out.push_back(SubscriberOf(st));
     VIGIE_RETURN_IF_ERROR(st.status());

@@ -58,8 +58,10 @@ class SqlTx : public StoreTx {
 
   // sql_notify.cc
   Result<std::optional<Subscriber>> FindSubscriber(int64_t id) override;
-  Result<std::optional<Subscriber>> FindSubscriberByEmail(std::string_view email,
-                                                          std::string_view region) override;
+  Result<int> CountEndpointAttempt(int64_t id, bool ok) override;
+  Status SetQuarantine(int64_t id, std::optional<Time> at) override;
+  Result<std::optional<Subscriber>> FindSubscriberByKey(std::string_view key,
+                                                        std::string_view region) override;
   Result<int64_t> AddSubscriber(const Subscriber& s) override;
   Status UpdateSubscriber(const Subscriber& s) override;
   Status DeleteSubscriber(int64_t id) override;

@@ -7,7 +7,7 @@
 namespace vigie::sqlite {
 
 // Migration i (1-based) brings the schema from version i-1 to i.
-inline constexpr std::array<std::string_view, 8> kMigrations = {
+inline constexpr std::array<std::string_view, 9> kMigrations = {
     // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
     // are JSON arrays of strings.
     R"sql(
@@ -264,6 +264,17 @@ CREATE TABLE deliveries (
   PRIMARY KEY (notice_id, subscriber_id)
 ) STRICT;
 CREATE INDEX deliveries_due ON deliveries(state, next_at, notice_id, subscriber_id);
+)sql",
+    // 9: subscribers told by webhook, Slack or Teams: the endpoint, the webhook's signing key,
+    // its failures in a row and its quarantine. email_key becomes the subscriber's key
+    // (SubscriberKey: the address and, for an endpoint, its channel and URL).
+    R"sql(
+ALTER TABLE subscribers ADD COLUMN channel TEXT NOT NULL DEFAULT 'email'
+  CHECK (channel IN ('email','webhook','slack','teams'));
+ALTER TABLE subscribers ADD COLUMN endpoint TEXT NOT NULL DEFAULT '';
+ALTER TABLE subscribers ADD COLUMN secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE subscribers ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscribers ADD COLUMN quarantined_at INTEGER;
 )sql",
 };
 

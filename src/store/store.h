@@ -82,16 +82,22 @@ class StoreTx {
   // ---- Subscribers and the outbox (not part of the model: no snapshot shows them) ----
   // With its subscriptions; nullopt when absent.
   virtual Result<std::optional<Subscriber>> FindSubscriber(int64_t id) = 0;
-  // By address (compared case-insensitively) and region.
-  virtual Result<std::optional<Subscriber>> FindSubscriberByEmail(std::string_view email,
-                                                                  std::string_view region) = 0;
-  // Inserts it with its subscriptions; Conflict when the address is known in that region.
+  // By SubscriberKey (address, channel and endpoint) and region.
+  virtual Result<std::optional<Subscriber>> FindSubscriberByKey(std::string_view key,
+                                                                std::string_view region) = 0;
+  // Inserts it with its subscriptions; Conflict when its key is known in that region.
   virtual Result<int64_t> AddSubscriber(const Subscriber& s) = 0;
   // Language, confirmation and subscriptions (replaced), by id; NotFound when absent.
   virtual Status UpdateSubscriber(const Subscriber& s) = 0;
   // Removes it, its subscriptions and its deliveries not yet made.
   virtual Status DeleteSubscriber(int64_t id) = 0;
-  // Subscribers with an id above `after_id`, by id, at most `limit`, with their subscriptions.
+  // An endpoint's attempt: ok resets its failures in a row, a failure adds one. Returns them.
+  virtual Result<int> CountEndpointAttempt(int64_t id, bool ok) = 0;
+  // Quarantines it at `at` (its pending deliveries fail: nothing more is sent), or without
+  // `at` resumes it (failures back to 0). NotFound when absent.
+  virtual Status SetQuarantine(int64_t id, std::optional<Time> at) = 0;
+  // Subscribers with an id above `after_id`, by id, at most `limit`, with their subscriptions;
+  // confirmed_only: those told of notices (confirmed, not quarantined).
   virtual Result<std::vector<Subscriber>> ListSubscribers(int64_t after_id, int limit,
                                                           bool confirmed_only) = 0;
   // The outbox: a write that should be told leaves a notice in its own transaction. Returns

@@ -139,8 +139,8 @@ TEST_P(StoreContract, SubscribersNoticesAndDeliveriesAreIdempotent) {
   int64_t notice = 0;
   ASSERT_TRUE(store
                   ->Write([&](StoreTx& tx) -> Status {
-                    Result<std::optional<Subscriber>> found =
-                        tx.FindSubscriberByEmail("ALICE@example.com", "fr");
+                    Result<std::optional<Subscriber>> found = tx.FindSubscriberByKey(
+                        SubscriberKey("ALICE@example.com", Channel::kEmail, ""), "fr");
                     if (!found.ok()) return found.status();
                     EXPECT_TRUE(found->has_value());
                     if (!*found) return Status::Ok();
@@ -229,6 +229,71 @@ TEST_P(StoreContract, SubscribersNoticesAndDeliveriesAreIdempotent) {
   Status imported = copy->Import(dump);
   ASSERT_TRUE(imported.ok()) << imported.ToString();
   EXPECT_EQ(*copy->Export(), dump);
+  // The same owner's webhook is another subscriber, with its endpoint and key. Its failures in
+  // a row are counted; quarantining it fails what it had pending and keeps it from the fan-out;
+  // resuming forgets the failures.
+  Subscriber hook = s;
+  hook.channel = Channel::kWebhook;
+  hook.endpoint = "https://hooks.example.com/vigie";
+  hook.secret = "0123abcd";
+  hook.confirmed_at = FromUnix(2'500);
+  int64_t hook_id = 0;
+  ASSERT_TRUE(store
+                  ->Write([&](StoreTx& tx) -> Status {
+                    Result<int64_t> r = tx.AddSubscriber(hook);
+                    if (!r.ok()) return r.status();
+                    hook_id = *r;
+                    Result<std::optional<Subscriber>> found = tx.FindSubscriberByKey(
+                        SubscriberKey("Alice@example.com", Channel::kWebhook, hook.endpoint), "fr");
+                    if (!found.ok()) return found.status();
+                    EXPECT_TRUE(*found && (*found)->id == hook_id);
+                    if (*found) {
+                      EXPECT_EQ((*found)->channel, Channel::kWebhook);
+                      EXPECT_EQ((*found)->endpoint, hook.endpoint);
+                      EXPECT_EQ((*found)->secret, "0123abcd");
+                    }
+                    return tx.AddDeliveries(notice, {hook_id}, FromUnix(3'000));
+                  })
+                  .ok());
+  ASSERT_TRUE(store
+                  ->WriteBookkeeping([&](StoreTx& tx) -> Status {
+                    EXPECT_EQ(*tx.CountEndpointAttempt(hook_id, false), 1);
+                    EXPECT_EQ(*tx.CountEndpointAttempt(hook_id, false), 2);
+                    EXPECT_EQ(*tx.CountEndpointAttempt(hook_id, true), 0);
+                    EXPECT_EQ(*tx.CountEndpointAttempt(hook_id, false), 1);
+                    EXPECT_EQ(*tx.CountEndpointAttempt(999'999, false), 0);  // gone: none
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_TRUE(
+      store->Write([&](StoreTx& tx) { return tx.SetQuarantine(hook_id, FromUnix(4'000)); }).ok());
+  ASSERT_TRUE(store
+                  ->Read([&](StoreTx& tx) -> Status {
+                    const std::optional<Subscriber> q = *tx.FindSubscriber(hook_id);
+                    EXPECT_TRUE(q && q->quarantined_at == FromUnix(4'000) && q->failures == 1);
+                    EXPECT_EQ(tx.ListSubscribers(0, 10, true)->size(), 1u);  // alice's mail only
+                    EXPECT_EQ(tx.ListSubscribers(0, 10, false)->size(), 2u);
+                    Result<std::vector<Delivery>> d = tx.ListDeliveries(notice, 10);
+                    for (const Delivery& x : *d) {
+                      if (x.subscriber_id == hook_id) {
+                        EXPECT_EQ(x.state, DeliveryState::kFailed);
+                        EXPECT_EQ(x.error, "the endpoint is quarantined");
+                      }
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_TRUE(
+      store->Write([&](StoreTx& tx) { return tx.SetQuarantine(hook_id, std::nullopt); }).ok());
+  ASSERT_TRUE(store
+                  ->Read([&](StoreTx& tx) -> Status {
+                    const std::optional<Subscriber> q = *tx.FindSubscriber(hook_id);
+                    EXPECT_TRUE(q && !q->quarantined_at && q->failures == 0);
+                    EXPECT_EQ(tx.ListSubscribers(0, 10, true)->size(), 2u);
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.DeleteSubscriber(hook_id); }).ok());
   // Leaving removes what was not sent yet.
   ASSERT_TRUE(store->Write([&](StoreTx& tx) { return tx.DeleteSubscriber(id); }).ok());
   ASSERT_TRUE(store

@@ -11,9 +11,9 @@ namespace vigie::tables {
 
 // The version of this layout, written in every dump as "schema_version": a dump loads into a
 // store only when the versions agree. Bump it when a dumped table's columns change.
-inline constexpr int kDumpVersion = 7;
+inline constexpr int kDumpVersion = 8;
 // The oldest version a store still loads: the tables a dump lacks are loaded empty (version 6
-// had no subscribers).
+// had no subscribers), the columns it lacks take their defaults (version 7 had no webhooks).
 inline constexpr int kOldestDumpVersion = 6;
 
 enum class Type { kInt, kText };
@@ -155,7 +155,12 @@ inline const std::array<Table, 17> kDumped = {{
       {"lang", T},
       {"created_at", I},
       {"confirmed_at", I},
-      {"from_notice", I}},
+      {"from_notice", I},
+      {"channel", T},
+      {"endpoint", T},
+      {"secret", T},
+      {"failures", I},
+      {"quarantined_at", I}},
      "id",
      true},
     {"subscriptions",
