@@ -399,6 +399,11 @@ Status Operations::RemoveSubscriber(const std::string& actor, int64_t id) {
                  [&](StoreTx& tx) { return tx.DeleteSubscriber(id); });
 }
 
+Status Operations::ResumeEndpoint(const std::string& actor, int64_t id) {
+  return Audited(actor, "subscriber.resume", "#" + std::to_string(id),
+                 [&](StoreTx& tx) { return tx.SetQuarantine(id, std::nullopt); });
+}
+
 Status Operations::NoteExport(const std::string& actor, const std::string& what) {
   return Audited(actor, "subscribers.export", what, [](StoreTx&) { return Status::Ok(); });
 }

@@ -93,6 +93,8 @@ class Operations {
 
   // Subscribers (admin only): removes one (nothing more is sent to it); notes an export.
   Status RemoveSubscriber(const std::string& actor, int64_t id);
+  // Sends to a quarantined endpoint again (its failures forgotten). Audited.
+  Status ResumeEndpoint(const std::string& actor, int64_t id);
   Status NoteExport(const std::string& actor, const std::string& what);
 
  private:

@@ -36,7 +36,7 @@ http::Response AdminWeb::Subscribers(http::Request& req, const Caller& c) {
   const bool admin = c.role == Role::kAdmin;
   const std::string q = admin ? req.Query("q").value_or("") : std::string();
   SubscriberCounts counts;
-  std::vector<Subscriber> found;
+  std::vector<Subscriber> found, quarantined;
   std::vector<NoticeSummary> notices;
   Status st = store_.Read([&](StoreTx& tx) -> Status {
     Result<SubscriberCounts> n = tx.CountSubscribers();
@@ -45,6 +45,11 @@ http::Response AdminWeb::Subscribers(http::Request& req, const Caller& c) {
     Result<std::vector<NoticeSummary>> list = tx.ListNotices(0, 50);
     if (!list.ok()) return list.status();
     notices = std::move(*list);
+    if (admin) {
+      Result<std::vector<Subscriber>> r = tx.ListQuarantined(200);
+      if (!r.ok()) return r.status();
+      quarantined = std::move(*r);
+    }
     if (!q.empty()) {
       Result<std::vector<Subscriber>> r = tx.SearchSubscribers(q, 200);
       if (!r.ok()) return r.status();
@@ -63,10 +68,22 @@ http::Response AdminWeb::Subscribers(http::Request& req, const Caller& c) {
   for (const Subscriber& s : found) {
     people.push_back({{"id", s.id},
                       {"email", s.email},
+                      {"channel", std::string(ChannelId(s.channel))},
+                      {"endpoint", s.endpoint},
+                      {"quarantined", s.quarantined_at.has_value()},
                       {"region", s.region},
                       {"lang", std::string(LangId(s.lang))},
                       {"confirmed", When(s.confirmed_at)},
                       {"follows", Follows(m, assets().messages, s, c.lang)}});
+  }
+  json stopped = json::array();
+  for (const Subscriber& s : quarantined) {
+    stopped.push_back({{"id", s.id},
+                       {"email", s.email},
+                       {"channel", std::string(ChannelId(s.channel))},
+                       {"endpoint", s.endpoint},
+                       {"since", When(s.quarantined_at)},
+                       {"failures", s.failures}});
   }
   json log = json::array();
   for (const NoticeSummary& n : notices) {
@@ -93,6 +110,9 @@ http::Response AdminWeb::Subscribers(http::Request& req, const Caller& c) {
   return Html(c, 200, "admin_subscribers",
               json{{"confirmed", counts.confirmed},
                    {"pending", counts.pending},
+                   {"quarantined", counts.quarantined},
+                   {"stopped", stopped},
+                   {"has_stopped", !stopped.empty()},
                    {"followed", followed},
                    {"has_followed", !followed.empty()},
                    {"admin", admin},
@@ -107,16 +127,18 @@ http::Response AdminWeb::Subscribers(http::Request& req, const Caller& c) {
 http::Response AdminWeb::SubscribersCsv(http::Request& req, const Caller& c) {
   const std::shared_ptr<const Snapshot> snap = publisher_.Current();
   const Model& m = snap->model();
-  std::string out = "id,email,region,lang,created_at,confirmed_at,follows\r\n";
+  std::string out =
+      "id,email,channel,endpoint,region,lang,created_at,confirmed_at,quarantined_at,follows\r\n";
   int64_t rows = 0;
   Status st = store_.Read([&](StoreTx& tx) -> Status {
     for (int64_t after = 0;;) {
       Result<std::vector<Subscriber>> page = tx.ListSubscribers(after, 1000, false);
       if (!page.ok()) return page.status();
       for (const Subscriber& s : *page) {
-        out += std::to_string(s.id) + "," + Csv(s.email) + "," + Csv(s.region) + "," +
-               std::string(LangId(s.lang)) + "," + FormatRfc3339(s.created_at) + "," +
-               When(s.confirmed_at) + "," + Csv(Follows(m, assets().messages, s, Lang::kEn)) +
+        out += std::to_string(s.id) + "," + Csv(s.email) + "," + std::string(ChannelId(s.channel)) +
+               "," + Csv(s.endpoint) + "," + Csv(s.region) + "," + std::string(LangId(s.lang)) +
+               "," + FormatRfc3339(s.created_at) + "," + When(s.confirmed_at) + "," +
+               When(s.quarantined_at) + "," + Csv(Follows(m, assets().messages, s, Lang::kEn)) +
                "\r\n";
         ++rows;
       }
@@ -140,6 +162,14 @@ http::Response AdminWeb::RemoveSubscriber(http::Request& req, const Caller& c) {
                   [&](int64_t id, const Form& f) -> Result<std::string> {
                     VIGIE_RETURN_IF_ERROR(ops_.RemoveSubscriber(c.name, id));
                     return "/admin/subscribers?q=" + QueryEscape(Field(f, "q"));
+                  });
+}
+
+http::Response AdminWeb::ResumeEndpoint(http::Request& req, const Caller& c) {
+  return SubmitOn(req, c, "no such subscriber",
+                  [&](int64_t id, const Form&) -> Result<std::string> {
+                    VIGIE_RETURN_IF_ERROR(ops_.ResumeEndpoint(c.name, id));
+                    return std::string("/admin/subscribers");
                   });
 }
 

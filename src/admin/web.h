@@ -110,6 +110,7 @@ class AdminWeb {
   http::Response Subscribers(http::Request& req, const Caller& c);
   http::Response SubscribersCsv(http::Request& req, const Caller& c);
   http::Response RemoveSubscriber(http::Request& req, const Caller& c);
+  http::Response ResumeEndpoint(http::Request& req, const Caller& c);
   http::Response NoticeLog(http::Request& req, const Caller& c);
 
   http::Response ApiSetLevel(http::Request& req, const Caller& c);

@@ -589,9 +589,10 @@ Result<std::string> WebhookJson(const View& v, const WebhookSubject& subject,
     json u = Object(6);
     u["created_at"] = Ts(subject.at);
     u["new_status"] = Str(ComponentStatus(change ? change->to : subject.level.value_or(now)));
-    u["old_status"] = Str(ComponentStatus(change ? change->from : subject.level.value_or(now)));
+    // Without a status change (the level set was already the service's), nothing to say.
+    u["old_status"] = change ? json(Str(ComponentStatus(change->from))) : json(nullptr);
     u["id"] =
-        change ? "chg-" + std::to_string(change->id) : "chg-" + std::to_string(ToUnix(subject.at));
+        change ? "chg-" + std::to_string(change->id) : "ntc-" + std::to_string(subject.notice_id);
     u["component_id"] = ServiceId(svc->id);
     j["component_update"] = std::move(u);
     j["component"] = ServiceComponent(*s, *svc);

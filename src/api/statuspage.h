@@ -64,6 +64,7 @@ Result<std::string> ActiveMaintenancesJson(const View& v,
 // What a webhook tells of (see WebhookJson).
 struct WebhookSubject {
   std::string event_type;      // meta.event_type: the notice's kind ("event.created", ...)
+  int64_t notice_id = 0;       // what it is told for (component_update.id without a status change)
   std::string platform;        // the page's scope
   int64_t event_id = 0;        // "incident": this event
   int64_t service_id = 0;      // "component_update": this service's level, set by hand at `at`

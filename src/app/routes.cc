@@ -124,6 +124,7 @@ void Site::AddRoutes() {
   add("GET", "/admin/subscribers",                            office(kEditor, &AdminWeb::Subscribers),           kOnWorker, kPage);
   add("GET", "/admin/subscribers.csv",                        office(kAdmin, &AdminWeb::SubscribersCsv),         kOnWorker, kPage);
   add("POST","/admin/subscribers/{id}/remove",                office(kAdmin, &AdminWeb::RemoveSubscriber),       kOnWorker, kPage);
+  add("POST","/admin/subscribers/{id}/resume",                office(kAdmin, &AdminWeb::ResumeEndpoint),         kOnWorker, kPage);
   add("GET", "/admin/notices/{id}",                           office(kEditor, &AdminWeb::NoticeLog),             kOnWorker, kPage);
   add("GET", "/admin/audit",                                  office(kEditor, &AdminWeb::Audit),                 kOnWorker, kPage);
   add("POST","/admin/preview",                                office(kEditor, &AdminWeb::Preview),               kOnWorker, kPage);

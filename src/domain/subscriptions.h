@@ -112,6 +112,7 @@ struct Delivery {
 // What the back-office shows of the subscribers: how many, and how many follow each thing.
 struct SubscriberCounts {
   int64_t confirmed = 0, pending = 0;
+  int64_t quarantined = 0;  // endpoints stopped after too many failures
   struct Followed {
     Subscription what;
     int64_t confirmed = 0;

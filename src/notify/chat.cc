@@ -85,7 +85,8 @@ std::string SlackMessage(const NoticeContent& c, const ChatLinks& links) {
                          {"text", "<" + SlackEscape(links.manage_url) + "|" +
                                       SlackEscape(links.manage_text) + ">"}}}}});
   }
-  return Dump({{"text", c.subject}, {"blocks", blocks}});
+  // The fallback too is mrkdwn: "<!channel>" in a title must not call the whole channel.
+  return Dump({{"text", SlackEscape(c.subject)}, {"blocks", blocks}});
 }
 
 std::string TeamsMessage(const NoticeContent& c, const ChatLinks& links) {
@@ -96,7 +97,8 @@ std::string TeamsMessage(const NoticeContent& c, const ChatLinks& links) {
                   {"size", "Medium"},
                   {"wrap", true}});
   if (const std::string prose = Prose(c); !prose.empty()) {
-    body.push_back({{"type", "TextBlock"}, {"text", prose}, {"wrap", true}});
+    // Teams refuses a card over about 28 KB: the text is cut well below.
+    body.push_back({{"type", "TextBlock"}, {"text", Cut(prose, 12'000)}, {"wrap", true}});
   }
   if (!c.facts.empty()) {
     json facts = json::array();

@@ -84,8 +84,11 @@ Status SubscriptionDesk::Subscribe(const Request& r, const Model& m) {
     }
     endpoint.erase(0, std::min(endpoint.size(), endpoint.find_first_not_of(" \t\r\n")));
     if (!CheckEndpointUrl(endpoint, true).ok()) return Status::Invalid("subscribe.err_endpoint");
-    if (!CheckEndpointUrl(endpoint, options_.endpoints_private).ok()) {
-      return Status::Invalid("subscribe.err_private");
+    if (!options_.endpoints_private) {
+      std::string scheme = endpoint.substr(0, 8);
+      for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (scheme != "https://") return Status::Invalid("subscribe.err_https");
+      if (!CheckEndpointUrl(endpoint, false).ok()) return Status::Invalid("subscribe.err_private");
     }
   }
   VIGIE_RETURN_IF_ERROR(CheckChoice(r.subscriptions, m));

@@ -252,7 +252,9 @@ Status Sender::Deliver(const Snapshot& snap) {
     const std::optional<Notice>& n = notices[d.notice_id];
     Status st = !n     ? Status::Invalid("the notice is gone")
                 : !sub ? Status::Invalid("the subscriber left")
-                       : SendOne(snap, *n, *sub);
+                : sub->quarantined_at && !ToOwner(n->kind)
+                    ? Status::Invalid("the endpoint is quarantined")
+                    : SendOne(snap, *n, *sub);
     const bool by_mail = !n || !sub || ToOwner(n->kind) || sub->channel == Channel::kEmail;
     const Time now = clock_.Now();
     ++d.attempts;
@@ -275,8 +277,11 @@ Status Sender::Deliver(const Snapshot& snap) {
     VIGIE_RETURN_IF_ERROR(
         store_.WriteBookkeeping([&](StoreTx& tx) { return tx.FinishDelivery(d, until).status(); }));
     if (!by_mail) {
-      // An endpoint's trouble is its own: the others go on.
-      VIGIE_RETURN_IF_ERROR(CountAttempt(*sub, st.ok()));
+      // An endpoint's trouble is its own: the others go on. Only what the endpoint did counts
+      // (it answered, or not); a notice this site cannot render does not.
+      if (st.ok() || st.code() == Status::Code::kUnavailable) {
+        VIGIE_RETURN_IF_ERROR(CountAttempt(*sub, st.ok()));
+      }
       continue;
     }
     if (st.code() == Status::Code::kUnavailable) {
@@ -310,7 +315,13 @@ Status Sender::CountAttempt(const Subscriber& s, bool ok) {
   }));
   if (failures < options_.quarantine_after) return Status::Ok();
   const Time now = clock_.Now();
+  bool quarantined = false;
   VIGIE_RETURN_IF_ERROR(store_.Write([&](StoreTx& tx) -> Status {
+    // Once: attempts already under way may fail after it.
+    Result<std::optional<Subscriber>> fresh = tx.FindSubscriber(s.id);
+    if (!fresh.ok()) return fresh.status();
+    if (!*fresh || (*fresh)->quarantined_at) return Status::Ok();
+    quarantined = true;
     VIGIE_RETURN_IF_ERROR(tx.SetQuarantine(s.id, now));
     Notice n;
     n.kind = NoticeKind::kQuarantined;
@@ -318,6 +329,7 @@ Status Sender::CountAttempt(const Subscriber& s, bool ok) {
     n.subscriber_id = s.id;
     return tx.InsertNotice(n).status();
   }));
+  if (!quarantined) return Status::Ok();
   LogWarn("notifications: the " + std::string(ChannelId(s.channel)) + " endpoint of subscriber #" +
           std::to_string(s.id) + " failed " + std::to_string(failures) +
           " times in a row: quarantined, its owner is told");
@@ -338,7 +350,7 @@ Status Sender::SendOne(const Snapshot& snap, const Notice& n, const Subscriber& 
   MailLinks links;
   const std::string manage = (*signer)->Manage(s);
   links.manage = page + manage;
-  if (n.kind == NoticeKind::kConfirm && !s.confirmed_at) {
+  if (n.kind == NoticeKind::kConfirm && (!s.confirmed_at || s.channel != Channel::kEmail)) {
     // Valid from when it is sent: a mail held back by an outage still gives its 48 hours.
     links.confirm = page + (*signer)->Confirm(s, clock_.Now() + options_.confirm_valid);
   }
@@ -352,6 +364,7 @@ Status Sender::SendOne(const Snapshot& snap, const Notice& n, const Subscriber& 
       const View v{m, snap.derived(), snap.index(), snap.as_of(), *region, s.lang};
       statuspage::WebhookSubject subject;
       subject.event_type = NoticeKindId(n.kind);
+      subject.notice_id = n.id;
       subject.platform = n.platform;
       subject.event_id = n.event_id;
       subject.service_id = n.service_id;
@@ -390,7 +403,7 @@ Status Sender::SendOne(const Snapshot& snap, const Notice& n, const Subscriber& 
                     HostOf(AddressOf(options_.from)) + ">";
   mail.list_id = "<" + s.region + "." + HostOf(region->base_url) + ">";
   // RFC 8058 wants the one-click address in https.
-  if (n.kind != NoticeKind::kConfirm && region->base_url.rfind("https://", 0) == 0) {
+  if (!ToOwner(n.kind) && region->base_url.rfind("https://", 0) == 0) {
     mail.unsubscribe = region->base_url + "/unsubscribe?t=" + manage;
   }
   return smtp_.Send(AddressOf(options_.from), s.email, ComposeMime(mail));

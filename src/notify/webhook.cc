@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netdb.h>
 #include <sodium.h>
 #include <sys/socket.h>
 
@@ -60,22 +59,43 @@ bool V4NonPublic(const unsigned char a[4]) {
 }
 
 bool V6NonPublic(const unsigned char a[16]) {
-  static constexpr unsigned char kZero[16] = {};
-  if (std::memcmp(a, kZero, 15) == 0 && (a[15] == 0 || a[15] == 1)) return true;  // ::, ::1
-  // IPv4-mapped (::ffff:0:0/96) and NAT64 (64:ff9b::/96): the IPv4 address inside decides.
+  // IPv4-mapped (::ffff:0:0/96) and NAT64's well-known prefix (64:ff9b::/96): the IPv4
+  // address inside decides.
   static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   static constexpr unsigned char kNat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
   if (std::memcmp(a, kMapped, 12) == 0 || std::memcmp(a, kNat64, 12) == 0) {
     return V4NonPublic(a + 12);
   }
-  if (std::memcmp(a, kZero, 12) == 0) return true;         // IPv4-compatible, deprecated
-  if ((a[0] & 0xfe) == 0xfc) return true;                  // fc00::/7, unique local
-  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return true;  // fe80::/10, link-local
-  if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) return true;  // fec0::/10, site-local
-  if (a[0] == 0xff) return true;                           // multicast
-  if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) return true;  // 2001:db8::/32
-  if (a[0] == 0x20 && a[1] == 0x02) return true;  // 6to4: may carry any IPv4 address
+  // Only global unicast (2000::/3) is public; everything else (loopback, unspecified, unique
+  // local, link-local, multicast, local-use NAT64 64:ff9b:1::/48, discard 100::/64) is not.
+  if ((a[0] & 0xe0) != 0x20) return true;
+  // Within it, the special ranges: Teredo and ORCHID (2001::/23 holds both, and the IETF's
+  // assignments), documentation (2001:db8::/32, 3fff::/20), 6to4 (2002::/16: any IPv4 inside).
+  if (a[0] == 0x20 && a[1] == 0x01 && a[2] < 0x02) return true;
+  if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) return true;
+  if (a[0] == 0x3f && a[1] == 0xff && (a[2] & 0xf0) == 0) return true;
+  if (a[0] == 0x20 && a[1] == 0x02) return true;
   return false;
+}
+
+// What the open-socket callback refused (the first address, for the log).
+struct Refused {
+  bool allow_private;
+  std::string address;
+};
+
+curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* a) {
+  auto* refused = static_cast<Refused*>(user);
+  char text[INET6_ADDRSTRLEN] = "";
+  const void* where = nullptr;
+  if (a->family == AF_INET) where = &reinterpret_cast<const sockaddr_in*>(&a->addr)->sin_addr;
+  if (a->family == AF_INET6) where = &reinterpret_cast<const sockaddr_in6*>(&a->addr)->sin6_addr;
+  if (!where || !inet_ntop(a->family, where, text, sizeof text)) return CURL_SOCKET_BAD;
+  if (!refused->allow_private && NonPublicAddress(text)) {
+    if (refused->address.empty()) refused->address = text;
+    return CURL_SOCKET_BAD;
+  }
+  return socket(a->family, a->socktype, a->protocol);
 }
 
 struct Parsed {
@@ -130,6 +150,8 @@ Status CheckEndpointUrl(std::string_view url, bool allow_private) {
   Result<Parsed> p = ParseUrl(url);
   if (!p.ok()) return p.status();
   if (allow_private) return Status::Ok();
+  // In clear, a Slack or Teams URL (a credential) and the signed bodies could be read on the way.
+  if (p->scheme != "https") return Status::Invalid("only https:// endpoints are taken");
   unsigned char buf[16];
   const bool literal = inet_pton(AF_INET, p->host.c_str(), buf) == 1 ||
                        inet_pton(AF_INET6, p->host.c_str(), buf) == 1;
@@ -179,51 +201,23 @@ WebhookClient::~WebhookClient() = default;
 
 Status WebhookClient::Post(const std::string& url, const std::string& body,
                            const std::vector<std::string>& headers) {
-  Result<Parsed> p = ParseUrl(url);
-  if (!p.ok()) return Status::Unavailable(p.status().message());
-  // Resolved here, every address checked, the first one pinned.
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (const int rc = getaddrinfo(p->host.c_str(), p->port.c_str(), &hints, &found); rc != 0) {
-    return Status::Unavailable("the endpoint's host " + p->host + " does not resolve (" +
-                               gai_strerror(rc) + ")");
+  if (Status st = CheckEndpointUrl(url, options_.allow_private); !st.ok()) {
+    return Status::Unavailable(st.message());
   }
-  std::string pinned;
-  for (addrinfo* a = found; a; a = a->ai_next) {
-    char text[INET6_ADDRSTRLEN] = "";
-    const void* where =
-        a->ai_family == AF_INET
-            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
-            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
-    if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) ||
-        !inet_ntop(a->ai_family, where, text, sizeof text)) {
-      continue;
-    }
-    if (!options_.allow_private && NonPublicAddress(text)) {
-      freeaddrinfo(found);
-      return Status::Unavailable("the endpoint's host " + p->host + " has the address " + text +
-                                 ", on a private network: refused");
-    }
-    if (pinned.empty()) pinned = a->ai_family == AF_INET6 ? "[" + std::string(text) + "]" : text;
-  }
-  freeaddrinfo(found);
-  if (pinned.empty())
-    return Status::Unavailable("the endpoint's host " + p->host + " has no address");
-
   if (!curl_->easy) curl_->easy = curl_easy_init();
   CURL* c = curl_->easy;
   if (!c) return Status::Unavailable("libcurl could not start");
   curl_easy_reset(c);
-  curl_slist* resolve =
-      curl_slist_append(nullptr, (p->host + ":" + p->port + ":" + pinned).c_str());
+  Refused refused{options_.allow_private, {}};
   curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
   for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
   char error[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_RESOLVE, resolve);
+  // Every address curl connects to is checked as it opens the socket: whatever the name
+  // resolves to then (an IDN, a DNS answer that changed since the form), it is that address.
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &refused);
   curl_easy_setopt(c, CURLOPT_PROXY, "");  // never through a proxy of the environment
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
@@ -238,8 +232,14 @@ Status WebhookClient::Post(const std::string& url, const std::string& body,
   const CURLcode rc = curl_easy_perform(c);
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);  // the buffer goes with this frame
   curl_slist_free_all(list);
-  curl_slist_free_all(resolve);
+  if (!refused.address.empty()) {
+    curl_easy_cleanup(c);
+    curl_->easy = nullptr;
+    return Status::Unavailable("the endpoint's address " + refused.address +
+                               " is on a private network: refused");
+  }
   if (rc != CURLE_OK) {
     curl_easy_cleanup(c);
     curl_->easy = nullptr;

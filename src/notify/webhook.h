@@ -1,10 +1,11 @@
 // Posts notifications to the endpoints subscribers gave (webhooks, Slack, Teams) with
 // libcurl: JSON, a 2xx within the timeout or it failed. Against server-side request forgery,
-// an endpoint's host is resolved here and every address it has is checked: none may be
-// loopback, private, link-local or otherwise not public unless the configuration allows it
-// ([notify] webhook_private); the request then goes to the address checked (pinned: a second
-// resolution cannot change it), never through a proxy, never following a redirect.
-// Not thread-safe: one per sending thread.
+// an endpoint must be https and must not name a non-public address, and every address curl
+// connects to is checked as the socket opens (whatever the name resolved to then: an IDN, a
+// DNS answer changed since the form): none may be loopback, private, link-local or otherwise
+// not public unless the configuration allows it ([notify] webhook_private, which also allows
+// http). Never through a proxy, never following a redirect. Not thread-safe: one per sending
+// thread.
 #pragma once
 
 #include <chrono>
@@ -43,8 +44,8 @@ class WebhookClient {
 };
 
 // An endpoint's form: http or https, a host, no user or password, at most 2,000 characters;
-// and when private addresses are not allowed, not a host that names one (an IP literal or
-// "localhost": what resolving would refuse later). Invalid with a sentence otherwise.
+// and when private addresses are not allowed, https and not a host that names one (an IP
+// literal or "localhost": what connecting would refuse later). Invalid with a sentence.
 Status CheckEndpointUrl(std::string_view url, bool allow_private);
 
 // Whether a numeric address (IPv4 or IPv6, as text) is one a webhook may not reach: loopback,

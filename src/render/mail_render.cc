@@ -95,7 +95,8 @@ Result<NoticeContent> DescribeNotice(const MailView& v, const Notice& n, const S
       subject = Fill(T("mail.already_subject"), {{"site", site}});
       heading = T("mail.already_heading");
       para(T("mail.already_text"));
-      action_url = links.manage;
+      // An endpoint's owner gets a link that shows its signing key again.
+      action_url = links.confirm.empty() ? links.manage : links.confirm;
       action_text = T("mail.manage");
     } else {
       subject = Fill(T("mail.confirm_subject"), {{"site", site}});

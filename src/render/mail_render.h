@@ -28,7 +28,9 @@ struct MailView {
 
 struct MailLinks {
   std::string manage;   // the subscriber's management page
-  std::string confirm;  // the confirmation page (kConfirm, while unconfirmed)
+  // The confirmation page (kConfirm, while unconfirmed; for an endpoint, also once confirmed:
+  // that page shows its signing key).
+  std::string confirm;
 };
 
 // What a notice says, before it is put in a mail or a chat message: a subject, a heading,

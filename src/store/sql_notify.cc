@@ -179,7 +179,8 @@ Status SqlTx::SetQuarantine(int64_t id, std::optional<Time> at) {
   if (!at) return Status::Ok();
   return Stmt(conn_,
               "UPDATE deliveries SET state = 'failed', error = 'the endpoint is quarantined' "
-              "WHERE subscriber_id = ? AND state = 'pending'",
+              "WHERE subscriber_id = ? AND state = 'pending' AND notice_id NOT IN "
+              "(SELECT id FROM notices WHERE kind IN ('confirm', 'quarantined'))",
               id)
       .Run();
 }
@@ -319,10 +320,12 @@ Result<SubscriberCounts> SqlTx::CountSubscribers() {
   {
     Stmt st(conn_,
             "SELECT (SELECT count(*) FROM subscribers WHERE confirmed_at IS NOT NULL), "
-            "(SELECT count(*) FROM subscribers WHERE confirmed_at IS NULL)");
+            "(SELECT count(*) FROM subscribers WHERE confirmed_at IS NULL), "
+            "(SELECT count(*) FROM subscribers WHERE quarantined_at IS NOT NULL)");
     while (st.Step()) {
       out.confirmed = st.Int(0);
       out.pending = st.Int(1);
+      out.quarantined = st.Int(2);
     }
     VIGIE_RETURN_IF_ERROR(st.status());
   }
@@ -361,6 +364,17 @@ Result<std::vector<Subscriber>> SqlTx::SearchSubscribers(std::string_view part, 
     VIGIE_RETURN_IF_ERROR(LoadSubscriptions(one));
     s = std::move(one.front());
   }
+  return out;
+}
+
+Result<std::vector<Subscriber>> SqlTx::ListQuarantined(int limit) {
+  std::vector<Subscriber> out;
+  Stmt st(conn_,
+          std::string(kSubscriberColumns) +
+              "WHERE quarantined_at IS NOT NULL ORDER BY quarantined_at DESC, id LIMIT ?",
+          std::max(1, limit));
+  while (st.Step()) out.push_back(SubscriberOf(st));
+  VIGIE_RETURN_IF_ERROR(st.status());
   return out;
 }
 

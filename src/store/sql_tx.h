@@ -80,6 +80,7 @@ class SqlTx : public StoreTx {
   Result<std::array<int64_t, 3>> CountDeliveries() override;
   Result<SubscriberCounts> CountSubscribers() override;
   Result<std::vector<Subscriber>> SearchSubscribers(std::string_view part, int limit) override;
+  Result<std::vector<Subscriber>> ListQuarantined(int limit) override;
   Result<std::vector<NoticeSummary>> ListNotices(int64_t before_id, int limit) override;
   Result<std::vector<Delivery>> ListDeliveries(int64_t notice_id, int limit) override;
 

@@ -126,6 +126,8 @@ class StoreTx {
   // notices with their deliveries' states, one notice's deliveries.
   virtual Result<SubscriberCounts> CountSubscribers() = 0;
   virtual Result<std::vector<Subscriber>> SearchSubscribers(std::string_view part, int limit) = 0;
+  // The quarantined endpoints, the latest first.
+  virtual Result<std::vector<Subscriber>> ListQuarantined(int limit) = 0;
   virtual Result<std::vector<NoticeSummary>> ListNotices(int64_t before_id, int limit) = 0;
   virtual Result<std::vector<Delivery>> ListDeliveries(int64_t notice_id, int limit) = 0;
 };

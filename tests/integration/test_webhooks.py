@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import harness
 from smtp_sink import SmtpSink
+from test_admin import Browser, add_user
 from test_notify import FORM, Subscriber, env_for, link_in, local, text_of
 
 
@@ -147,6 +148,12 @@ class WebhooksTest(unittest.TestCase):
         self.assertEqual(doc["page"]["id"], "vigie-fr-weavy")
         self.assertEqual(doc["page"]["status_indicator"], "major")
         self.assertIn("/en/subscription?t=", doc["meta"]["unsubscribe"])
+        # That link opens the subscription, but not its signing key: whoever reads a payload
+        # must not learn to sign others. Only the owner's mails lead to the key.
+        status, _, manage = self.v.get(local(doc["meta"]["unsubscribe"]))
+        self.assertEqual(status, 200)
+        self.assertIn(self.hooks.url("/hook"), manage.decode())
+        self.assertNotIn(secret, manage.decode())
         # A body changed on the way no longer matches its signature.
         with self.assertRaises(AssertionError):
             self.verify(secret, h, body.replace(b"Connexion", b"Connexxion"))
@@ -197,6 +204,13 @@ class WebhooksTest(unittest.TestCase):
         status, _, body = self.v.get(manage)
         self.assertEqual(status, 200)
         self.assertIn('value="resume"', body.decode())
+        # The back-office lists it for admins, who may resume it too (audited).
+        add_user(self.v, "quinn", "admin")
+        quinn = Browser(self.v)
+        quinn.login("quinn")
+        _, _, office = quinn.request("GET", "/admin/subscribers")
+        self.assertIn(self.hooks.url("/flaky"), office)
+        self.assertRegex(office, r'action="/admin/subscribers/\d+/resume"')
         # Fixed, then resumed from its page: the next notice reaches it.
         self.hooks.answer["/flaky"] = 200
         token = urllib.parse.parse_qs(urllib.parse.urlsplit(manage).query)["t"][0]
@@ -205,6 +219,8 @@ class WebhooksTest(unittest.TestCase):
         self.assertEqual(status, 200, body)
         self.assertIn("resume", body.decode().lower())
         self.assertNotIn('value="resume"', body.decode())
+        _, _, office = quinn.request("GET", "/admin/subscribers")
+        self.assertNotIn(self.hooks.url("/flaky"), office)
         self.incident("Lenteurs, encore")
         posts = self.hooks.wait("/flaky", 4)
         self.assertEqual(json.loads(posts[3][1])["incident"]["name"], "Lenteurs, encore (en)")
@@ -215,8 +231,8 @@ class PrivateEndpointTest(unittest.TestCase):
         sink = SmtpSink()
         v = harness.Vigie(env=env_for(sink))
         try:
-            for url in ("http://127.0.0.1:8080/hook", "http://169.254.169.254/latest/meta-data",
-                        "http://[::1]/x", "http://localhost:9/"):
+            for url in ("https://127.0.0.1:8080/hook", "https://169.254.169.254/latest/meta-data",
+                        "https://[::1]/x", "https://localhost:9/", "https://[::ffff:10.0.0.1]/"):
                 owner = Owner(v, sink, "ops@divalto.example", "webhook", url, lang="fr")
                 status, _, body = owner.subscribe()
                 self.assertEqual(status, 400, url)
@@ -227,6 +243,11 @@ class PrivateEndpointTest(unittest.TestCase):
             status, _, body = owner.subscribe()
             self.assertEqual(status, 400)
             self.assertIn("not valid", body.decode())
+            # In clear, a Slack URL (a credential) could be read on the way.
+            owner = Owner(v, sink, "ops@divalto.example", "slack", "http://hooks.slack.com/x", lang="en")
+            status, _, body = owner.subscribe()
+            self.assertEqual(status, 400)
+            self.assertIn("Only https://", body.decode())
             time.sleep(0.5)
             self.assertEqual(sink.messages, [])
         finally:
