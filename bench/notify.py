@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""The fan-out benchmark of issue 18 (bench/run --notify): N confirmed e-mail subscribers of
-one platform, one incident, and how long until a real SMTP server on loopback (aiosmtpd,
-counting only) has accepted every mail; meanwhile wrk asks for the platform page, to compare
+"""The fan-out benchmark of issue 18 (bench/run --notify): N confirmed e-mail subscribers and W
+webhooks of one platform, one incident, and how long until a real SMTP server on loopback
+(aiosmtpd, counting only) has accepted every mail and a webhook receiver on loopback (Python's
+http.server, answering 200) every post; meanwhile wrk asks for the platform page, to compare
 its rate with the rate before. Prints a Markdown report. Fails only when a command fails or
 mail is missing at the deadline; targets are reported (all handed over in under 60 s, the
 page at no less than 0.9x its usual rate).
 """
 import argparse
+import http.server
 import json
 import os
 import re
@@ -15,6 +17,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -57,12 +60,40 @@ def wrk_rate(url, seconds):
     return float(m.group(1)) if m else None
 
 
+class Hooks:
+    """A webhook receiver on loopback that counts the posts it answered 200."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+        hooks = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                with hooks.lock:
+                    hooks.count += 1
+
+            def log_message(self, *a):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--root", required=True)
     ap.add_argument("--tmp", required=True)
     ap.add_argument("--subscribers", type=int, default=100_000)
+    ap.add_argument("--webhooks", type=int, default=1_000)
     ap.add_argument("--deadline", type=int, default=1800, help="seconds to wait for every mail")
     args = ap.parse_args()
     data = os.path.join(args.tmp, "data")
@@ -100,6 +131,20 @@ def main():
             db.executemany("INSERT INTO subscriptions(subscriber_id, platform, topic, target) "
                            "VALUES (?, 'infinity', 'platform', 0)",
                            ((i,) for i in range(1, args.subscribers + 1)))
+            # The webhooks: each its own endpoint on the receiver, each with its own key.
+            first_hook = args.subscribers + 1
+            hooks = Hooks()
+            hook_ids = range(first_hook, first_hook + args.webhooks)
+            db.executemany(
+                "INSERT INTO subscribers(id, email, email_key, region, lang, created_at, "
+                "confirmed_at, from_notice, channel, endpoint, secret) "
+                "VALUES (?,?,?,?,?,?,?,0,'webhook',?,?)",
+                ((i, "ops%04d@bench.example" % i,
+                  "ops%04d@bench.example webhook http://127.0.0.1:%d/hook/%d" % (i, hooks.port, i),
+                  "fr", "en", now, now, "http://127.0.0.1:%d/hook/%d" % (hooks.port, i),
+                  "%064x" % i) for i in hook_ids))
+            db.executemany("INSERT INTO subscriptions(subscriber_id, platform, topic, target) "
+                           "VALUES (?, 'infinity', 'platform', 0)", ((i,) for i in hook_ids))
         db.close()
         sink = subprocess.Popen([sys.executable, os.path.join(args.root, "tests/integration/smtp_sink.py"),
                                  "--dir", sinkdir, "--count-only"],
@@ -109,7 +154,8 @@ def main():
             time.sleep(0.05)
         smtp_port = int(open(os.path.join(sinkdir, "port")).read())
         vigie = serve({"VIGIE_EMAIL_SMTP_URL": "smtp://127.0.0.1:%d" % smtp_port,
-                       "VIGIE_EMAIL_FROM": "Statut <status@bench.example>"})
+                       "VIGIE_EMAIL_FROM": "Statut <status@bench.example>",
+                       "VIGIE_NOTIFY_WEBHOOK_PRIVATE": "true"})
         token = subprocess.run([args.binary, "token", "create", "bench", "--role", "editor",
                                 "--config", config, "--data", data], cwd=args.root,
                                capture_output=True, text=True, check=True).stdout.strip()
@@ -132,17 +178,27 @@ def main():
         urllib.request.urlopen(req, timeout=30).read()
         during = wrk_rate(page, 5)
         marks = {}
-        while count() < args.subscribers and time.time() - start < args.deadline:
+        hooks_done = None
+        while ((count() < args.subscribers or hooks.count < args.webhooks)
+               and time.time() - start < args.deadline):
             for share in (0.1, 0.5):
                 if share not in marks and count() >= share * args.subscribers:
                     marks[share] = time.time() - start
+            if hooks_done is None and hooks.count >= args.webhooks:
+                hooks_done = time.time() - start
             time.sleep(0.2)
         took = time.time() - start
         got = count()
+        if hooks_done is None and hooks.count >= args.webhooks:
+            hooks_done = took
         hwm = vm_hwm(vigie.pid)
-        print("## Fan-out: %s e-mail subscribers, one incident\n" % format(args.subscribers, ","))
+        print("## Fan-out: %s e-mail subscribers and %s webhooks, one incident\n"
+              % (format(args.subscribers, ","), format(args.webhooks, ",")))
         print("| figure | value | target |\n|---|---:|---|")
-        done = got >= args.subscribers
+        done = got >= args.subscribers and hooks.count >= args.webhooks
+        print("| webhooks answered 200 | %s of %s%s | all |"
+              % (format(hooks.count, ","), format(args.webhooks, ","),
+                 " (the last at %.1f s)" % hooks_done if hooks_done else ""))
         print("| handed to SMTP | %s of %s | all |" % (format(got, ","), format(args.subscribers, ",")))
         print("| time to the last one | %.1f s | < 60 s: %s |" % (took, "met" if done and took < 60 else "missed"))
         print("| rate | %.0f mails/s | |" % (got / took if took else 0))

@@ -264,7 +264,9 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertTrue(h["content-type"].startswith("text/csv"))
         self.assertIn('"fan@divalto.example"', csv)
-        self.assertTrue(csv.startswith("id,email,region,lang,created_at,confirmed_at,follows\r\n"))
+        self.assertTrue(csv.startswith("id,email,channel,endpoint,region,lang,created_at,"
+                                       "confirmed_at,quarantined_at,follows\r\n"))
+        self.assertRegex(csv, r'"fan@divalto.example",email,"",')
         status, h, _ = ada.post("/admin/subscribers/%s/remove" % sid, {"q": "fan"},
                                 page_path="/admin/subscribers?q=fan")
         self.assertEqual(status, 303)
