@@ -467,6 +467,7 @@ int RunServe(const Config& config, const ServeOptions& options) {
             .from = config.email.from,
             .reply_to = config.email.reply_to,
             .site_name = config.site.name,
+            .connections = static_cast<int>(config.notify.connections),
             .first_retry = std::chrono::seconds(config.notify.retry_seconds),
             .reminder = std::chrono::minutes(config.notify.reminder_minutes)});
     site.SetSubscriptions(&*desk, [&sender] { sender->Wake(); });

@@ -378,6 +378,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
     s.Integer("reminder_minutes", cfg.notify.reminder_minutes, 0, 30 * 24 * 60);
     s.Integer("webhook_timeout_seconds", cfg.notify.webhook_timeout_seconds, 1, 60);
     s.Integer("quarantine_after", cfg.notify.quarantine_after, 1, 1000);
+    s.Integer("connections", cfg.notify.connections, 1, 32);
     s.Boolean("webhook_private", cfg.notify.webhook_private);
     s.RejectUnknown();
   }

@@ -1,5 +1,8 @@
 #include "notify/sender.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -23,6 +26,10 @@ std::string HostOf(std::string_view s) {
   return std::string(rest.empty() ? "vigie.invalid" : rest);
 }
 
+// The sending threads yield the cores to the public pages: a notice's fan-out must never
+// slow the site down when it is most read.
+void LowerPriority() { (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10); }
+
 }  // namespace
 
 std::chrono::seconds RetryDelay(int attempts, std::chrono::seconds first) {
@@ -39,8 +46,13 @@ Sender::Sender(Store& store, const Clock& clock, Publisher& publisher,
       assets_(std::move(assets)),
       signer_(std::move(signer)),
       options_(std::move(options)),
-      smtp_(options_.smtp),
-      webhook_(options_.webhook) {}
+      lanes_([&] {
+        std::vector<std::unique_ptr<Lane>> lanes;
+        for (int i = 0; i < std::max(1, options_.connections); ++i) {
+          lanes.push_back(std::make_unique<Lane>(options_.smtp, options_.webhook));
+        }
+        return lanes;
+      }()) {}
 
 Sender::~Sender() { Stop(); }
 
@@ -66,6 +78,7 @@ void Sender::Wake() {
 }
 
 void Sender::Loop() {
+  LowerPriority();  // the lanes it starts inherit it
   std::chrono::milliseconds wait = options_.every;
   std::string last_error;
   for (;;) {
@@ -181,14 +194,21 @@ Status Sender::FanOut(const Model& m) {
     if (!shown)
       LogWarn("notice #" + std::to_string(n.id) + ": what it was about is gone; none sent");
     std::vector<int64_t> ids;
+    bool done = true;
     if (ToOwner(n.kind)) {
       ids.push_back(n.subscriber_id);
     } else if (shown) {
-      int64_t after = 0;
-      for (;;) {
+      // A few thousand subscribers a pass, from where the last pass stopped: the first mails
+      // leave while the rest is fanned out, not once all 100,000 are.
+      int64_t& after = fan_cursor_[n.id];
+      for (int pages = 0;; ++pages) {
+        if (pages == kFanPagesPerPass) {
+          done = false;
+          break;
+        }
         std::vector<Subscriber> page;
         VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
-          Result<std::vector<Subscriber>> r = tx.ListSubscribers(after, 1000, true);
+          Result<std::vector<Subscriber>> r = tx.ListSubscribers(after, kFanPage, true);
           if (!r.ok()) return r.status();
           page = std::move(*r);
           return Status::Ok();
@@ -196,31 +216,69 @@ Status Sender::FanOut(const Model& m) {
         for (const Subscriber& s : page) {
           if (Follows(s, n, m)) ids.push_back(s.id);
         }
-        if (page.size() < 1000) break;
+        if (page.empty()) break;
         after = page.back().id;
+        if (page.size() < static_cast<size_t>(kFanPage)) break;
       }
     }
-    // The deliveries and the mark in one transaction: a crash leaves both or neither, and a
-    // second pass adds nothing twice.
+    // The deliveries, and with the last of them the mark, in one transaction: a crash keeps
+    // what was committed, and a later pass (from the start: the cursor is this process's)
+    // adds nothing twice.
     VIGIE_RETURN_IF_ERROR(store_.WriteBookkeeping([&](StoreTx& tx) -> Status {
       VIGIE_RETURN_IF_ERROR(tx.AddDeliveries(n.id, ids, now));
-      return tx.MarkFannedOut(n.id);
+      return done ? tx.MarkFannedOut(n.id) : Status::Ok();
     }));
+    if (done) {
+      fan_cursor_.erase(n.id);
+    } else {
+      std::lock_guard lock(mu_);
+      woken_ = true;  // the next pass goes on at once
+      return Status::Ok();
+    }
   }
   return Status::Ok();
 }
 
 Status Sender::Deliver(const Snapshot& snap) {
   std::vector<Delivery> due;
+  std::unordered_map<int64_t, std::optional<Notice>> notices;
   VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
     Result<std::vector<Delivery>> r = tx.DueDeliveries(clock_.Now(), options_.batch);
     if (!r.ok()) return r.status();
     due = std::move(*r);
+    // The batch's notices, read once (usually one or two).
+    for (const Delivery& d : due) {
+      if (notices.count(d.notice_id)) continue;
+      Result<std::optional<Notice>> n = tx.FindNotice(d.notice_id);
+      if (!n.ok()) return n.status();
+      notices[d.notice_id] = *n;
+    }
     return Status::Ok();
   }));
-  std::unordered_map<int64_t, std::optional<Notice>> notices;
+  // Several connections at once: the sender and the server each wait on the other's answer,
+  // so one connection leaves both half idle. At least 20 deliveries a lane.
+  const size_t lanes = std::min(lanes_.size(), std::max<size_t>(1, due.size() / 20));
+  if (lanes <= 1) return DeliverLane(snap, due, 0, 1, notices, *lanes_.front());
+  std::vector<Status> results(lanes);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < lanes; ++i) {
+    threads.emplace_back([&, i] {
+      LowerPriority();
+      results[i] = DeliverLane(snap, due, i, lanes, notices, *lanes_[i]);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const Status& st : results) VIGIE_RETURN_IF_ERROR(st);
+  return Status::Ok();
+}
+
+Status Sender::DeliverLane(const Snapshot& snap, std::vector<Delivery>& due, size_t lane,
+                           size_t lanes,
+                           const std::unordered_map<int64_t, std::optional<Notice>>& notices,
+                           Lane& clients) {
   int unavailable_in_a_row = 0;
-  for (Delivery& d : due) {
+  for (size_t i = lane; i < due.size(); i += lanes) {
+    Delivery& d = due[i];
     {
       std::lock_guard lock(mu_);
       if (stopping_) return Status::Ok();
@@ -239,22 +297,19 @@ Status Sender::Deliver(const Snapshot& snap) {
     }));
     if (!claimed) continue;
     VIGIE_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
-      if (!notices.count(d.notice_id)) {
-        Result<std::optional<Notice>> n = tx.FindNotice(d.notice_id);
-        if (!n.ok()) return n.status();
-        notices[d.notice_id] = *n;
-      }
       Result<std::optional<Subscriber>> s = tx.FindSubscriber(d.subscriber_id);
       if (!s.ok()) return s.status();
       sub = std::move(*s);
       return Status::Ok();
     }));
-    const std::optional<Notice>& n = notices[d.notice_id];
+    const auto found = notices.find(d.notice_id);
+    static const std::optional<Notice> kNone;
+    const std::optional<Notice>& n = found == notices.end() ? kNone : found->second;
     Status st = !n     ? Status::Invalid("the notice is gone")
                 : !sub ? Status::Invalid("the subscriber left")
                 : sub->quarantined_at && !ToOwner(n->kind)
                     ? Status::Invalid("the endpoint is quarantined")
-                    : SendOne(snap, *n, *sub);
+                    : SendOne(snap, *n, *sub, clients);
     const bool by_mail = !n || !sub || ToOwner(n->kind) || sub->channel == Channel::kEmail;
     const Time now = clock_.Now();
     ++d.attempts;
@@ -288,16 +343,16 @@ Status Sender::Deliver(const Snapshot& snap) {
       // The server is away: the rest waits for the next pass rather than each failing alike
       // (each delivery's own back-off paces the attempts; the pass itself went well).
       if (++unavailable_in_a_row >= 3) {
-        if (!smtp_trouble_) {
+        if (!smtp_trouble_.exchange(true)) {  // said once, whichever lane sees it first
           LogWarn("notifications: the SMTP server does not take mail now (" + st.message() +
                   "); trying again later");
         }
-        smtp_trouble_ = true;
         return Status::Ok();
       }
     } else {
-      if (smtp_trouble_ && st.ok()) LogInfo("notifications: the SMTP server takes mail again");
-      smtp_trouble_ = false;
+      if (smtp_trouble_.exchange(false) && st.ok()) {
+        LogInfo("notifications: the SMTP server takes mail again");
+      }
       unavailable_in_a_row = 0;
     }
   }
@@ -338,7 +393,7 @@ Status Sender::CountAttempt(const Subscriber& s, bool ok) {
   return Status::Ok();
 }
 
-Status Sender::SendOne(const Snapshot& snap, const Notice& n, const Subscriber& s) {
+Status Sender::SendOne(const Snapshot& snap, const Notice& n, const Subscriber& s, Lane& clients) {
   const Model& m = snap.model();
   const Region* region = m.FindRegion(s.region);
   if (!region && !m.regions.empty()) region = &m.regions.front();
@@ -387,7 +442,7 @@ Status Sender::SendOne(const Snapshot& snap, const Notice& n, const Subscriber& 
       body = s.channel == Channel::kSlack ? SlackMessage(*content, chat)
                                           : TeamsMessage(*content, chat);
     }
-    return webhook_.Post(s.endpoint, body, headers);
+    return clients.webhook.Post(s.endpoint, body, headers);
   }
   Result<MailContent> content = RenderNoticeMail(view, n, s, links);
   if (!content.ok()) return Status::Invalid(content.status().message());
@@ -406,7 +461,7 @@ Status Sender::SendOne(const Snapshot& snap, const Notice& n, const Subscriber& 
   if (!ToOwner(n.kind) && region->base_url.rfind("https://", 0) == 0) {
     mail.unsubscribe = region->base_url + "/unsubscribe?t=" + manage;
   }
-  return smtp_.Send(AddressOf(options_.from), s.email, ComposeMime(mail));
+  return clients.smtp.Send(AddressOf(options_.from), s.email, ComposeMime(mail));
 }
 
 }  // namespace vigie

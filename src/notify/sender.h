@@ -16,6 +16,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "core/status.h"
 #include "notify/links.h"
@@ -44,6 +46,7 @@ class Sender {
     Text site_name;
     std::chrono::milliseconds every{1000};  // how often it looks at the outbox
     int batch = 200;                        // deliveries read at a time
+    int connections = 4;  // SMTP connections (and endpoint posts) at once, each its own thread
     std::chrono::hours confirm_valid{48};
     std::chrono::seconds first_retry{30};  // after a failure that may pass; doubling, at most 1 h
     // A notice about an event or message this node's snapshot does not show yet waits this
@@ -90,10 +93,20 @@ class Sender {
  private:
   void Loop();
   Status FanOut(const Model& m);
+  // What one thread sends with: its own SMTP connection and HTTP client.
+  struct Lane {
+    Lane(const SmtpOptions& smtp, const WebhookOptions& webhook) : smtp(smtp), webhook(webhook) {}
+    SmtpClient smtp;
+    WebhookClient webhook;
+  };
   Status Deliver(const Snapshot& snap);
+  // The deliveries lane, lane + lanes, ... of `due`, one after the other.
+  Status DeliverLane(const Snapshot& snap, std::vector<Delivery>& due, size_t lane, size_t lanes,
+                     const std::unordered_map<int64_t, std::optional<Notice>>& notices,
+                     Lane& clients);
   // The delivery of `n` to `s`, sent by mail or to its endpoint: Ok, Unavailable (try later)
   // or Invalid (never).
-  Status SendOne(const Snapshot& snap, const Notice& n, const Subscriber& s);
+  Status SendOne(const Snapshot& snap, const Notice& n, const Subscriber& s, Lane& clients);
   // After an attempt to reach an endpoint: its failures in a row counted, and once there are
   // too many, the endpoint quarantined and its owner told by mail.
   Status CountAttempt(const Subscriber& s, bool ok);
@@ -104,12 +117,14 @@ class Sender {
   const std::function<MailAssets()> assets_;
   const std::function<Result<std::shared_ptr<const LinkSigner>>()> signer_;
   const Options options_;
-  SmtpClient smtp_;
-  WebhookClient webhook_;
+  const std::vector<std::unique_ptr<Lane>> lanes_;
   Counts counts_;
 
-  bool smtp_trouble_ = false;   // said in the log until the server takes mail again
+  std::atomic<bool> smtp_trouble_{false};  // said in the log until the server takes mail again
   std::set<std::string> told_;  // the clock's dedupe keys this process wrote or found written
+  // Fanning out: the last subscriber id reached for each notice (the sending thread's).
+  static constexpr int kFanPage = 1000, kFanPagesPerPass = 5;
+  std::unordered_map<int64_t, int64_t> fan_cursor_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false, woken_ = false;  // guarded by mu_
