@@ -57,8 +57,8 @@ struct NotifyConfig {
   int64_t retry_seconds = 30;            // the first retry of a mail the server did not take
   int64_t reminder_minutes = 24 * 60;    // a maintenance's reminder, this long before (0: none)
   int64_t webhook_timeout_seconds = 10;  // an endpoint answers 2xx within this, or it failed
-  int64_t connections = 4;  // SMTP connections (and endpoint posts) at once while sending
-  int64_t quarantine_after = 10;         // an endpoint's failures in a row before it is stopped
+  int64_t connections = 4;        // SMTP connections (and endpoint posts) at once while sending
+  int64_t quarantine_after = 10;  // an endpoint's failures in a row before it is stopped
   // Endpoints on loopback, private or link-local addresses are taken (a site whose
   // subscribers are on its own network). Off: the defence against request forgery.
   bool webhook_private = false;

@@ -27,7 +27,7 @@ struct MailView {
 };
 
 struct MailLinks {
-  std::string manage;   // the subscriber's management page
+  std::string manage;  // the subscriber's management page
   // The confirmation page (kConfirm, while unconfirmed; for an endpoint, also once confirmed:
   // that page shows its signing key).
   std::string confirm;
