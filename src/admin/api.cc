@@ -185,4 +185,169 @@ http::Response AdminWeb::ApiCreateMessage(http::Request& req, const Caller& c) {
   return JsonResponse(201, json{{"id", *id}});
 }
 
+// ---- Subscribers and notices (docs/openapi.yaml): what the back-office's page shows ----
+
+namespace {
+
+json OptTime(const std::optional<Time>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
+
+json SubscriptionsJson(const std::vector<Subscription>& subs) {
+  json out = json::array();
+  for (const Subscription& x : subs) {
+    out.push_back(
+        {{"platform", x.platform}, {"topic", std::string(TopicId(x.topic))}, {"target", x.target}});
+  }
+  return out;
+}
+
+json SubscriberJson(const Subscriber& s) {
+  return {{"id", s.id},
+          {"email", s.email},
+          {"channel", std::string(ChannelId(s.channel))},
+          {"endpoint", s.endpoint.empty() ? json(nullptr) : json(s.endpoint)},
+          {"region", s.region},
+          {"lang", std::string(LangId(s.lang))},
+          {"created_at", FormatRfc3339(s.created_at)},
+          {"confirmed_at", OptTime(s.confirmed_at)},
+          {"quarantined_at", OptTime(s.quarantined_at)},
+          {"failures", s.failures},
+          {"follows", SubscriptionsJson(s.subscriptions)}};
+}
+
+// A whole number query parameter (an id), 0 when absent; nullopt when it is not one.
+std::optional<int64_t> IdQuery(const http::Request& req, const char* name) {
+  const std::optional<std::string> v = req.Query(name);
+  if (!v || v->empty()) return 0;
+  if (v->size() > 18 || v->find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoll(*v);
+}
+
+}  // namespace
+
+http::Response AdminWeb::ApiSubscribers(http::Request& req, const Caller&) {
+  const std::string q = req.Query("q").value_or("");
+  const std::optional<int64_t> after = IdQuery(req, "after");
+  if (!after) return http::JsonError(Status::Invalid("after must be a subscriber id"));
+  constexpr int kLimit = 200;
+  SubscriberCounts counts;
+  std::vector<Subscriber> found;
+  Status st = store_.Read([&](StoreTx& tx) -> Status {
+    Result<SubscriberCounts> n = tx.CountSubscribers();
+    if (!n.ok()) return n.status();
+    counts = std::move(*n);
+    Result<std::vector<Subscriber>> r =
+        q.empty() ? tx.ListSubscribers(*after, kLimit, false) : tx.SearchSubscribers(q, kLimit);
+    if (!r.ok()) return r.status();
+    found = std::move(*r);
+    return Status::Ok();
+  });
+  if (!st.ok()) return http::JsonError(st);
+  json followed = json::array();
+  for (const SubscriberCounts::Followed& f : counts.followed) {
+    followed.push_back({{"platform", f.what.platform},
+                        {"topic", std::string(TopicId(f.what.topic))},
+                        {"target", f.what.target},
+                        {"count", f.confirmed}});
+  }
+  json list = json::array();
+  for (const Subscriber& s : found) list.push_back(SubscriberJson(s));
+  // Paging by id, for the list only (a search gives its first 200).
+  const bool more = q.empty() && found.size() == static_cast<size_t>(kLimit);
+  return JsonResponse(200, json{{"counts",
+                                 {{"confirmed", counts.confirmed},
+                                  {"pending", counts.pending},
+                                  {"quarantined", counts.quarantined},
+                                  {"followed", followed}}},
+                                {"subscribers", list},
+                                {"next_after", more ? json(found.back().id) : json(nullptr)}});
+}
+
+http::Response AdminWeb::ApiRemoveSubscriber(http::Request& req, const Caller& c) {
+  const std::optional<int64_t> id = IdParam(req);
+  if (!id) return http::JsonError(Status::NotFound("no such subscriber"));
+  const Status st = ops_.RemoveSubscriber(c.name, *id);
+  if (!st.ok()) return http::JsonError(st);
+  return JsonResponse(200, json{{"ok", true}});
+}
+
+http::Response AdminWeb::ApiResumeSubscriber(http::Request& req, const Caller& c) {
+  const std::optional<int64_t> id = IdParam(req);
+  if (!id) return http::JsonError(Status::NotFound("no such subscriber"));
+  const Status st = ops_.ResumeEndpoint(c.name, *id);
+  if (!st.ok()) return http::JsonError(st);
+  return JsonResponse(200, json{{"ok", true}});
+}
+
+http::Response AdminWeb::ApiNotices(http::Request& req, const Caller&) {
+  const std::optional<int64_t> before = IdQuery(req, "before");
+  if (!before) return http::JsonError(Status::Invalid("before must be a notice id"));
+  std::vector<NoticeSummary> notices;
+  Status st = store_.Read([&](StoreTx& tx) -> Status {
+    Result<std::vector<NoticeSummary>> r = tx.ListNotices(*before, 50);
+    if (!r.ok()) return r.status();
+    notices = std::move(*r);
+    return Status::Ok();
+  });
+  if (!st.ok()) return http::JsonError(st);
+  json list = json::array();
+  for (const NoticeSummary& n : notices) {
+    list.push_back({{"id", n.notice.id},
+                    {"kind", std::string(NoticeKindId(n.notice.kind))},
+                    {"at", FormatRfc3339(n.notice.at)},
+                    {"platform", n.notice.platform},
+                    {"event_id", n.notice.event_id ? json(n.notice.event_id) : json(nullptr)},
+                    {"message_id", n.notice.message_id ? json(n.notice.message_id) : json(nullptr)},
+                    {"service_id", n.notice.service_id ? json(n.notice.service_id) : json(nullptr)},
+                    {"fanned_out", n.fanned_out},
+                    {"pending", n.pending},
+                    {"sent", n.sent},
+                    {"failed", n.failed}});
+  }
+  return JsonResponse(200, json{{"notices", list}});
+}
+
+http::Response AdminWeb::ApiNotice(http::Request& req, const Caller& c) {
+  const std::optional<int64_t> id = IdParam(req);
+  if (!id) return http::JsonError(Status::NotFound("no such notice"));
+  const bool admin = c.role == Role::kAdmin;
+  std::optional<Notice> notice;
+  std::vector<Delivery> deliveries;
+  std::map<int64_t, std::string> emails;
+  Status st = store_.Read([&](StoreTx& tx) -> Status {
+    Result<std::optional<Notice>> n = tx.FindNotice(*id);
+    if (!n.ok()) return n.status();
+    notice = *n;
+    Result<std::vector<Delivery>> d = tx.ListDeliveries(*id, 1000);
+    if (!d.ok()) return d.status();
+    deliveries = std::move(*d);
+    // An address is personal data: for admins only.
+    for (const Delivery& x : admin ? deliveries : std::vector<Delivery>{}) {
+      Result<std::optional<Subscriber>> s = tx.FindSubscriber(x.subscriber_id);
+      if (s.ok() && *s) emails[x.subscriber_id] = (*s)->email;
+    }
+    return Status::Ok();
+  });
+  if (st.ok() && !notice) st = Status::NotFound("no notice #" + std::to_string(*id));
+  if (!st.ok()) return http::JsonError(st);
+  json rows = json::array();
+  for (const Delivery& d : deliveries) {
+    const auto email = emails.find(d.subscriber_id);
+    rows.push_back({{"subscriber_id", d.subscriber_id},
+                    {"email", email != emails.end() ? json(email->second) : json(nullptr)},
+                    {"state", std::string(DeliveryStateId(d.state))},
+                    {"attempts", d.attempts},
+                    {"next_at", d.state == DeliveryState::kPending ? json(FormatRfc3339(d.next_at))
+                                                                   : json(nullptr)},
+                    {"sent_at", OptTime(d.sent_at)},
+                    {"error", d.error}});
+  }
+  return JsonResponse(200, json{{"notice",
+                                 {{"id", notice->id},
+                                  {"kind", std::string(NoticeKindId(notice->kind))},
+                                  {"at", FormatRfc3339(notice->at)}}},
+                                {"deliveries", rows}});
+}
+
 }  // namespace vigie

@@ -118,6 +118,12 @@ class AdminWeb {
   http::Response ApiPostUpdate(http::Request& req, const Caller& c);
   http::Response ApiResolve(http::Request& req, const Caller& c);
   http::Response ApiCreateMessage(http::Request& req, const Caller& c);
+  // Subscribers (admin tokens: addresses are personal data) and the notices' delivery logs.
+  http::Response ApiSubscribers(http::Request& req, const Caller& c);
+  http::Response ApiRemoveSubscriber(http::Request& req, const Caller& c);
+  http::Response ApiResumeSubscriber(http::Request& req, const Caller& c);
+  http::Response ApiNotices(http::Request& req, const Caller& c);
+  http::Response ApiNotice(http::Request& req, const Caller& c);
 
  private:
   std::string SessionCookieName() const;

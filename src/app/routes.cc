@@ -143,6 +143,11 @@ void Site::AddRoutes() {
   add("POST","/api/v1/admin/events/{id}/updates",             token(kEditor, &AdminWeb::ApiPostUpdate),          kOnWorker, kJson);
   add("POST","/api/v1/admin/events/{id}/resolve",             token(kEditor, &AdminWeb::ApiResolve),             kOnWorker, kJson);
   add("POST","/api/v1/admin/messages",                        token(kEditor, &AdminWeb::ApiCreateMessage),       kOnWorker, kJson);
+  add("GET", "/api/v1/admin/subscribers",                     token(kAdmin, &AdminWeb::ApiSubscribers),          kOnWorker, kJson);
+  add("POST","/api/v1/admin/subscribers/{id}/remove",         token(kAdmin, &AdminWeb::ApiRemoveSubscriber),     kOnWorker, kJson);
+  add("POST","/api/v1/admin/subscribers/{id}/resume",         token(kAdmin, &AdminWeb::ApiResumeSubscriber),     kOnWorker, kJson);
+  add("GET", "/api/v1/admin/notices",                         token(kEditor, &AdminWeb::ApiNotices),             kOnWorker, kJson);
+  add("GET", "/api/v1/admin/notices/{id}",                    token(kEditor, &AdminWeb::ApiNotice),              kOnWorker, kJson);
   // clang-format on
 }
 

@@ -9,6 +9,7 @@ import copy
 import json
 import os
 import re
+import sqlite3
 import unittest
 import urllib.parse
 
@@ -29,7 +30,8 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 NO_SUCH_PLATFORM = "no-such-platform"
 # The admin operations in the order the test calls them: an event is created, updated, then
 # the demo's incident in progress (the examples' event 1) resolved.
-ADMIN_ORDER = ["createEvent", "postEventUpdate", "resolveEvent", "setServiceLevel", "createMessage"]
+ADMIN_ORDER = ["createEvent", "postEventUpdate", "resolveEvent", "setServiceLevel", "createMessage",
+               "resumeSubscriber", "removeSubscriber"]
 
 
 def escape(token):
@@ -211,7 +213,12 @@ class Checks:
         return status, hdrs, self.check_answer(op, op_ptr, what, status, hdrs, data)
 
     def gets(self):
-        return [o for o in self.spec.operations() if o[1] == "get"]
+        """The public GETs (the admin ones need a token: AdminApiTest calls them)."""
+        return [o for o in self.spec.operations() if o[1] == "get" and not o[2].get("security")]
+
+    def admin_gets(self):
+        return {o[2]["operationId"]: o for o in self.spec.operations()
+                if o[1] == "get" and o[2].get("security")}
 
     def sweep_gets(self):
         """Every documented GET with its examples: plain, with every query example, with each
@@ -297,7 +304,7 @@ class OpenApiTest(Checks, harness.SiteTest):
                     self.assertIn("example", media, "%s: the request body has no example" % op_ptr)
                     schema_ptr = body_ptr + pointer("content", "application/json", "schema")
                     self.assertEqual(self.spec.errors(schema_ptr, media["example"]), [], op_ptr)
-                if method == "get":  # every public JSON route resolves a region and a language
+                if method == "get" and not op.get("security"):  # public: a region and a language
                     self.assertIn(("query", "lang"), params, op_ptr)
                     self.assertIn(("query", "region"), params, op_ptr)
                 if method == "post":
@@ -359,7 +366,7 @@ class OpenApiTest(Checks, harness.SiteTest):
         served = routes_under_api()
         self.assertEqual(sorted(served - documented), [], "served under /api/ but not documented")
         self.assertEqual(sorted(documented - served), [], "documented but not served")
-        self.assertEqual(len(served), 8 + 16 + 5)
+        self.assertEqual(len(served), 8 + 16 + 5 + 5)
 
     def test_the_schemas_refuse_wrong_bodies(self):
         """The test can fail: real bodies, altered, no longer match."""
@@ -460,6 +467,58 @@ class AdminApiTest(Checks, harness.SiteTest):
     def prepare(cls):
         cls.load_spec()
         cls.admin_token = cls.v.token(name="openapi", role="admin")
+        cls.editor_token = cls.v.token(name="openapi-editor", role="editor")
+        cls.add_subscriber(1, "ops")  # #1, as the examples have it
+
+    @classmethod
+    def add_subscriber(cls, sid, name):
+        """A confirmed webhook subscriber (the demo site sends no mail: written as an import
+        would)."""
+        db = sqlite3.connect(os.path.join(cls.v.data, "vigie.db"), timeout=10)
+        with db:
+            db.execute("INSERT INTO subscribers(id, email, email_key, region, lang, created_at, "
+                       "confirmed_at, channel, endpoint, secret) VALUES (?, ?, ?, 'fr', 'en', "
+                       "1700000000, 1700000100, 'webhook', 'https://hooks.example.com/vigie', 'k')",
+                       (sid, name + "@divalto.example",
+                        name + "@divalto.example webhook https://hooks.example.com/vigie"))
+            db.execute("INSERT INTO subscriptions(subscriber_id, platform, topic, target) "
+                       "VALUES (?, 'weavy', 'platform', 0)", (sid,))
+        db.close()
+
+    def get_admin(self, op_id, token, query=None, expect=200):
+        path, _, op, op_ptr, params = self.admin_gets()[op_id]
+        headers = {"Authorization": "Bearer " + token} if token else {}
+        return self.call("GET", self.url(path, params, query), op, op_ptr, headers, expect=expect)[2]
+
+    def test_admin_reads_answer_as_documented(self):
+        self.assertEqual(sorted(self.admin_gets()), ["getNotice", "listNotices", "listSubscribers"])
+        self.add_subscriber(2, "reader")  # its own: the other test removes #1
+        page = self.get_admin("listSubscribers", self.admin_token)
+        mine = [x for x in page["subscribers"] if x["id"] == 2]
+        self.assertEqual(mine[0]["endpoint"], "https://hooks.example.com/vigie")
+        self.assertEqual(mine[0]["follows"], [{"platform": "weavy", "topic": "platform", "target": 0}])
+        self.assertGreaterEqual(page["counts"]["confirmed"], 1)
+        self.assertIsNone(page["next_after"])
+        found = self.get_admin("listSubscribers", self.admin_token, {"q": "READER@"})
+        self.assertEqual([x["id"] for x in found["subscribers"]], [2])
+        self.assertEqual(self.get_admin("listSubscribers", self.admin_token, {"q": "nobody"})["subscribers"], [])
+        self.get_admin("listSubscribers", self.admin_token, {"after": "x"}, expect=400)
+        # Addresses are for admin tokens: an editor's is refused, and gets none in a log.
+        err = self.get_admin("listSubscribers", self.editor_token, expect=403)
+        self.assertEqual(err["error"]["code"], "forbidden")
+        self.get_admin("listSubscribers", None, expect=401)
+        # A write that tells subscribers leaves a notice with its log.
+        self.post("createMessage", self.example("createMessage"), self.admin_token)
+        notices = self.get_admin("listNotices", self.editor_token)["notices"]
+        self.assertEqual(notices[0]["kind"], "message.published")
+        path, _, op, op_ptr, params = self.admin_gets()["getNotice"]
+        for token in (self.admin_token, self.editor_token):
+            _, _, log = self.call("GET", self.url(path, params, overrides={"id": notices[0]["id"]}),
+                                  op, op_ptr, {"Authorization": "Bearer " + token}, expect=200)
+            self.assertEqual(log["notice"]["id"], notices[0]["id"])
+        self.call("GET", self.url(path, params, overrides={"id": 999999}), op, op_ptr,
+                  {"Authorization": "Bearer " + self.admin_token}, expect=404)
+        self.get_admin("listNotices", self.editor_token, {"before": "-1"}, expect=400)
 
     def posts(self):
         return {op["operationId"]: (path, op, op_ptr, params)
@@ -476,6 +535,8 @@ class AdminApiTest(Checks, harness.SiteTest):
 
     def example(self, op_id):
         _, op, op_ptr, _ = self.posts()[op_id]
+        if "requestBody" not in op:
+            return ""
         body, _ = self.spec.deref(op["requestBody"], op_ptr + "/requestBody")
         return body["content"]["application/json"]["example"]
 
@@ -513,6 +574,8 @@ class AdminApiTest(Checks, harness.SiteTest):
         self.post("postEventUpdate", self.example("postEventUpdate"), self.admin_token,
                   overrides={"id": 999999}, expect=404)
         self.post("resolveEvent", "", self.admin_token, overrides={"id": 999999}, expect=404)
+        self.post("removeSubscriber", "", self.admin_token, overrides={"id": 999999}, expect=404)
+        self.post("resumeSubscriber", "", self.editor_token, expect=403)
 
 
 if __name__ == "__main__":
