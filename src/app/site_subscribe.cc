@@ -8,31 +8,6 @@ namespace vigie {
 
 namespace {
 
-// The choices of a form: follow=platform:SLUG, messages:SLUG, service:SLUG:ID, event:SLUG:ID.
-std::vector<Subscription> Choices(const std::vector<std::pair<std::string, std::string>>& form) {
-  std::vector<Subscription> out;
-  for (const auto& [name, value] : form) {
-    if (name != "follow" || out.size() > 1000) continue;
-    const size_t a = value.find(':');
-    if (a == std::string::npos) continue;
-    const std::optional<Topic> topic = ParseTopic(value.substr(0, a));
-    if (!topic) continue;
-    Subscription x{value.substr(a + 1), *topic, 0};
-    if (*topic == Topic::kService || *topic == Topic::kEvent) {
-      const size_t b = x.platform.find(':');
-      if (b == std::string::npos) continue;
-      const std::string id = x.platform.substr(b + 1);
-      x.platform.resize(b);
-      if (id.empty() || id.size() > 15 || id.find_first_not_of("0123456789") != std::string::npos) {
-        continue;
-      }
-      x.target = std::stoll(id);
-    }
-    if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(std::move(x));
-  }
-  return out;
-}
-
 // The visitor's address for the rate limits: the peer, or when the peer is a proxy on this
 // host (nginx in front, deploy/), the address it says it received the request from (the last
 // of X-Forwarded-For: the one it added).
@@ -177,17 +152,8 @@ http::Response Site::Subscribe(http::Request& req, const Snap& snap) const {
   if (!lang) return Fail(req, snap, Status::NotFound("no page at " + req.path));
   Result<Context> c = Resolve(req, snap, config_);
   if (!c.ok()) return Fail(req, snap, c.status());
-  const auto form = http::UrlEncoded(req.body).All();
-  SubscriptionDesk::Request r;
-  r.email = FormValue(form, "email");
-  r.channel = ParseChannel(FormValue(form, "channel")).value_or(Channel::kEmail);
-  r.endpoint = FormValue(form, "endpoint");
-  r.region = c->region->id;
-  r.lang = ParseLang(FormValue(form, "lang")).value_or(*lang);
-  r.subscriptions = Choices(form);
-  r.visitor = VisitorAddress(req);
-  r.form_token = FormValue(form, "t");
-  r.trap = FormValue(form, "website");
+  const SubscriptionDesk::Request r = SubscriptionDesk::RequestOf(
+      http::UrlEncoded(req.body).All(), c->region->id, *lang, VisitorAddress(req));
   const Status st = desk_->Subscribe(r, snap->model());
   vigie::SubscriptionPage page;
   page.mail_lang = r.lang;
@@ -255,7 +221,7 @@ http::Response Site::ChangeSubscription(http::Request& req, const Snap& snap) co
     return Fail(req, snap, Status::Invalid("unknown action \"" + action + "\""));
   }
   const Lang mail_lang = ParseLang(FormValue(form, "lang")).value_or(*lang);
-  const std::vector<Subscription> chosen = Choices(form);
+  const std::vector<Subscription> chosen = SubscriptionDesk::Choices(form);
   Result<Subscriber> s = desk_->Open(token);
   if (!s.ok()) return failed(s.status());
   vigie::SubscriptionPage page = ManagePage(*s, token);

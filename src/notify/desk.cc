@@ -41,6 +41,51 @@ bool SubscriptionDesk::Allow(const std::string& key, int per_hour, Time now) {
   return ++count <= per_hour;
 }
 
+std::vector<Subscription> SubscriptionDesk::Choices(const Form& form) {
+  std::vector<Subscription> out;
+  for (const auto& [name, value] : form) {
+    if (name != "follow" || out.size() > 1000) continue;
+    const size_t a = value.find(':');
+    if (a == std::string::npos) continue;
+    const std::optional<Topic> topic = ParseTopic(value.substr(0, a));
+    if (!topic) continue;
+    Subscription x{value.substr(a + 1), *topic, 0};
+    if (*topic == Topic::kService || *topic == Topic::kEvent) {
+      const size_t b = x.platform.find(':');
+      if (b == std::string::npos) continue;
+      const std::string id = x.platform.substr(b + 1);
+      x.platform.resize(b);
+      if (id.empty() || id.size() > 15 || id.find_first_not_of("0123456789") != std::string::npos) {
+        continue;
+      }
+      x.target = std::stoll(id);
+    }
+    if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(std::move(x));
+  }
+  return out;
+}
+
+SubscriptionDesk::Request SubscriptionDesk::RequestOf(const Form& form, std::string region,
+                                                      Lang lang, std::string visitor) {
+  const auto value = [&](std::string_view name) {
+    for (const auto& [k, v] : form) {
+      if (k == name) return v;
+    }
+    return std::string();
+  };
+  Request r;
+  r.email = value("email");
+  r.channel = ParseChannel(value("channel")).value_or(Channel::kEmail);
+  r.endpoint = value("endpoint");
+  r.region = std::move(region);
+  r.lang = ParseLang(value("lang")).value_or(lang);
+  r.subscriptions = Choices(form);
+  r.visitor = std::move(visitor);
+  r.form_token = value("t");
+  r.trap = value("website");
+  return r;
+}
+
 Status SubscriptionDesk::CheckChoice(const std::vector<Subscription>& subs, const Model& m) {
   if (subs.empty()) return Status::Invalid("subscribe.err_choice");
   for (const Subscription& x : subs) {

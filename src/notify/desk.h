@@ -69,6 +69,14 @@ class SubscriptionDesk {
   // Sends to a quarantined endpoint again (its failures forgotten).
   Status Resume(std::string_view token);
 
+  using Form = std::vector<std::pair<std::string, std::string>>;
+  // The choices of a form's `follow` fields: platform:SLUG, messages:SLUG, service:SLUG:ID,
+  // event:SLUG:ID; each once, at most 1,001 (CheckChoice refuses more than 500).
+  static std::vector<Subscription> Choices(const Form& form);
+  // A request from the public form's fields (email, channel, endpoint, lang, follow, t,
+  // website), sent on `region`'s site in `lang` by `visitor`.
+  static Request RequestOf(const Form& form, std::string region, Lang lang, std::string visitor);
+
   // Checks each subscription against the model: Invalid with a sentence when one names a
   // platform, service or event that does not exist (or when there is none).
   static Status CheckChoice(const std::vector<Subscription>& subs, const Model& m);

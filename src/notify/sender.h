@@ -66,7 +66,7 @@ class Sender {
   };
   struct Counts {
     std::atomic<int64_t> sent{0}, retried{0}, failed{0};
-    std::atomic<int64_t> pending{0};  // deliveries waiting, counted after each pass that did some
+    std::atomic<int64_t> pending{0};  // deliveries waiting, counted at most once a second
   };
 
   Sender(Store& store, const Clock& clock, Publisher& publisher, std::function<MailAssets()> assets,
@@ -122,6 +122,7 @@ class Sender {
 
   std::atomic<bool> smtp_trouble_{false};  // said in the log until the server takes mail again
   std::set<std::string> told_;  // the clock's dedupe keys this process wrote or found written
+  std::chrono::steady_clock::time_point last_count_{};  // when `pending` was last counted
   // Fanning out: the last subscriber id reached for each notice (the sending thread's).
   static constexpr int kFanPage = 1000, kFanPagesPerPass = 5;
   std::unordered_map<int64_t, int64_t> fan_cursor_;
