@@ -311,26 +311,12 @@ http::Response AdminWeb::ApiNotices(http::Request& req, const Caller&) {
 http::Response AdminWeb::ApiNotice(http::Request& req, const Caller& c) {
   const std::optional<int64_t> id = IdParam(req);
   if (!id) return http::JsonError(Status::NotFound("no such notice"));
-  const bool admin = c.role == Role::kAdmin;
-  std::optional<Notice> notice;
-  std::vector<Delivery> deliveries;
-  std::map<int64_t, std::string> emails;
-  Status st = store_.Read([&](StoreTx& tx) -> Status {
-    Result<std::optional<Notice>> n = tx.FindNotice(*id);
-    if (!n.ok()) return n.status();
-    notice = *n;
-    Result<std::vector<Delivery>> d = tx.ListDeliveries(*id, 1000);
-    if (!d.ok()) return d.status();
-    deliveries = std::move(*d);
-    // An address is personal data: for admins only.
-    for (const Delivery& x : admin ? deliveries : std::vector<Delivery>{}) {
-      Result<std::optional<Subscriber>> s = tx.FindSubscriber(x.subscriber_id);
-      if (s.ok() && *s) emails[x.subscriber_id] = (*s)->email;
-    }
-    return Status::Ok();
-  });
-  if (st.ok() && !notice) st = Status::NotFound("no notice #" + std::to_string(*id));
-  if (!st.ok()) return http::JsonError(st);
+  // An address is personal data: for admins only.
+  const auto got = ReadNoticeLog(store_, *id, c.role == Role::kAdmin);
+  if (!got.ok()) return http::JsonError(got.status());
+  const Notice* notice = &got->notice;
+  const std::vector<Delivery>& deliveries = got->deliveries;
+  const std::map<int64_t, std::string>& emails = got->emails;
   json rows = json::array();
   for (const Delivery& d : deliveries) {
     const auto email = emails.find(d.subscriber_id);

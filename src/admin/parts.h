@@ -14,7 +14,9 @@
 #include "admin/web.h"
 #include "core/status.h"
 #include "domain/model.h"
+#include "domain/subscriptions.h"
 #include "http/message.h"
+#include "store/store.h"
 
 namespace vigie::admin {
 
@@ -39,6 +41,15 @@ void LogIfFailed(std::string_view what, const Status& st);
 // A text in `lang`, or in the other language when it has none.
 std::string L(const Text& t, Lang lang);
 
+// A notice's delivery log: the notice (NotFound when absent), its deliveries (up to 1,000)
+// and, with `with_emails` (admins only: an address is personal data), each one's address.
+struct NoticeLog {
+  Notice notice;
+  std::vector<Delivery> deliveries;
+  std::map<int64_t, std::string> emails;
+};
+Result<NoticeLog> ReadNoticeLog(Store& store, int64_t id, bool with_emails);
+
 }  // namespace vigie::admin
 
 namespace vigie {
@@ -52,6 +63,7 @@ using admin::JsonResponse;
 using admin::L;
 using admin::LogIfFailed;
 using admin::ParseForm;
+using admin::ReadNoticeLog;
 using admin::SecurityHeaders;
 using admin::TextOf;
 }  // namespace vigie

@@ -8,6 +8,30 @@
 
 namespace vigie {
 
+namespace admin {
+
+Result<NoticeLog> ReadNoticeLog(Store& store, int64_t id, bool with_emails) {
+  std::optional<NoticeLog> out;
+  VIGIE_RETURN_IF_ERROR(store.Read([&](StoreTx& tx) -> Status {
+    Result<std::optional<Notice>> n = tx.FindNotice(id);
+    if (!n.ok()) return n.status();
+    if (!*n) return Status::NotFound("no notice #" + std::to_string(id));
+    out.emplace();
+    out->notice = **n;
+    Result<std::vector<Delivery>> d = tx.ListDeliveries(id, 1000);
+    if (!d.ok()) return d.status();
+    out->deliveries = std::move(*d);
+    for (const Delivery& x : with_emails ? out->deliveries : std::vector<Delivery>{}) {
+      Result<std::optional<Subscriber>> s = tx.FindSubscriber(x.subscriber_id);
+      if (s.ok() && *s) out->emails[x.subscriber_id] = (*s)->email;
+    }
+    return Status::Ok();
+  }));
+  return std::move(*out);
+}
+
+}  // namespace admin
+
 namespace {
 
 std::string Follows(const Model& m, const Messages& msgs, const Subscriber& s, Lang lang) {
@@ -176,27 +200,11 @@ http::Response AdminWeb::ResumeEndpoint(http::Request& req, const Caller& c) {
 http::Response AdminWeb::NoticeLog(http::Request& req, const Caller& c) {
   const std::optional<int64_t> id = IdParam(req);
   if (!id) return FormError(req, c, Status::NotFound("no such notice"));
-  const bool admin = c.role == Role::kAdmin;
-  std::optional<Notice> notice;
-  std::vector<Delivery> deliveries;
-  std::map<int64_t, std::string> emails;
-  Status st = store_.Read([&](StoreTx& tx) -> Status {
-    Result<std::optional<Notice>> n = tx.FindNotice(*id);
-    if (!n.ok()) return n.status();
-    notice = *n;
-    Result<std::vector<Delivery>> d = tx.ListDeliveries(*id, 1000);
-    if (!d.ok()) return d.status();
-    deliveries = std::move(*d);
-    if (admin) {
-      for (const Delivery& x : deliveries) {
-        Result<std::optional<Subscriber>> s = tx.FindSubscriber(x.subscriber_id);
-        if (s.ok() && *s) emails[x.subscriber_id] = (*s)->email;
-      }
-    }
-    return Status::Ok();
-  });
-  if (st.ok() && !notice) st = Status::NotFound("no notice #" + std::to_string(*id));
-  if (!st.ok()) return FormError(req, c, st);
+  const auto got = ReadNoticeLog(store_, *id, c.role == Role::kAdmin);
+  if (!got.ok()) return FormError(req, c, got.status());
+  const Notice* notice = &got->notice;
+  const std::vector<Delivery>& deliveries = got->deliveries;
+  const std::map<int64_t, std::string>& emails = got->emails;
   json rows = json::array();
   for (const Delivery& d : deliveries) {
     const auto email = emails.find(d.subscriber_id);
