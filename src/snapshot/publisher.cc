@@ -212,7 +212,7 @@ Status Publisher::Write(const WriteInfo& info,
   }
   VIGIE_RETURN_IF_ERROR(st);
   serving_local_copy_ = 0;  // what is published now is the store's
-  st = PublishLocked(std::move(*published), std::move(changes), load_time);
+  st = PublishLocked(std::move(*published), std::move(changes), load_time, now);
   // The previous snapshot goes once its last reader is done; give its memory back to the
   // system rather than keep it in malloc's free lists (hundreds of MB with a large history).
   current.reset();
@@ -221,12 +221,13 @@ Status Publisher::Write(const WriteInfo& info,
 }
 
 Status Publisher::PublishLocked(Model model, ChangeIndex changes,
-                                std::chrono::steady_clock::duration load_time) {
+                                std::chrono::steady_clock::duration load_time,
+                                std::optional<Time> as_of) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   std::shared_ptr<const Snapshot> snap = std::make_shared<const Snapshot>(
-      std::move(model), clock_.Now(), ++version_, std::move(changes), current_.load().get(),
-      cache_budget_.load());
+      std::move(model), as_of.value_or(clock_.Now()), ++version_, std::move(changes),
+      current_.load().get(), cache_budget_.load());
   const auto built = Clock::now();
   // Warm it: render again what readers asked for in the current snapshot, oldest first, so
   // that right after the swap they find their bodies ready instead of rendering them on an

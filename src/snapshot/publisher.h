@@ -114,9 +114,13 @@ class Publisher {
   std::optional<Time> ServingLocalCopy() const;
 
  private:
-  // Builds, warms and publishes the snapshot of `model` (loaded in `load_time`).
+  // Builds, warms and publishes the snapshot of `model` (loaded in `load_time`) as of `as_of`:
+  // a write's own instant, so that a transition due between the write's reading of the clock
+  // and its publication is the timer's next one rather than skipped (the clock's time
+  // otherwise).
   Status PublishLocked(Model model, ChangeIndex changes,
-                       std::chrono::steady_clock::duration load_time);
+                       std::chrono::steady_clock::duration load_time,
+                       std::optional<Time> as_of = std::nullopt);
   void TimerLoop();
   void FollowLoop();
   // The write that records the clock's transitions up to now.

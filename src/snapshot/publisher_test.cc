@@ -212,6 +212,27 @@ TEST_F(PublisherTest, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {
   EXPECT_EQ(rows[1].to, Level::kOperational);
 }
 
+// The clock passes a transition while a write is under way (it read the clock before): the
+// snapshot it publishes is as of the write's instant, so the transition is the timer's next
+// one, not skipped (the snapshot as of the later instant would name the one after it).
+TEST_F(PublisherTest, ATransitionDueDuringAWriteIsTheNextOneNotSkipped) {
+  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+  Event m =
+      testing::MakeEvent(0, EventKind::kMaintenance, {"fr"}, {{s1, Level::kMaintenance}}, 60, 120);
+  ASSERT_TRUE(pub->Write({.actor = "bob", .action = "event.create"},
+                         [&](const Model&, StoreTx& tx) { return tx.InsertEvent(m).status(); })
+                  .ok());
+  clock.Set(At(59));
+  ASSERT_TRUE(pub->Write({.actor = "clock", .action = "start"},
+                         [&](const Model&, StoreTx&) {
+                           clock.Set(At(61));  // the write is slow: the start comes due
+                           return Status::Ok();
+                         })
+                  .ok());
+  EXPECT_EQ(pub->Current()->as_of(), At(59));
+  EXPECT_EQ(pub->Current()->next_transition(), At(60));
+}
+
 // Two writers on one database (two processes on the file, later two nodes): each validates
 // its change against the stored state and publishes what the other wrote too.
 TEST_F(PublisherTest, TwoWritersOnOneDatabaseEachSeeWhatTheOtherWrote) {

@@ -137,7 +137,8 @@ class Vigie(Http):
             if condition():
                 return
             time.sleep(0.05)
-        raise AssertionError("%s did not happen within %d s" % (what, timeout))
+        raise AssertionError("%s did not happen within %d s; the binary's log ends with:\n%s"
+                             % (what, timeout, "\n".join(self.log().splitlines()[-15:])))
 
     def token(self, name="bot", role="editor"):
         """A new admin API token, made with the CLI as an operator would."""
