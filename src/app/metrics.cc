@@ -35,22 +35,6 @@ size_t CodeIndex(int status) {
 
 double Seconds(Metrics::Duration d) { return std::chrono::duration<double>(d).count(); }
 
-// Observations sorted into buckets (not cumulative), their count and their sum.
-template <size_t N>
-struct Buckets {
-  std::array<uint64_t, N + 1> counts{};  // the last one: above every bound
-  uint64_t count = 0;
-  double sum = 0;
-
-  void Observe(const std::array<double, N>& bounds, double v) {
-    size_t b = 0;
-    while (b < N && v > bounds[b]) ++b;
-    ++counts[b];
-    ++count;
-    sum += v;
-  }
-};
-
 template <size_t N>
 ClientMetric::Histogram HistogramOf(const std::array<double, N>& bounds,
                                     const std::array<uint64_t, N + 1>& counts, uint64_t count,
@@ -92,6 +76,21 @@ struct Metrics::PerThread {
 };
 
 struct Metrics::Timings {
+  // Observations sorted into buckets (not cumulative), their count and their sum.
+  template <size_t N>
+  struct Buckets {
+    std::array<uint64_t, N + 1> counts{};  // the last one: above every bound
+    uint64_t count = 0;
+    double sum = 0;
+
+    void Observe(const std::array<double, N>& bounds, double v) {
+      size_t b = 0;
+      while (b < N && v > bounds[b]) ++b;
+      ++counts[b];
+      ++count;
+      sum += v;
+    }
+  };
   mutable std::mutex mu;
   Buckets<kSlowBuckets.size()> load, build, warm, writes;
   std::array<uint64_t, 5> results{};  // ok, conflict, invalid, unavailable, other

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,10 @@ using Time = std::chrono::sys_seconds;
 
 inline int64_t ToUnix(Time t) { return t.time_since_epoch().count(); }
 inline Time FromUnix(int64_t s) { return Time(std::chrono::seconds(s)); }
+// A column that may be empty: NULL for no instant.
+inline std::optional<int64_t> OptUnix(const std::optional<Time>& t) {
+  return t ? std::optional<int64_t>(ToUnix(*t)) : std::nullopt;
+}
 
 // "2026-11-28T15:30:00Z"
 std::string FormatRfc3339(Time t);

@@ -22,12 +22,12 @@ size_t ReadData(char* out, size_t size, size_t n, void* user) {
   return len;
 }
 
-void GlobalInit() {
+}  // namespace
+
+void CurlGlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
-
-}  // namespace
 
 struct SmtpClient::Curl {
   CURL* easy = nullptr;
@@ -38,7 +38,7 @@ struct SmtpClient::Curl {
 
 SmtpClient::SmtpClient(SmtpOptions options)
     : options_(std::move(options)), curl_(std::make_unique<Curl>()) {
-  GlobalInit();
+  CurlGlobalInit();
 }
 
 SmtpClient::~SmtpClient() = default;

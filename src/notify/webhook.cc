@@ -10,14 +10,16 @@
 #include <cstring>
 #include <mutex>
 
+#include "notify/smtp.h"
+
 namespace vigie {
 
 namespace {
 
-void GlobalInit() {
+void InitLibraries() {
+  CurlGlobalInit();
   static std::once_flag once;
   std::call_once(once, [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     if (sodium_init() < 0) std::abort();  // no source of randomness: nothing safe to do
   });
 }
@@ -146,7 +148,7 @@ bool NonPublicAddress(std::string_view address) {
 }
 
 Status CheckEndpointUrl(std::string_view url, bool allow_private) {
-  GlobalInit();
+  InitLibraries();
   Result<Parsed> p = ParseUrl(url);
   if (!p.ok()) return p.status();
   if (allow_private) return Status::Ok();
@@ -179,7 +181,7 @@ std::string WebhookSignature(std::string_view secret, Time at, std::string_view 
 }
 
 std::string NewWebhookSecret() {
-  GlobalInit();
+  InitLibraries();
   std::array<unsigned char, 32> key;
   randombytes_buf(key.data(), key.size());
   return Hex(key.data(), key.size());
@@ -194,7 +196,7 @@ struct WebhookClient::Curl {
 
 WebhookClient::WebhookClient(WebhookOptions options)
     : options_(std::move(options)), curl_(std::make_unique<Curl>()) {
-  GlobalInit();
+  InitLibraries();
 }
 
 WebhookClient::~WebhookClient() = default;

@@ -37,8 +37,6 @@ Data ToData(const nlohmann::json& j) {
   }
 }
 
-std::string Escape(const std::string& s) { return EscapeMarkup(s); }
-
 Data Catalog(const Messages& m, Lang lang) {
   Data t;
   std::map<std::string, Data> sections;
@@ -58,7 +56,7 @@ std::string Render(const Templates& templates, std::string_view name, Data& data
   const std::string* src = templates.Source(name);
   if (!src) return {};
   kainjow::mustache::mustache tmpl(*src);
-  tmpl.set_custom_escape(Escape);
+  tmpl.set_custom_escape([](const std::string& s) { return EscapeMarkup(s); });
   return tmpl.render(data);
 }
 

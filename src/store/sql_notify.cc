@@ -12,10 +12,6 @@ using sql::Stmt;
 
 std::string EmailKey(std::string_view email) { return SubscriberKey(email, Channel::kEmail, ""); }
 
-std::optional<int64_t> OptUnix(const std::optional<Time>& t) {
-  return t ? std::optional<int64_t>(ToUnix(*t)) : std::nullopt;
-}
-
 constexpr std::string_view kSubscriberColumns =
     "SELECT id, email, region, lang, created_at, confirmed_at, from_notice, channel, endpoint, "
     "secret, failures, quarantined_at FROM subscribers ";

@@ -26,10 +26,6 @@ std::vector<std::string> FromJsonArray(const std::string& s) {
 
 Level LevelOr(const std::string& s) { return ParseLevel(s).value_or(Level::kOperational); }
 
-std::optional<int64_t> OptUnix(const std::optional<Time>& t) {
-  return t ? std::optional<int64_t>(ToUnix(*t)) : std::nullopt;
-}
-
 std::optional<std::string> NullIfEmpty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }

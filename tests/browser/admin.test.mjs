@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { axeViolations, launchChromium, screenshotPath, watchProblems } from './lib/browser.mjs';
+import { axeViolations, launchChromium, screenshot, watchProblems } from './lib/browser.mjs';
 import { ARTIFACTS, BINARY, DEMO_SCENARIO, SOURCE, missingInputs, startVigie } from './lib/vigie.mjs';
 
 const PASSWORD = 'a long operator password';
@@ -37,7 +37,7 @@ describe('back-office', { timeout: 120_000 }, () => {
     const accessible = async (where) => {
       const violations = await axeViolations(page);
       assert.deepEqual(violations, [], `axe on ${where}`);
-      await page.screenshot({ path: screenshotPath(ARTIFACTS, `admin-${where}`), fullPage: true });
+      await screenshot(page, ARTIFACTS, `admin-${where}`);
     };
     try {
       await page.goto(`${vigie.origin}/admin/`);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { axeViolations, launchChromium, screenshotPath, watchProblems } from './lib/browser.mjs';
+import { axeViolations, launchChromium, screenshot, watchProblems } from './lib/browser.mjs';
 import { LANGS, LEVELS, LEVEL_WORDS, backgroundLuminance, contrast } from './lib/site.mjs';
 import { ARTIFACTS, BINARY, DEMO_SCENARIO, FIXTURES, SOURCE, missingInputs, startVigie } from './lib/vigie.mjs';
 
@@ -126,7 +126,7 @@ describe('without JavaScript', { timeout: 60_000 }, () => {
       const check = (ok, msg) => ok || problems.push(msg);
       await page.goto(`${demo.origin}/`);
       assert.equal(pathOf(page), '/fr/');
-      await page.screenshot({ path: screenshotPath(ARTIFACTS, 'no-js-home-fr-dark'), fullPage: true });
+      await screenshot(page, ARTIFACTS, 'no-js-home-fr-dark');
       check(!(await page.isVisible('button.theme-toggle')),
         'the theme toggle is shown without JS, where it cannot work (it has the hidden attribute)');
       const lum = await backgroundLuminance(page);
@@ -232,7 +232,7 @@ describe('levels', { timeout: 60_000 }, () => {
           const global = await page.locator('.global-status .level').getAttribute('class');
           if (!global.includes('level-outage')) problems.push(`global status "${global}", expected level-outage (the worst)`);
           problems.push(...(await axeViolations(page)));
-          await page.screenshot({ path: screenshotPath(ARTIFACTS, `levels-${lang}-${scheme}`), fullPage: true });
+          await screenshot(page, ARTIFACTS, `levels-${lang}-${scheme}`);
           problems.push(...watch.take());
           assert.deepEqual(problems, [], `${url} (${scheme})`);
         }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  axeViolations, launchChromium, overflowReport, screenshotPath, vnuErrors, watchProblems,
+  axeViolations, launchChromium, overflowReport, screenshot, vnuErrors, watchProblems,
 } from './lib/browser.mjs';
 import {
   LANGS, LEVEL_WORDS, NOT_FOUND_TITLE, OTHER, PLATFORM_SECTIONS, backgroundLuminance,
@@ -181,7 +181,7 @@ describe('every page', { timeout: 240_000 }, () => {
               problems.push(...(await themeProblems(page, { attr: null, dark })));
               problems.push(...(await axeViolations(page)));
               const name = `${p.name}-${lang}-${scheme}`;
-              await page.screenshot({ path: screenshotPath(ARTIFACTS, name), fullPage: true });
+              await screenshot(page, ARTIFACTS, name);
 
               // The toggle turns the theme the other way, and axe is still happy.
               await page.click('button.theme-toggle');
@@ -189,7 +189,7 @@ describe('every page', { timeout: 240_000 }, () => {
               problems.push(...(await themeProblems(page, { attr: flipped, dark: !dark }))
                 .map((m) => `after the toggle: ${m}`));
               problems.push(...(await axeViolations(page)).map((m) => `after the toggle to ${flipped}: ${m}`));
-              await page.screenshot({ path: screenshotPath(ARTIFACTS, `${name}-toggled-${flipped}`), fullPage: true });
+              await screenshot(page, ARTIFACTS, `${name}-toggled-${flipped}`);
               problems.push(...watch.take());
               assertNone(problems, url);
             } finally {
@@ -229,7 +229,7 @@ describe('every page', { timeout: 240_000 }, () => {
           if (report.scrollWidth > MOBILE_WIDTH) {
             problems.push(`${url}: scrollWidth ${report.scrollWidth} px; sticking out:\n      ${report.culprits.join('\n      ')}`);
           }
-          await page.screenshot({ path: screenshotPath(ARTIFACTS, `${p.name}-${lang}-${MOBILE_WIDTH}px`), fullPage: true });
+          await screenshot(page, ARTIFACTS, `${p.name}-${lang}-${MOBILE_WIDTH}px`);
         }
       }
     } finally {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  axeViolations, launchChromium, screenshotPath, vnuErrors, watchProblems,
+  axeViolations, launchChromium, screenshot, vnuErrors, watchProblems,
 } from './lib/browser.mjs';
 import { ARTIFACTS, DEMO_SCENARIO, missingInputs, startSmtpSink, startVigie } from './lib/vigie.mjs';
 
@@ -66,7 +66,7 @@ describe('subscriptions', { timeout: 180_000 }, () => {
         // The document as served, before axe adds its script to it.
         docs.push({ name: `${lang}-${where}`, html: await page.content() });
         assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
-        await page.screenshot({ path: screenshotPath(ARTIFACTS, `subscribe-${lang}-${where}`), fullPage: true });
+        await screenshot(page, ARTIFACTS, `subscribe-${lang}-${where}`);
       };
       try {
         await page.goto(`${vigie.origin}${w.start}`);

@@ -151,6 +151,15 @@ export function vnuErrors(docs) {
   }
 }
 
+/**
+ * A full-page screenshot of `page` in `dir`, for people to look at, unless VIGIE_SCREENSHOTS=0:
+ * nothing checks the pictures, ctest turns them off, and they cost a third of the page tests.
+ */
+export async function screenshot(page, dir, name) {
+  if (process.env.VIGIE_SCREENSHOTS === '0') return;
+  await page.screenshot({ path: screenshotPath(dir, name), fullPage: true });
+}
+
 export function screenshotPath(dir, name) {
   mkdirSync(dir, { recursive: true });
   return path.join(dir, `${name.replace(/[^a-z0-9-]+/gi, '_')}.png`);
