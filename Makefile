@@ -4,8 +4,8 @@ BUILD ?= build
 JOBS ?= 2
 BUILD_TYPE ?= RelWithDebInfo
 # Unity builds (eight sources compiled as one): each header is parsed once per batch rather
-# than once per file, which halves a build from scratch, CI's case. The fuzz tree
-# (tests/fuzz/run) builds most libraries file by file: a source missing an include fails there.
+# than once per file, which halves a build from scratch, CI's case (tests/fuzz/run does the
+# same). A source missing an include may build in its batch: the error shows when batches move.
 UNITY = -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=8
 
 .PHONY: run test build build-all clean deb
