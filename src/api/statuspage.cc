@@ -579,12 +579,18 @@ Result<std::string> WebhookJson(const View& v, const WebhookSubject& subject,
   } else if (subject.service_id != 0) {
     const Service* svc = v.model.FindService(subject.service_id);
     if (!svc) return Status::NotFound("no service #" + std::to_string(subject.service_id));
-    // The change the level made in this region, when it made one.
+    // The change the level made in this region, when it made one: within 5 s before the
+    // notice. Status changes are in time order: read back from the newest, and stop there
+    // (a delivery per webhook subscriber, so never the whole history).
     const StatusChange* change = nullptr;
-    for (const StatusChange& c : v.model.status_changes) {
-      if (c.service_id == svc->id && c.region == v.region.id && c.at <= subject.at) change = &c;
+    for (auto it = v.model.status_changes.rbegin(); it != v.model.status_changes.rend(); ++it) {
+      if (it->at > subject.at) continue;
+      if (it->at < subject.at - std::chrono::seconds(5)) break;
+      if (it->service_id == svc->id && it->region == v.region.id) {
+        change = &*it;
+        break;
+      }
     }
-    if (change && change->at < subject.at - std::chrono::seconds(5)) change = nullptr;
     const Level now = v.derived.Service(v.region.id, svc->id).level;
     json u = Object(6);
     u["created_at"] = Ts(subject.at);
