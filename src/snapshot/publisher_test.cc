@@ -27,6 +27,17 @@ class PublisherTest : public ::testing::Test {
     ASSERT_TRUE(pub->Start(false).ok());
   }
 
+  // A maintenance of s1 in fr from minute 60 to 120, written through `pub`; s1's id.
+  int64_t PlanMaintenance() {
+    const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
+    Event m = testing::MakeEvent(0, EventKind::kMaintenance, {"fr"}, {{s1, Level::kMaintenance}},
+                                 60, 120);
+    EXPECT_TRUE(pub->Write({.actor = "bob", .action = "event.create"},
+                           [&](const Model&, StoreTx& tx) { return tx.InsertEvent(m).status(); })
+                    .ok());
+    return s1;
+  }
+
   TempDir dir;
   std::unique_ptr<Store> store;
   testing::ManualClock clock{At(0)};
@@ -191,12 +202,7 @@ TEST_F(PublisherTest, BodiesAskedForAreRenderedAgainBeforeTheNextSnapshotIsPubli
 }
 
 TEST_F(PublisherTest, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {
-  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
-  Event m =
-      testing::MakeEvent(0, EventKind::kMaintenance, {"fr"}, {{s1, Level::kMaintenance}}, 60, 120);
-  ASSERT_TRUE(pub->Write({.actor = "bob", .action = "event.create"},
-                         [&](const Model&, StoreTx& tx) { return tx.InsertEvent(m).status(); })
-                  .ok());
+  const int64_t s1 = PlanMaintenance();
   EXPECT_EQ(pub->Current()->next_transition(), At(60));
   // Nobody looks until minute 200: the replay still dates the changes at 60 and 120.
   clock.Set(At(200));
@@ -216,12 +222,7 @@ TEST_F(PublisherTest, MaintenanceTransitionsAreRecordedAtTheirTimeEvenIfLate) {
 // snapshot it publishes is as of the write's instant, so the transition is the timer's next
 // one, not skipped (the snapshot as of the later instant would name the one after it).
 TEST_F(PublisherTest, ATransitionDueDuringAWriteIsTheNextOneNotSkipped) {
-  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
-  Event m =
-      testing::MakeEvent(0, EventKind::kMaintenance, {"fr"}, {{s1, Level::kMaintenance}}, 60, 120);
-  ASSERT_TRUE(pub->Write({.actor = "bob", .action = "event.create"},
-                         [&](const Model&, StoreTx& tx) { return tx.InsertEvent(m).status(); })
-                  .ok());
+  PlanMaintenance();
   clock.Set(At(59));
   ASSERT_TRUE(pub->Write({.actor = "clock", .action = "start"},
                          [&](const Model&, StoreTx&) {
@@ -308,12 +309,7 @@ TEST_F(PublisherTest, AChangeReadFromElsewherePastATransitionDoesNotSwallowIt) {
   for (int i = 0; i < 200 && !leader.leader(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_TRUE(leader.leader());
-  const int64_t s1 = store->Load()->FindService("erp", "s1")->id;
-  Event m =
-      testing::MakeEvent(0, EventKind::kMaintenance, {"fr"}, {{s1, Level::kMaintenance}}, 60, 120);
-  ASSERT_TRUE(pub->Write({.actor = "bob", .action = "event.create"},
-                         [&](const Model&, StoreTx& tx) { return tx.InsertEvent(m).status(); })
-                  .ok());
+  const int64_t s1 = PlanMaintenance();
   leader_clock.Set(At(61));  // nothing of the leader's is due: its timer sleeps on
   ASSERT_TRUE(leader.Refresh().ok());
   ASSERT_EQ(leader.Current()->next_transition(), At(120));
