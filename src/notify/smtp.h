@@ -35,10 +35,10 @@ class SmtpClient {
   std::unique_ptr<Curl> curl_;
 };
 
-// The URL for logs, with any password written as "***".
 // libcurl's process-wide set-up, done once whichever client comes first. Thread-safe.
 void CurlGlobalInit();
 
+// The URL for logs, with any password written as "***".
 std::string SmtpName(const std::string& url);
 // Checks an SMTP URL's form (scheme smtp or smtps, a host): Invalid with a sentence otherwise.
 Status CheckSmtpUrl(const std::string& url);
