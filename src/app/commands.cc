@@ -7,7 +7,6 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
 #include "admin/operations.h"
 #include "app/importers.h"
@@ -78,13 +77,11 @@ int RunImportScenario(const Config& config, const std::string& path) {
 }
 
 int RunImportDump(const Config& config, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail("import dump", Status::NotFound("cannot read " + path));
-  std::stringstream text;
-  text << in.rdbuf();
+  Result<std::string> text = ReadWholeFile(path);
+  if (!text.ok()) return Fail("import dump", text.status());
   Result<std::unique_ptr<Store>> store = OpenMigrated(config);
   if (!store.ok()) return Fail("import dump", store.status());
-  Status st = (*store)->Import(text.str());
+  Status st = (*store)->Import(*text);
   if (!st.ok()) return Fail("import dump " + path, st);
   std::cout << "imported the dump " << path << "\n";
   return 0;
@@ -145,11 +142,7 @@ Result<std::string> ReadBackup(const std::string& file, const StoreOptions& opti
   std::string head(kSqliteMagic.size(), '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
-  if (head != kSqliteMagic) {
-    std::stringstream text;
-    text << head << in.rdbuf();
-    return text.str();
-  }
+  if (head != kSqliteMagic) return ReadWholeFile(file);
   std::string dir = (std::filesystem::temp_directory_path() / "vigie-restore-XXXXXX").string();
   if (!mkdtemp(dir.data())) return Status::Unavailable("cannot make a temporary folder");
   struct Remove {

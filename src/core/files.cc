@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -61,6 +62,22 @@ Status SyncAndRename(const std::string& tmp, const std::string& path) {
     ::close(dfd);
   }
   return Status::Ok();
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return Status::NotFound("cannot read " + path + ": " + std::strerror(errno));
+  std::string out;
+  char buffer[1 << 16];
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec) out.reserve(static_cast<size_t>(size));
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) out.append(buffer, n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) return Status::NotFound("cannot read " + path + ": read error");
+  return out;
 }
 
 }  // namespace vigie

@@ -18,4 +18,8 @@ Status WriteFileAtomically(const std::string& path, std::initializer_list<std::s
 // `path` and syncs the folder. On failure, `tmp` is removed.
 Status SyncAndRename(const std::string& tmp, const std::string& path);
 
+// The whole content of the file at `path`, read into one string of its size (a dump of
+// 190 MB is held once, not twice as through a stringstream). NotFound when it cannot be read.
+Result<std::string> ReadWholeFile(const std::string& path);
+
 }  // namespace vigie

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 namespace vigie {
 
@@ -15,7 +16,20 @@ DerivedLevel DerivedState::Platform(const std::string& region, const std::string
   return it == platforms.end() ? DerivedLevel{} : it->second;
 }
 
-DerivedState Derive(const Model& model, Time at) {
+namespace {
+// Calls f(event) for every event of `model` that may matter at or after `at`, in the model's
+// order: the index's unsettled ones when it is usable, else all.
+template <typename F>
+void ForEachEventFrom(const Model& model, Time at, const EventIndex* clock, F f) {
+  if (clock && clock->as_of() <= at) {
+    for (const auto& [e, position] : clock->Unsettled()) f(*e);
+    return;
+  }
+  for (const Event& e : model.events) f(e);
+}
+}  // namespace
+
+DerivedState Derive(const Model& model, Time at, const EventIndex* clock) {
   DerivedState out;
   out.at = at;
   for (const Region& region : model.regions) {
@@ -28,8 +42,8 @@ DerivedState Derive(const Model& model, Time at) {
     auto it = out.services.find({m.region, m.service_id});
     if (it != out.services.end()) it->second = DerivedLevel{m.level, CauseKind::kManual, {}};
   }
-  for (const Event& e : model.events) {  // by start: an earlier event keeps a tie
-    if (e.StateAt(at) != EventState::kInProgress) continue;
+  ForEachEventFrom(model, at, clock, [&](const Event& e) {  // by start: earlier keeps a tie
+    if (e.StateAt(at) != EventState::kInProgress) return;
     for (const std::string& region : e.regions) {
       for (const Impact& impact : e.impacts) {
         auto it = out.services.find({region, impact.service_id});
@@ -39,7 +53,7 @@ DerivedState Derive(const Model& model, Time at) {
         }
       }
     }
-  }
+  });
   for (const Region& region : model.regions) {
     for (const vigie::Platform& p : model.platforms) {
       DerivedLevel worst;
@@ -62,15 +76,15 @@ DerivedState Derive(const Model& model, Time at) {
 namespace {
 // Calls f(t) for every instant at which the state may change by the clock alone.
 template <typename F>
-void ForEachTransition(const Model& model, F f) {
-  for (const Event& e : model.events) {
-    if (e.cancelled) continue;
+void ForEachTransition(const Model& model, Time after, const EventIndex* clock, F f) {
+  ForEachEventFrom(model, after, clock, [&](const Event& e) {
+    if (e.cancelled) return;
     f(e.starts_at);
     // An unresolved incident's end is only an estimate: nothing happens then.
     if (e.ends_at && (e.kind != EventKind::kIncident || e.phase == Phase::kResolved)) {
       f(*e.ends_at);
     }
-  }
+  });
   for (const Message& m : model.messages) {
     f(m.published_at);
     if (m.expires_at) f(*m.expires_at);
@@ -78,46 +92,49 @@ void ForEachTransition(const Model& model, F f) {
 }
 }  // namespace
 
-std::vector<Time> TransitionsAfter(const Model& model, Time after) {
+std::vector<Time> TransitionsAfter(const Model& model, Time after, const EventIndex* clock) {
   std::set<Time> times;
-  ForEachTransition(model, [&](Time t) {
+  ForEachTransition(model, after, clock, [&](Time t) {
     if (t > after) times.insert(t);
   });
   return {times.begin(), times.end()};
 }
 
-std::optional<Time> NextTransition(const Model& model, Time after) {
+std::optional<Time> NextTransition(const Model& model, Time after, const EventIndex* clock) {
   std::optional<Time> next;
-  ForEachTransition(model, [&](Time t) {
+  ForEachTransition(model, after, clock, [&](Time t) {
     if (t > after && (!next || t < *next)) next = t;
   });
   return next;
 }
 
-RecordedLevels LastRecorded(const ChangeIndex& changes) {
-  RecordedLevels out;
-  changes.ForEach([&](const ChangeIndex::List& list) {
-    const StatusChange& c = *list.back();  // the target's newest row
-    if (c.service_id) {
-      out.services.emplace(std::pair{c.region, *c.service_id}, c);
-    } else {
-      out.platforms.emplace(std::pair{c.region, c.platform}, c);
-    }
-  });
-  return out;
+const StatusChange* RecordedLevels::Last(const std::string& region, const std::string& platform,
+                                         std::optional<int64_t> service_id) const {
+  if (service_id) {
+    if (auto it = services_.find({region, *service_id}); it != services_.end()) return &it->second;
+  } else if (auto it = platforms_.find({region, platform}); it != platforms_.end()) {
+    return &it->second;
+  }
+  const ChangeIndex::List& rows = history_->Of(region, platform, service_id);
+  return rows.empty() ? nullptr : rows.back().get();
+}
+
+void RecordedLevels::Record(const StatusChange& c) {
+  if (c.service_id) {
+    services_[{c.region, *c.service_id}] = c;
+  } else {
+    platforms_[{c.region, c.platform}] = c;
+  }
 }
 
 namespace {
-template <typename Key>
-void DiffOne(const Key& key, const DerivedLevel& now, const std::string& region,
-             const std::string& platform, std::optional<int64_t> service_id, Time at,
-             const std::string& note, std::map<Key, StatusChange>& recorded,
-             std::vector<StatusChange>& out) {
+void DiffOne(const DerivedLevel& now, const std::string& region, const std::string& platform,
+             std::optional<int64_t> service_id, Time at, const std::string& note,
+             RecordedLevels& recorded, std::vector<StatusChange>& out) {
   Level before = Level::kOperational;
-  auto it = recorded.find(key);
-  if (it != recorded.end()) {
-    if (it->second.at > at) return;  // history is never rewritten
-    before = it->second.to;
+  if (const StatusChange* last = recorded.Last(region, platform, service_id)) {
+    if (last->at > at) return;  // history is never rewritten
+    before = last->to;
   }
   if (before == now.level) return;
   StatusChange c;
@@ -130,7 +147,7 @@ void DiffOne(const Key& key, const DerivedLevel& now, const std::string& region,
   c.cause = now.cause;
   c.event_id = now.event_id;
   c.note = note;
-  recorded[key] = c;
+  recorded.Record(c);
   out.push_back(std::move(c));
 }
 }  // namespace
@@ -138,15 +155,18 @@ void DiffOne(const Key& key, const DerivedLevel& now, const std::string& region,
 std::vector<StatusChange> Diff(const Model& model, const DerivedState& derived,
                                RecordedLevels& recorded, const std::string& note) {
   std::vector<StatusChange> out;
+  // The services by id, once: the model may not be indexed, and a scan per service is
+  // quadratic (2,000 services at scale).
+  std::unordered_map<int64_t, const Service*> services;
+  services.reserve(model.services.size());
+  for (const Service& s : model.services) services.emplace(s.id, &s);
   for (const auto& [key, level] : derived.services) {
-    const Service* s = model.FindService(key.second);
-    if (s == nullptr) continue;
-    DiffOne(key, level, key.first, s->platform, key.second, derived.at, note, recorded.services,
-            out);
+    const auto s = services.find(key.second);
+    if (s == services.end()) continue;
+    DiffOne(level, key.first, s->second->platform, key.second, derived.at, note, recorded, out);
   }
   for (const auto& [key, level] : derived.platforms) {
-    DiffOne(key, level, key.first, key.second, std::nullopt, derived.at, note, recorded.platforms,
-            out);
+    DiffOne(level, key.first, key.second, std::nullopt, derived.at, note, recorded, out);
   }
   return out;
 }

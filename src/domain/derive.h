@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,21 +36,43 @@ struct DerivedState {
 // that affect it in that region; a platform's is the worst of its services unless overridden.
 // Ties keep the earlier cause: manual first, then events by start. Manual levels and
 // overrides set after `at` do not count (replaying the past).
-DerivedState Derive(const Model& model, Time at);
+//
+// `clock`, when given, is an index of the model's very events (the same objects) built at or
+// before `at`: only its unsettled events are read instead of every event. Without it, or when
+// it is later than the instant, every event is.
+DerivedState Derive(const Model& model, Time at, const EventIndex* clock = nullptr);
 
 // Instants strictly after `after` at which a derived level or a page may change without any
 // write: event starts and ends, message publications and expiries. Sorted, unique.
-std::vector<Time> TransitionsAfter(const Model& model, Time after);
-std::optional<Time> NextTransition(const Model& model, Time after);
+// `clock` as for Derive.
+std::vector<Time> TransitionsAfter(const Model& model, Time after,
+                                   const EventIndex* clock = nullptr);
+std::optional<Time> NextTransition(const Model& model, Time after,
+                                   const EventIndex* clock = nullptr);
 
-// The level each target had after its last recorded change (operational when none).
-struct RecordedLevels {
-  std::map<std::pair<std::string, int64_t>, StatusChange> services;
-  std::map<std::pair<std::string, std::string>, StatusChange> platforms;
+// The level each target had after its last recorded change (operational when none): the
+// newest row of each target in the history's index, or a row Diff added since. Reads the
+// index (kept alive by the caller, or owned when made from the rows) rather than copying it.
+class RecordedLevels {
+ public:
+  explicit RecordedLevels(const ChangeIndex& history) : history_(&history) {}
+  explicit RecordedLevels(ChangeIndex&& history)
+      : owned_(std::make_shared<const ChangeIndex>(std::move(history))), history_(owned_.get()) {}
+
+  // The target's newest row (a service when service_id is set), or null when none.
+  const StatusChange* Last(const std::string& region, const std::string& platform,
+                           std::optional<int64_t> service_id) const;
+  void Record(const StatusChange& c);
+
+ private:
+  std::shared_ptr<const ChangeIndex> owned_;
+  const ChangeIndex* history_;
+  std::map<std::pair<std::string, int64_t>, StatusChange> services_;
+  std::map<std::pair<std::string, std::string>, StatusChange> platforms_;
 };
-RecordedLevels LastRecorded(const ChangeIndex& changes);
+inline RecordedLevels LastRecorded(const ChangeIndex& changes) { return RecordedLevels(changes); }
 inline RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes) {
-  return LastRecorded(ChangeIndex(changes));
+  return RecordedLevels(ChangeIndex(changes));
 }
 
 // The status-change rows that bring the recorded levels to `derived`, stamped at derived.at.

@@ -204,5 +204,46 @@ TEST(Diff, NeverRewritesHistory) {
   }
 }
 
+// A snapshot's index names the events the clock can still change: derivations and
+// transitions read through it give what a scan of every event gives, from its instant on.
+TEST(Derive, ThroughAnIndexOfTheUnsettledEventsIsTheSameAsAScan) {
+  Model m = SmallModel();
+  auto add = [&m](Event e) { m.events.push_back(std::move(e)); };
+  add(MakeEvent(1, EventKind::kMaintenance, {"fr"}, {{1, Level::kMaintenance}}, -300, -200));
+  Event resolved = MakeEvent(2, EventKind::kIncident, {"fr", "na"}, {{2, Level::kMajor}}, -90, -30);
+  resolved.phase = Phase::kResolved;
+  add(resolved);
+  // Unresolved, past its estimated end: still in progress.
+  add(MakeEvent(3, EventKind::kIncident, {"na"}, {{3, Level::kMinor}}, -60, -10));
+  Event cancelled = MakeEvent(4, EventKind::kMaintenance, {"fr"}, {{1, Level::kOutage}}, 20, 80);
+  cancelled.cancelled = true;
+  add(cancelled);
+  add(MakeEvent(5, EventKind::kMaintenance, {"fr", "na"}, {{10, Level::kMaintenance}}, -5, 40));
+  add(MakeEvent(6, EventKind::kMaintenance, {"fr"}, {{2, Level::kMaintenance}}, 30, 90));
+  add(MakeEvent(7, EventKind::kAction, {"na"}, {{1, Level::kMinor}}, 50, -1));
+  add(MakeEvent(8, EventKind::kMaintenance, {"fr"}, {{3, Level::kOutage}}, 95, 60));  // ends first
+  m.Index();
+  const EventIndex index(m, At(0));
+  ASSERT_LT(index.Unsettled().size(), m.events.size());  // the ended and cancelled are left out
+  for (int minute : {0, 10, 30, 45, 50, 89, 90, 95, 200}) {
+    const DerivedState scan = Derive(m, At(minute));
+    const DerivedState read = Derive(m, At(minute), &index);
+    ASSERT_EQ(scan.services.size(), read.services.size());
+    for (const auto& [key, level] : scan.services) {
+      const DerivedLevel other = read.Service(key.first, key.second);
+      EXPECT_EQ(level.level, other.level) << key.first << " #" << key.second << " at " << minute;
+      EXPECT_EQ(level.event_id, other.event_id) << key.first << " #" << key.second;
+    }
+    for (const auto& [key, level] : scan.platforms) {
+      EXPECT_EQ(level.level, read.Platform(key.first, key.second).level) << key.second;
+    }
+    EXPECT_EQ(TransitionsAfter(m, At(minute)), TransitionsAfter(m, At(minute), &index)) << minute;
+    EXPECT_EQ(NextTransition(m, At(minute)), NextTransition(m, At(minute), &index)) << minute;
+  }
+  // Before the index's instant, it is not used: the ended events count again.
+  EXPECT_EQ(Derive(m, At(-250), &index).Service("fr", 1).level, Level::kMaintenance);
+  EXPECT_EQ(TransitionsAfter(m, At(-400), &index), TransitionsAfter(m, At(-400)));
+}
+
 }  // namespace
 }  // namespace vigie

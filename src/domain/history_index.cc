@@ -63,7 +63,11 @@ void ChangeIndex::Add(const std::shared_ptr<const StatusChange>& c) {
   } else if (list.use_count() > 1) {
     list = std::make_shared<List>(*list);  // copy on write: the index before keeps its list
   }
-  // In the model's order: rows come in that order, so this appends.
+  // In the model's order: rows come in that order, so this appends (a search otherwise).
+  if (list->empty() || !ChangeBefore(*c, *list->back())) {
+    list->push_back(c);
+    return;
+  }
   const auto at = std::upper_bound(list->begin(), list->end(), c, [](const auto& a, const auto& b) {
     return ChangeBefore(*a, *b);
   });

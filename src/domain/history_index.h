@@ -81,6 +81,13 @@ class EventIndex {
   const List& OfPlatform(std::string_view platform) const;
   // Events planned or in progress at the instant, every platform.
   const List& Open() const { return open_; }
+  // The instant the index was built for.
+  Time as_of() const { return as_of_; }
+  // The events the clock may still change at or after as_of(), in the model's order, with
+  // their positions: planned or in progress, or with a time after it. Every other event is
+  // cancelled or over for good (started and ended by then), so Derive and the transitions
+  // at or after as_of() need only these (a few dozen of 100,000 at scale).
+  const std::vector<std::pair<const Event*, size_t>>& Unsettled() const { return unsettled_; }
   // The newest instant at or before as_of at which an event of the region (of `platform`
   // only, when not empty) changed: created or updated, an update's time, and for events not
   // cancelled their start and, once over, their end.

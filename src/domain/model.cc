@@ -160,6 +160,20 @@ const Event* Model::FindEvent(int64_t id) const {
   return FindById<Event>(events, event_positions ? *event_positions : kNone, id);
 }
 
+void Model::AddChanges(const SharedVector<StatusChange>& added) {
+  const int64_t before = LastChangeId();
+  status_changes.MergeIn(added, ChangeBefore);
+  last_change_id = before;
+  for (const StatusChange& c : added) last_change_id = std::max(last_change_id, c.id);
+}
+
+int64_t Model::LastChangeId() const {
+  if (last_change_id != 0 || status_changes.empty()) return last_change_id;
+  int64_t last = 0;
+  for (const StatusChange& c : status_changes) last = std::max(last, c.id);
+  return last;
+}
+
 void Model::Index(const Model* previous) {
   service_positions.clear();
   for (size_t i = 0; i < services.size(); ++i) service_positions.emplace(services[i].id, i);

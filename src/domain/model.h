@@ -188,12 +188,20 @@ struct Model {
   SharedVector<Event> events;
   std::vector<Message> messages;
   SharedVector<StatusChange> status_changes;
+  // The highest id in status_changes (0: none), so that a writer reads the rows above it
+  // without a scan of the history. AddChanges keeps it; whoever fills status_changes
+  // otherwise (a test) leaves it 0, and LastChangeId() then scans.
+  int64_t last_change_id = 0;
   // The last entry of the store's changes log this model reflects (0: none yet). A writer
   // reads what lies above it to catch up with the others (StoreTx::LoadAbove).
   int64_t seq = 0;
   // Which life of the store the model comes from: a restore over a site starts a new one, and
   // a model of another generation is read again whole, whatever its seq.
   std::string generation;
+
+  // Merges `added` (in the model's order) into status_changes.
+  void AddChanges(const SharedVector<StatusChange>& added);
+  int64_t LastChangeId() const;
 
   const Region* FindRegion(std::string_view id) const;
   const Platform* FindPlatform(std::string_view slug) const;

@@ -1,8 +1,13 @@
-// A vector whose elements are shared between copies: copying one copies pointers, not
-// elements, so the Publisher can build the next model from the previous one while readers
-// still use it (100,000 events are not copied on each write). Reading looks like a
-// std::vector<T> of const elements; writing through a non-const accessor copies the element
-// first when another vector shares it (copy on write), so a shared element never changes.
+// A vector whose elements are shared between copies, so the Publisher can build the next
+// model from the previous one while readers still use it. Reading looks like a std::vector<T>
+// of const elements; writing through a non-const accessor copies the element first when
+// another vector shares it (copy on write), so a shared element never changes.
+//
+// The elements' pointers are kept in chunks of kChunk, themselves shared: copying a vector of
+// 710,000 status changes copies 1,400 chunk pointers, not 710,000 element pointers (whose
+// reference counts are atomic, and whose array is 11 MB of fresh pages), and appending to the
+// copy copies its last chunk only. A change in the middle (an insertion, an erasure, a sort)
+// rebuilds the chunks from the one it touches to the end. Every chunk but the last is full.
 #pragma once
 
 #include <algorithm>
@@ -16,9 +21,13 @@ namespace vigie {
 
 template <typename T>
 class SharedVector {
-  using Items = std::vector<std::shared_ptr<T>>;
+  using Ptr = std::shared_ptr<T>;
+  using Chunk = std::vector<Ptr>;
 
  public:
+  static constexpr size_t kShift = 9;
+  static constexpr size_t kChunk = size_t{1} << kShift;  // elements per chunk
+
   using value_type = T;
   using size_type = size_t;
 
@@ -30,43 +39,52 @@ class SharedVector {
     using pointer = const T*;
     using reference = const T&;
     const_iterator() = default;
-    explicit const_iterator(typename Items::const_iterator it) : it_(it) {}
-    reference operator*() const { return **it_; }
-    pointer operator->() const { return it_->get(); }
-    reference operator[](difference_type n) const { return *it_[n]; }
+    const_iterator(const SharedVector* v, size_t i) : v_(v), i_(i) {}
+    reference operator*() const { return *v_->At(i_); }
+    pointer operator->() const { return v_->At(i_).get(); }
+    reference operator[](difference_type n) const { return *v_->At(i_ + n); }
     const_iterator& operator++() {
-      ++it_;
+      ++i_;
       return *this;
     }
-    const_iterator operator++(int) { return const_iterator(it_++); }
+    const_iterator operator++(int) {
+      const_iterator t = *this;
+      ++i_;
+      return t;
+    }
     const_iterator& operator--() {
-      --it_;
+      --i_;
       return *this;
     }
-    const_iterator operator--(int) { return const_iterator(it_--); }
+    const_iterator operator--(int) {
+      const_iterator t = *this;
+      --i_;
+      return t;
+    }
     const_iterator& operator+=(difference_type n) {
-      it_ += n;
+      i_ += n;
       return *this;
     }
     const_iterator& operator-=(difference_type n) {
-      it_ -= n;
+      i_ -= n;
       return *this;
     }
     friend const_iterator operator+(const_iterator a, difference_type n) { return a += n; }
     friend const_iterator operator+(difference_type n, const_iterator a) { return a += n; }
     friend const_iterator operator-(const_iterator a, difference_type n) { return a -= n; }
     friend difference_type operator-(const const_iterator& a, const const_iterator& b) {
-      return a.it_ - b.it_;
+      return static_cast<difference_type>(a.i_) - static_cast<difference_type>(b.i_);
     }
     friend bool operator==(const const_iterator& a, const const_iterator& b) {
-      return a.it_ == b.it_;
+      return a.i_ == b.i_;
     }
     friend auto operator<=>(const const_iterator& a, const const_iterator& b) {
-      return a.it_ <=> b.it_;
+      return a.i_ <=> b.i_;
     }
 
    private:
-    typename Items::const_iterator it_;
+    const SharedVector* v_ = nullptr;
+    size_t i_ = 0;
   };
 
   // Dereferencing gives a writable element (copied first when shared).
@@ -127,93 +145,177 @@ class SharedVector {
     for (const T& x : init) push_back(x);
   }
 
-  size_t size() const { return items_.size(); }
-  bool empty() const { return items_.empty(); }
-  void reserve(size_t n) { items_.reserve(n); }
-  void clear() { items_.clear(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void reserve(size_t n) { chunks_.reserve((n + kChunk - 1) >> kShift); }
+  void clear() {
+    chunks_.clear();
+    size_ = 0;
+  }
 
-  const T& operator[](size_t i) const { return *items_[i]; }
+  const T& operator[](size_t i) const { return *At(i); }
   T& operator[](size_t i) { return Mut(i); }
-  const T& front() const { return *items_.front(); }
-  const T& back() const { return *items_.back(); }
+  const T& front() const { return *At(0); }
+  const T& back() const { return *At(size_ - 1); }
   T& front() { return Mut(0); }
-  T& back() { return Mut(items_.size() - 1); }
+  T& back() { return Mut(size_ - 1); }
 
-  const_iterator begin() const { return const_iterator(items_.cbegin()); }
-  const_iterator end() const { return const_iterator(items_.cend()); }
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size_); }
   std::reverse_iterator<const_iterator> rbegin() const { return std::reverse_iterator(end()); }
   std::reverse_iterator<const_iterator> rend() const { return std::reverse_iterator(begin()); }
   const_iterator cbegin() const { return begin(); }
   const_iterator cend() const { return end(); }
   iterator begin() { return iterator(this, 0); }
-  iterator end() { return iterator(this, items_.size()); }
+  iterator end() { return iterator(this, size_); }
 
-  void push_back(T value) { items_.push_back(std::make_shared<T>(std::move(value))); }
+  void push_back(T value) { push_shared(std::make_shared<T>(std::move(value))); }
   template <typename... Args>
   T& emplace_back(Args&&... args) {
-    items_.push_back(std::make_shared<T>(std::forward<Args>(args)...));
-    return *items_.back();
+    push_shared(std::make_shared<T>(std::forward<Args>(args)...));
+    return *At(size_ - 1);
   }
-  void pop_back() { items_.pop_back(); }
+  void pop_back() {
+    Chunk& last = Own(chunks_.size() - 1);
+    last.pop_back();
+    if (last.empty()) chunks_.pop_back();
+    --size_;
+  }
   iterator erase(iterator first, iterator last) {
-    items_.erase(items_.begin() + (first - begin()), items_.begin() + (last - begin()));
+    const size_t a = static_cast<size_t>(first - begin()), b = static_cast<size_t>(last - begin());
+    if (a == b) return first;
+    Chunk tail;
+    tail.reserve(size_ - (b - a) - (a & ~(kChunk - 1)));
+    for (size_t i = a & ~(kChunk - 1); i < a; ++i) tail.push_back(At(i));
+    for (size_t i = b; i < size_; ++i) tail.push_back(At(i));
+    Rebuild(a >> kShift, tail);
     return first;
   }
   iterator erase(iterator pos) { return erase(pos, pos + 1); }
+  // Removes the elements at these positions (ascending, each once), rebuilding from the
+  // first one's chunk.
+  void EraseAt(const std::vector<size_t>& positions) {
+    if (positions.empty()) return;
+    const size_t from = positions.front() & ~(kChunk - 1);
+    Chunk tail;
+    tail.reserve(size_ - from);
+    size_t next = 0;
+    for (size_t i = from; i < size_; ++i) {
+      if (next < positions.size() && positions[next] == i) {
+        ++next;
+      } else {
+        tail.push_back(At(i));
+      }
+    }
+    Rebuild(from >> kShift, tail);
+  }
 
   // Orders the elements by `less` (stable), moving pointers only.
   template <typename Less>
   void StableSort(Less less) {
-    const auto by_value = [&less](const std::shared_ptr<T>& a, const std::shared_ptr<T>& b) {
+    const auto by_value = [&less](const Ptr& a, const Ptr& b) {
       return less(std::as_const(*a), std::as_const(*b));
     };
-    if (!std::is_sorted(items_.begin(), items_.end(), by_value)) {
-      std::stable_sort(items_.begin(), items_.end(), by_value);
-    }
+    size_t sorted = 1;  // the elements before this one are in order
+    while (sorted < size_ && !by_value(At(sorted), At(sorted - 1))) ++sorted;
+    if (sorted >= size_) return;
+    Chunk all = Flat(0);
+    std::stable_sort(all.begin(), all.end(), by_value);
+    Rebuild(0, all);
   }
 
   // Adds the elements of `more` (ordered by `less`, as this vector is) in order, sharing
-  // them; on a tie this vector's element comes first. Appends when `more` starts last.
+  // them; on a tie this vector's element comes first. Appends when `more` starts last;
+  // otherwise rebuilds from the chunk where the first of `more` goes.
   template <typename Less>
   void MergeIn(const SharedVector& more, Less less) {
     if (more.empty()) return;
-    if (empty() || !less(more.front(), std::as_const(*this).back())) {
-      items_.insert(items_.end(), more.items_.begin(), more.items_.end());
+    const T& first = more.front();
+    const SharedVector& self = *this;  // reads through const: no copy on write
+    if (empty() || !less(first, self.back())) {
+      for (size_t i = 0; i < more.size_; ++i) push_shared(more.At(i));
       return;
     }
-    Items merged;
-    merged.reserve(items_.size() + more.items_.size());
-    std::merge(items_.begin(), items_.end(), more.items_.begin(), more.items_.end(),
-               std::back_inserter(merged),
-               [&less](const std::shared_ptr<T>& a, const std::shared_ptr<T>& b) {
-                 return less(std::as_const(*a), std::as_const(*b));
-               });
-    items_ = std::move(merged);
+    const size_t at = static_cast<size_t>(
+        std::upper_bound(self.begin(), self.end(), first,
+                         [&less](const T& a, const T& b) { return less(a, b); }) -
+        self.begin());
+    const size_t from = at & ~(kChunk - 1);
+    const Chunk mine = Flat(from), theirs = more.Flat(0);
+    Chunk merged;
+    merged.reserve(mine.size() + theirs.size());
+    std::merge(
+        mine.begin(), mine.end(), theirs.begin(), theirs.end(), std::back_inserter(merged),
+        [&less](const Ptr& a, const Ptr& b) { return less(std::as_const(*a), std::as_const(*b)); });
+    Rebuild(from >> kShift, merged);
   }
 
   // Whether both hold the very same elements, in the same order (pointers compared only).
-  bool SameElements(const SharedVector& o) const { return items_ == o.items_; }
+  bool SameElements(const SharedVector& o) const {
+    if (size_ != o.size_) return false;
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      if (chunks_[c] != o.chunks_[c] && *chunks_[c] != *o.chunks_[c]) return false;
+    }
+    return true;
+  }
 
   // Sharing: the element's pointer, and appending an element another vector holds.
-  const std::shared_ptr<T>& shared(size_t i) const { return items_[i]; }
-  void push_shared(std::shared_ptr<T> p) { items_.push_back(std::move(p)); }
+  const Ptr& shared(size_t i) const { return At(i); }
+  void push_shared(Ptr p) {
+    if (chunks_.empty() || chunks_.back()->size() == kChunk) {
+      chunks_.push_back(std::make_shared<Chunk>());
+      chunks_.back()->reserve(kChunk);
+    }
+    Own(chunks_.size() - 1).push_back(std::move(p));
+    ++size_;
+  }
 
   friend bool operator==(const SharedVector& a, const SharedVector& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
-      if (a.items_[i] != b.items_[i] && !(*a.items_[i] == *b.items_[i])) return false;
+      if (a.At(i) != b.At(i) && !(*a.At(i) == *b.At(i))) return false;
     }
     return true;
   }
 
  private:
+  const Ptr& At(size_t i) const { return (*chunks_[i >> kShift])[i & (kChunk - 1)]; }
+
+  // Chunk c, copied first when another vector shares it.
+  Chunk& Own(size_t c) {
+    std::shared_ptr<Chunk>& chunk = chunks_[c];
+    if (chunk.use_count() > 1) {
+      auto copy = std::make_shared<Chunk>();
+      copy->reserve(kChunk);
+      copy->assign(chunk->begin(), chunk->end());
+      chunk = std::move(copy);
+    }
+    return *chunk;
+  }
+
   T& Mut(size_t i) {
-    std::shared_ptr<T>& p = items_[i];
+    Ptr& p = Own(i >> kShift)[i & (kChunk - 1)];
     if (p.use_count() > 1) p = std::make_shared<T>(std::as_const(*p));
     return *p;
   }
 
-  Items items_;
+  // The pointers from position `from` to the end.
+  Chunk Flat(size_t from) const {
+    Chunk out;
+    out.reserve(size_ - std::min(from, size_));
+    for (size_t i = from; i < size_; ++i) out.push_back(At(i));
+    return out;
+  }
+
+  // Keeps the first `chunk` chunks and appends `tail` after them.
+  void Rebuild(size_t chunk, const Chunk& tail) {
+    chunks_.resize(chunk);
+    size_ = chunk << kShift;
+    for (const Ptr& p : tail) push_shared(p);
+  }
+
+  std::vector<std::shared_ptr<Chunk>> chunks_;
+  size_t size_ = 0;
 };
 
 }  // namespace vigie

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -319,6 +320,7 @@ Result<Model> Decode(std::string_view payload) {
     c.cause = d.Enum(CauseKind::kOverride);
     c.event_id = d.OptI();
     c.note = d.S();
+    m.last_change_id = std::max(m.last_change_id, c.id);
     m.status_changes.push_back(std::move(c));
   }
   if (d.bad() || !d.done()) return Status::Invalid("its content does not read as a saved state");

@@ -169,13 +169,18 @@ Status Publisher::Write(const WriteInfo& info,
     changes = ChangeIndex::Extend(current ? current->index().changes : ChangeIndex(),
                                   after->status_changes);
     RecordedLevels recorded = LastRecorded(changes);
+    // When no event changed, the current snapshot's index names the events the clock can
+    // still change (the same objects): the derivations read those instead of every event.
+    const EventIndex* clock = current && after->events.SameElements(current->model().events)
+                                  ? &current->index().events
+                                  : nullptr;
     std::vector<StatusChange> rows;
-    for (Time t : TransitionsAfter(*after, from)) {
+    for (Time t : TransitionsAfter(*after, from, clock)) {
       if (t >= now) break;
-      for (StatusChange& c : Diff(*after, Derive(*after, t), recorded, ""))
+      for (StatusChange& c : Diff(*after, Derive(*after, t, clock), recorded, ""))
         rows.push_back(std::move(c));
     }
-    for (StatusChange& c : Diff(*after, Derive(*after, now), recorded, info.note)) {
+    for (StatusChange& c : Diff(*after, Derive(*after, now, clock), recorded, info.note)) {
       rows.push_back(std::move(c));
     }
     VIGIE_RETURN_IF_ERROR(tx.InsertStatusChanges(rows));
@@ -191,7 +196,7 @@ Status Publisher::Write(const WriteInfo& info,
     SharedVector<StatusChange> added;
     for (StatusChange& r : rows) added.push_back(std::move(r));
     added.StableSort(ChangeBefore);
-    after->status_changes.MergeIn(added, ChangeBefore);
+    after->AddChanges(added);
     changes = ChangeIndex::Extend(std::move(changes), after->status_changes);
     published = std::move(after).value();
     return Status::Ok();

@@ -35,11 +35,11 @@ Snapshot::Snapshot(Model model, Time as_of, uint64_t version, ChangeIndex change
       as_of_(as_of),
       version_(version),
       id_(NextId()),
-      derived_(Derive(model_, as_of)),
       index_{ChangeIndex::Extend(std::move(changes), model_.status_changes),
              EventIndex(model_, as_of, previous ? &previous->index_.events : nullptr,
                         previous ? &previous->model_.events : nullptr)},
-      next_transition_(NextTransition(model_, as_of)),
+      derived_(Derive(model_, as_of, &index_.events)),
+      next_transition_(NextTransition(model_, as_of, &index_.events)),
       cache_budget_(cache_budget) {
   // Only what has happened by as_of counts: a planned event is a change from its creation.
   // Regions are few: a flat list, compared by id, rather than a hash per row.

@@ -107,8 +107,8 @@ class Snapshot {
   const Time as_of_;
   const uint64_t version_;
   const uint64_t id_;
-  const DerivedState derived_;
   const HistoryIndex index_;
+  const DerivedState derived_;  // read through index_ (built first): its unsettled events
   const std::optional<Time> next_transition_;
   Time last_change_{};
   std::unordered_map<std::string, Time> last_change_by_region_;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/files.h"
+#include "store/sql_dump.h"
 #include "store/sql_tx.h"
 #include "store/tables.h"
 
@@ -13,7 +13,6 @@ namespace vigie {
 
 namespace {
 
-using json = nlohmann::json;
 using sql::Stmt;
 
 constexpr std::string_view kUserColumns =
@@ -47,63 +46,6 @@ std::string NewGeneration() {
     out += part;
   }
   return out;
-}
-
-std::string ColumnList(const tables::Table& t) {
-  std::string out;
-  for (const tables::Column& c : t.columns) out.append(out.empty() ? "" : ", ").append(c.name);
-  return out;
-}
-
-// The dump's rows of `table` inserted through `conn`: its columns must be the table's (any
-// subset, in any order); values of the wrong type are refused.
-Status ImportTable(sql::Connection& conn, const tables::Table& table, const json& t) {
-  if (!t.is_object() || !t.contains("columns")) return Status::Ok();
-  const json& cols = t["columns"];
-  const json& rows = t.value("rows", json::array());
-  if (!cols.is_array() || cols.empty() || !rows.is_array()) {
-    return Status::Invalid("table " + std::string(table.name) + " is malformed in the dump");
-  }
-  std::vector<tables::Type> types;
-  std::string names, marks;
-  for (const json& c : cols) {
-    const std::string name = c.is_string() ? c.get<std::string>() : std::string();
-    const auto known = std::find_if(table.columns.begin(), table.columns.end(),
-                                    [&](const tables::Column& k) { return k.name == name; });
-    if (known == table.columns.end()) {
-      return Status::Invalid("the dump's table " + std::string(table.name) +
-                             " has a column Vigie does not know: " + c.dump());
-    }
-    types.push_back(known->type);
-    names.append(names.empty() ? "" : ", ").append(name);
-    marks.append(marks.empty() ? "?" : ", ?");
-  }
-  const std::string insert =
-      "INSERT INTO " + std::string(table.name) + "(" + names + ") VALUES (" + marks + ")";
-  std::vector<sql::Value> values(types.size());
-  for (const json& row : rows) {
-    if (!row.is_array() || row.size() != types.size()) {
-      return Status::Invalid("a row of " + std::string(table.name) + " has the wrong width");
-    }
-    for (size_t i = 0; i < types.size(); ++i) {
-      const json& v = row[i];
-      if (v.is_null()) {
-        values[i] = std::monostate{};
-      } else if (types[i] == tables::Type::kInt && v.is_number_integer()) {
-        values[i] = v.get<int64_t>();
-      } else if (types[i] == tables::Type::kText && v.is_string()) {
-        values[i] = std::string_view(v.get_ref<const std::string&>());
-      } else {
-        return Status::Invalid("a value of " + std::string(table.name) + "." +
-                               cols[i].get<std::string>() + " has the wrong type: " + v.dump());
-      }
-    }
-    std::unique_ptr<sql::Rows> st = conn.Start(insert, values);
-    while (st->Next()) {
-    }
-    VIGIE_RETURN_IF_ERROR(st->status().WithContext("importing " + std::string(table.name)));
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -241,59 +183,15 @@ Result<std::vector<AuditEntry>> SqlStore::ListAudit(const AuditFilter& f) {
 }
 
 Result<std::string> SqlStore::Export() {
-  json out = json::object();
-  out["format"] = "vigie-dump";
-  out["schema_version"] = tables::kDumpVersion;
-  json all = json::object();
-  VIGIE_RETURN_IF_ERROR(Transact(Access::kRead, [&](sql::Connection& conn) -> Status {
-    for (const tables::Table& table : tables::kDumped) {
-      Stmt st(conn, "SELECT " + ColumnList(table) + " FROM " + std::string(table.name) +
-                        " ORDER BY " + std::string(table.order));
-      json cols = json::array();
-      for (const tables::Column& c : table.columns) cols.push_back(c.name);
-      json rows = json::array();
-      while (st.Step()) {
-        json row = json::array();
-        int i = 0;
-        for (const tables::Column& c : table.columns) {
-          if (st.IsNull(i)) {
-            row.push_back(nullptr);
-          } else if (c.type == tables::Type::kInt) {
-            row.push_back(st.Int(i));
-          } else {
-            row.push_back(st.Str(i));
-          }
-          ++i;
-        }
-        rows.push_back(std::move(row));
-      }
-      VIGIE_RETURN_IF_ERROR(st.status());
-      all[std::string(table.name)] = json{{"columns", std::move(cols)}, {"rows", std::move(rows)}};
-    }
-    return Status::Ok();
-  }));
-  out["tables"] = std::move(all);
-  return out.dump(1, '\t', false, json::error_handler_t::replace) + "\n";
+  return ReadOne<std::string>(Access::kRead,
+                              [](sql::Connection& conn) { return dump::Write(conn); });
 }
 
 Status SqlStore::Import(std::string_view dump) { return LoadDump(dump, /*replace=*/false); }
 
 Status SqlStore::Replace(std::string_view dump) { return LoadDump(dump, /*replace=*/true); }
 
-Status SqlStore::LoadDump(std::string_view dump, bool replace) {
-  json in = json::parse(dump, nullptr, /*allow_exceptions=*/false);
-  if (in.is_discarded() || !in.is_object() || in.value("format", "") != "vigie-dump" ||
-      !in.contains("tables") || !in["tables"].is_object()) {
-    return Status::Invalid("not a Vigie dump (expected the JSON written by `vigie export`)");
-  }
-  if (!in["schema_version"].is_number_integer() ||
-      in["schema_version"].get<int>() < tables::kOldestDumpVersion ||
-      in["schema_version"].get<int>() > tables::kDumpVersion) {
-    return Status::Invalid("the dump has schema version " + in["schema_version"].dump() +
-                           " but this Vigie reads versions " +
-                           std::to_string(tables::kOldestDumpVersion) + " to " +
-                           std::to_string(tables::kDumpVersion));
-  }
+Status SqlStore::LoadDump(std::string_view text, bool replace) {
   return Transact(Access::kWrite, [&](sql::Connection& conn) -> Status {
     if (replace) {
       // Children first; sessions and the changes log go too (a new generation starts below).
@@ -312,10 +210,7 @@ Status SqlStore::LoadDump(std::string_view dump, bool replace) {
         return Status::Conflict("the database is not empty: import a dump into a new one");
       }
     }
-    for (const tables::Table& table : tables::kDumped) {
-      VIGIE_RETURN_IF_ERROR(
-          ImportTable(conn, table, in["tables"].value(std::string(table.name), json())));
-    }
+    VIGIE_RETURN_IF_ERROR(dump::Read(text, conn));
     VIGIE_RETURN_IF_ERROR(AfterImport(conn));
     SqlTx tx(conn, changes_kept_, AnnounceSql());
     if (replace) VIGIE_RETURN_IF_ERROR(tx.SetMeta(kGenerationKey, NewGeneration()));

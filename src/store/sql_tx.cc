@@ -35,6 +35,33 @@ std::optional<std::string> NullIfEmpty(const std::string& s) {
 constexpr std::string_view kTouched =
     "(SELECT event_id FROM change_events WHERE seq > ?1 UNION SELECT id FROM dirty_events)";
 
+// Where the events with these ids are in `model`, ascending: through the model's index of
+// positions when it has one, else by a scan. An id the model does not hold is left out.
+std::vector<size_t> PositionsOf(const Model& model, const std::unordered_set<int64_t>& ids) {
+  std::vector<size_t> out;
+  if (model.event_positions) {
+    bool valid = true;
+    for (int64_t id : ids) {
+      const auto it = model.event_positions->find(id);
+      if (it == model.event_positions->end()) continue;
+      if (it->second >= model.events.size() || model.events[it->second].id != id) {
+        valid = false;  // an index of other events: scan instead
+        break;
+      }
+      out.push_back(it->second);
+    }
+    if (valid) {
+      std::sort(out.begin(), out.end());
+      return out;
+    }
+    out.clear();
+  }
+  for (size_t i = 0; i < model.events.size(); ++i) {
+    if (ids.count(model.events[i].id)) out.push_back(i);
+  }
+  return out;
+}
+
 }  // namespace
 
 SqlTx::SqlTx(sql::Connection& conn, int64_t changes_kept, std::string_view announce)
@@ -394,12 +421,19 @@ Status SqlTx::LoadEvents(SharedVector<Event>& events, std::optional<int64_t> abo
         "SELECT id, kind, platform, regions, title_fr, title_en, body_fr, body_en, starts_at, "
         "ends_at, phase, cancelled, created_at, updated_at, revision, updated_by FROM events",
         "id", "id");
+    // Events name a handful of region lists ("fr", "na", both): each is parsed once.
+    std::unordered_map<std::string, std::vector<std::string>> region_lists;
     while (st.Step()) {
       Event e;
       e.id = st.Int(0);
       e.kind = ParseEventKind(st.Str(1)).value_or(EventKind::kAnnouncement);
       e.platform = st.Str(2);
-      e.regions = FromJsonArray(st.Str(3));
+      std::string regions = st.Str(3);
+      auto known = region_lists.find(regions);
+      if (known == region_lists.end()) {
+        known = region_lists.emplace(regions, FromJsonArray(regions)).first;
+      }
+      e.regions = known->second;
       e.title = {st.Str(4), st.Str(5)};
       e.body = {st.Str(6), st.Str(7)};
       e.starts_at = FromUnix(st.Int(8));
@@ -449,11 +483,17 @@ Status SqlTx::LoadEvents(SharedVector<Event>& events, std::optional<int64_t> abo
     auto it = position.find(service);
     return it == position.end() ? 0 : it->second;
   };
+  const auto by_position = [&](const Impact& a, const Impact& b) {
+    return position_of(a.service_id) < position_of(b.service_id);
+  };
   for (auto& [id, e] : by_id) {
-    std::stable_sort(e->impacts.begin(), e->impacts.end(), [&](const Impact& a, const Impact& b) {
-      return position_of(a.service_id) < position_of(b.service_id);
-    });
-    std::stable_sort(e->updates.begin(), e->updates.end(), UpdateBefore);
+    // Mostly in order already: a stable sort would still take a buffer from malloc each time.
+    if (!std::is_sorted(e->impacts.begin(), e->impacts.end(), by_position)) {
+      std::stable_sort(e->impacts.begin(), e->impacts.end(), by_position);
+    }
+    if (!std::is_sorted(e->updates.begin(), e->updates.end(), UpdateBefore)) {
+      std::stable_sort(e->updates.begin(), e->updates.end(), UpdateBefore);
+    }
   }
   events.StableSort(EventBefore);
   return Status::Ok();
@@ -477,7 +517,8 @@ Status SqlTx::LoadMessages(Model& m) {
   return st.status();
 }
 
-Status SqlTx::LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_id) {
+Result<int64_t> SqlTx::LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_id) {
+  int64_t last = 0;
   Stmt st(conn_,
           "SELECT id, region, platform, service_id, from_level, to_level, at, cause, event_id, "
           "note FROM status_changes WHERE id > ? ORDER BY id",
@@ -494,12 +535,13 @@ Status SqlTx::LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_i
     c.cause = ParseCauseKind(st.Str(7)).value_or(CauseKind::kManual);
     c.event_id = st.OptInt(8);
     c.note = st.Str(9);
+    last = std::max(last, c.id);
     out.push_back(std::move(c));
   }
   VIGIE_RETURN_IF_ERROR(st.status());
   // Read in id order, ordered here by (at, id): usually already so.
   out.StableSort(ChangeBefore);
-  return Status::Ok();
+  return last;
 }
 
 Result<Model> SqlTx::Load() {
@@ -513,7 +555,9 @@ Result<Model> SqlTx::Load() {
   VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
   VIGIE_RETURN_IF_ERROR(LoadEvents(m.events, std::nullopt, m.services));
   VIGIE_RETURN_IF_ERROR(LoadMessages(m));
-  VIGIE_RETURN_IF_ERROR(LoadStatusChanges(m.status_changes, 0));
+  Result<int64_t> last = LoadStatusChanges(m.status_changes, 0);
+  if (!last.ok()) return last.status();
+  m.last_change_id = *last;
   return m;
 }
 
@@ -546,20 +590,21 @@ Result<Model> SqlTx::LoadAbove(const Model& previous) {
     while (st.Step()) touched.insert(st.Int(0));
     VIGIE_RETURN_IF_ERROR(st.status());
   }
-  SharedVector<Event> changed;
-  if (!touched.empty()) VIGIE_RETURN_IF_ERROR(LoadEvents(changed, previous.seq, m.services));
-  for (size_t i = 0; i < previous.events.size(); ++i) {
-    if (!touched.count(previous.events[i].id)) m.events.push_shared(previous.events.shared(i));
+  m.events = previous.events;  // shares its chunks: no copy of 100,000 pointers
+  if (!touched.empty()) {
+    SharedVector<Event> changed;
+    VIGIE_RETURN_IF_ERROR(LoadEvents(changed, previous.seq, m.services));
+    m.events.EraseAt(PositionsOf(previous, touched));
+    m.events.MergeIn(changed, EventBefore);  // a changed event replaces (or drops) its old one
   }
-  m.events.MergeIn(changed, EventBefore);  // a changed event replaces (or drops) its old one
 
   // Status changes are written once and never changed: the new ones are added.
-  int64_t last_id = 0;
-  for (const StatusChange& c : previous.status_changes) last_id = std::max(last_id, c.id);
   SharedVector<StatusChange> added;
-  VIGIE_RETURN_IF_ERROR(LoadStatusChanges(added, last_id));
+  Result<int64_t> last = LoadStatusChanges(added, previous.LastChangeId());
+  if (!last.ok()) return last.status();
   m.status_changes = previous.status_changes;
-  m.status_changes.MergeIn(added, ChangeBefore);
+  m.last_change_id = previous.LastChangeId();
+  m.AddChanges(added);
   return m;
 }
 

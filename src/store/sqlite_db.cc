@@ -7,15 +7,18 @@ namespace {
 // One prepared statement; its first error is kept as a Status.
 class SqliteRows : public sql::Rows {
  public:
-  SqliteRows(const Db& db, std::string_view sql, std::span<const sql::Value> args) : db_(db) {
-    if (sqlite3_prepare_v2(db.get(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-        SQLITE_OK) {
+  SqliteRows(Db& db, std::string_view sql, std::span<const sql::Value> args) : db_(db), sql_(sql) {
+    stmt_ = db.TakePrepared(sql_);
+    if (!stmt_ && sqlite3_prepare_v2(db.get(), sql.data(), static_cast<int>(sql.size()), &stmt_,
+                                     nullptr) != SQLITE_OK) {
       status_ = db.Error("prepare \"" + std::string(sql.substr(0, 60)) + "\"");
       return;
     }
     for (size_t i = 0; i < args.size() && status_.ok(); ++i) Bind(static_cast<int>(i) + 1, args[i]);
   }
-  ~SqliteRows() override { sqlite3_finalize(stmt_); }
+  ~SqliteRows() override {
+    if (stmt_) db_.KeepPrepared(std::move(sql_), stmt_);
+  }
 
   bool Next() override {
     if (!status_.ok() || done_) return false;
@@ -50,7 +53,8 @@ class SqliteRows : public sql::Rows {
     if (rc != SQLITE_OK) status_ = db_.Error("bind");
   }
 
-  const Db& db_;
+  Db& db_;
+  std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
   Status status_;
   bool done_ = false;
@@ -73,7 +77,27 @@ Result<Db> Db::Open(const std::string& path) {
 }
 
 Db::~Db() {
+  for (auto& [sql, stmt] : prepared_) sqlite3_finalize(stmt);
   if (db_) sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* Db::TakePrepared(const std::string& sql) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) return nullptr;
+  sqlite3_stmt* stmt = it->second;
+  prepared_.erase(it);
+  return stmt;
+}
+
+void Db::KeepPrepared(std::string sql, sqlite3_stmt* stmt) {
+  // Reset: no lock held, no row pending, no value bound.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  // Bounded: texts built from data (none today) must not grow it without end.
+  constexpr size_t kMost = 200;
+  if (prepared_.size() >= kMost || !prepared_.emplace(std::move(sql), stmt).second) {
+    sqlite3_finalize(stmt);
+  }
 }
 
 Status ErrorOf(int rc, std::string message) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -340,6 +341,79 @@ TEST_P(StoreContract, ExportThenImportGivesTheSameDatabase) {
   auto c = OpenNew("c");
   EXPECT_EQ(c->Import("{\"hello\": 1}").code(), Status::Code::kInvalid);
   EXPECT_EQ(c->Import("not json").code(), Status::Code::kInvalid);
+}
+
+// A dump is read as it is parsed, a row at a time: any order of tables, columns and keys
+// loads the same site (tables that come before those they refer to are held until their
+// turn), and a bad one is refused whole.
+TEST_P(StoreContract, ADumpInAnyOrderLoadsTheSameAndABadOneNothing) {
+  auto a = OpenNew("a");
+  Seed(*a);
+  const Event e = StoredEvent(*a->Load());
+  ASSERT_TRUE(a->Write([&](StoreTx& tx) { return tx.InsertEvent(e).status(); }).ok());
+  const std::string dump = *a->Export();
+  const nlohmann::json parsed = nlohmann::json::parse(dump);
+
+  // Keys sorted (tables by name, as nlohmann writes an object): event_services before events.
+  {
+    auto b = OpenNew("sorted");
+    ASSERT_TRUE(b->Import(parsed.dump(1, '\t')).ok());
+    EXPECT_EQ(*b->Export(), dump);
+  }
+  // Tables last to first, columns reversed, rows before columns, the header last.
+  {
+    using ordered = nlohmann::ordered_json;
+    const ordered in = ordered::parse(dump);
+    ordered tables = ordered::object();
+    const ordered& all = in["tables"];
+    for (auto t = all.rbegin(); t != all.rend(); ++t) {
+      const ordered& cols = (*t)["columns"];
+      ordered reversed_cols = ordered::array();
+      for (auto c = cols.rbegin(); c != cols.rend(); ++c) reversed_cols.push_back(*c);
+      ordered rows = ordered::array();
+      for (const ordered& row : (*t)["rows"]) {
+        ordered reversed_row = ordered::array();
+        for (auto v = row.rbegin(); v != row.rend(); ++v) reversed_row.push_back(*v);
+        rows.push_back(reversed_row);
+      }
+      ordered table = ordered::object();
+      table["rows"] = rows;
+      table["columns"] = reversed_cols;
+      tables[std::string(t.key())] = table;
+    }
+    ordered reordered = ordered::object();
+    reordered["tables"] = tables;
+    reordered["schema_version"] = in["schema_version"];
+    reordered["format"] = "vigie-dump";
+    auto c = OpenNew("reordered");
+    Status st = c->Import(reordered.dump());
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(*c->Export(), dump);
+  }
+  // Refused, with a sentence, and nothing of it kept: the same store takes the good dump after.
+  auto d = OpenNew("bad");
+  const auto refused = [&](nlohmann::json bad, const std::string& words) {
+    const Status st = d->Import(bad.dump());
+    EXPECT_EQ(st.code(), Status::Code::kInvalid) << words;
+    EXPECT_NE(st.message().find(words), std::string::npos) << st.ToString();
+  };
+  nlohmann::json wide = parsed;
+  wide["tables"]["events"]["rows"][0].push_back(1);
+  refused(wide, "a row of events has the wrong width");
+  nlohmann::json typed = parsed;
+  typed["tables"]["events"]["rows"][0][0] = "one";
+  refused(typed, "a value of events.id has the wrong type: \"one\"");
+  nlohmann::json unknown = parsed;
+  unknown["tables"]["events"]["columns"][0] = "colour";
+  refused(unknown, "has a column Vigie does not know: \"colour\"");
+  nlohmann::json future = parsed;
+  future["schema_version"] = 999;
+  refused(future, "the dump has schema version 999");
+  nlohmann::json late = parsed;
+  late["tables"]["platforms"]["rows"].push_back(late["tables"]["platforms"]["rows"][0]);
+  EXPECT_EQ(d->Import(late.dump()).code(), Status::Code::kConflict);  // a key twice
+  ASSERT_TRUE(d->Import(dump).ok());
+  EXPECT_EQ(*d->Export(), dump);
 }
 
 TEST_P(StoreContract, AnAcknowledgedWriteSurvivesKill9) {
