@@ -171,4 +171,21 @@ bool Body::WasCompressed(Coding c) const {
   return c != Coding::kIdentity && compressed_[SlotOf(c)].made.load(std::memory_order_acquire);
 }
 
+void Body::ShareCompressed(const Body& older) const {
+  if (&older == this || hash_ != older.hash_ || identity != older.identity ||
+      identity_rep_.head_200 != older.identity_rep_.head_200 ||
+      identity_rep_.head_304 != older.identity_rep_.head_304) {
+    return;
+  }
+  for (size_t i = 0; i < compressed_.size(); ++i) {
+    const Slot& theirs = older.compressed_[i];
+    if (!theirs.made.load(std::memory_order_acquire)) continue;
+    Slot& mine = compressed_[i];
+    std::call_once(mine.once, [&] {
+      mine.rep = theirs.rep;
+      mine.made.store(true, std::memory_order_release);
+    });
+  }
+}
+
 }  // namespace vigie

@@ -67,13 +67,17 @@ struct Body {
   const Representation* Compressed(Coding c) const;
   // Whether Compressed(c) has been asked for already.
   bool WasCompressed(Coding c) const;
+  // Takes the compressed representations `older` has made, when both bodies have the very
+  // same identity representation (bytes, validators and heads): a body that a write did not
+  // change is not compressed again (brotli was half of warming the next snapshot at scale).
+  void ShareCompressed(const Body& older) const;
 
  private:
   friend std::shared_ptr<const Body> MakeBody(std::string, std::string, Time, HeaderList);
   struct Slot {
     std::once_flag once;
     std::atomic<bool> made{false};
-    std::unique_ptr<const Representation> rep;
+    std::shared_ptr<const Representation> rep;  // shared by bodies of the same bytes
   };
   Representation identity_rep_;
   std::string hash_;                        // of the identity bytes

@@ -55,5 +55,28 @@ TEST(BodyTest, EachCodingHasItsOwnEtagAndTinyBodiesStayAsTheyAre) {
   EXPECT_TRUE(tiny->WasCompressed(Coding::kGzip));
 }
 
+// A write that did not change a body does not compress it again: the next snapshot's body
+// takes the representations the previous one made, when bytes and heads are the same.
+TEST(BodyTest, AnUnchangedBodySharesTheCompressedRepresentationsAlreadyMade) {
+  const HeaderList headers{{"Cache-Control", "no-cache"}};
+  auto older = MakeBody("text/html; charset=utf-8", Page(), Time{}, headers);
+  const Representation* br = older->Compressed(Coding::kBrotli);
+  ASSERT_NE(br, nullptr);
+  auto same = MakeBody("text/html; charset=utf-8", Page(), Time{}, headers);
+  same->ShareCompressed(*older);
+  EXPECT_TRUE(same->WasCompressed(Coding::kBrotli));
+  EXPECT_EQ(same->Compressed(Coding::kBrotli), br);  // the very same representation
+  EXPECT_FALSE(same->WasCompressed(Coding::kGzip));  // nobody asked for it: still not made
+
+  auto changed = MakeBody("text/html; charset=utf-8", Page() + "<p>new</p>", Time{}, headers);
+  changed->ShareCompressed(*older);
+  EXPECT_FALSE(changed->WasCompressed(Coding::kBrotli));
+  auto later = MakeBody("text/html; charset=utf-8", Page(), Time{} + std::chrono::hours(1),
+                        headers);  // same bytes, another Last-Modified: other heads
+  later->ShareCompressed(*older);
+  EXPECT_FALSE(later->WasCompressed(Coding::kBrotli));
+  EXPECT_NE(later->Compressed(Coding::kBrotli), br);
+}
+
 }  // namespace
 }  // namespace vigie

@@ -76,8 +76,8 @@ TEST(SharedVectorTest, ChangesInTheMiddleMatchAPlainVectorAndLeaveCopiesAlone) {
         for (const Item& m : more) shared_more.push_back(m);
         v.MergeIn(shared_more, KeyBefore);
         std::vector<Item> merged;
-        std::merge(plain.begin(), plain.end(), more.begin(), more.end(),
-                   std::back_inserter(merged), KeyBefore);
+        std::merge(plain.begin(), plain.end(), more.begin(), more.end(), std::back_inserter(merged),
+                   KeyBefore);
         plain = merged;
         break;
       }
