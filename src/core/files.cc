@@ -64,6 +64,50 @@ Status SyncAndRename(const std::string& tmp, const std::string& path) {
   return Status::Ok();
 }
 
+Result<AtomicFile> AtomicFile::Create(const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
+  return AtomicFile(path, fd);
+}
+
+AtomicFile::AtomicFile(AtomicFile&& o) noexcept
+    : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)) {}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink((path_ + ".tmp").c_str());
+}
+
+Status AtomicFile::Append(std::string_view data) { return WriteAll(fd_, data, path_ + ".tmp"); }
+
+Status AtomicFile::WriteAt(uint64_t offset, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return Status::Unavailable("cannot write " + path_ + ".tmp: " + std::strerror(errno));
+    data.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status AtomicFile::Commit() {
+  const std::string tmp = path_ + ".tmp";
+  const bool synced = ::fsync(fd_) == 0;
+  const Status st = synced
+                        ? Status::Ok()
+                        : Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
+  ::close(std::exchange(fd_, -1));
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return SyncAndRename(tmp, path_);
+}
+
 Result<std::string> ReadWholeFile(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return Status::NotFound("cannot read " + path + ": " + std::strerror(errno));

@@ -22,6 +22,10 @@ std::string ColumnList(const tables::Table& t) {
   return out;
 }
 
+// Rows to an INSERT: a few round trips to a server instead of one per row, within every
+// backend's limit of parameters (SQLite's 32,766; PostgreSQL's 65,535) at 20 columns.
+constexpr size_t kBatch = 500;
+
 constexpr std::string_view kNotADump =
     "not a Vigie dump (expected the JSON written by `vigie export`)";
 
@@ -56,7 +60,10 @@ struct TableIn {
   bool columns_seen = false;
   std::vector<std::string> names;
   std::vector<tables::Type> types;
-  std::string insert;
+  std::string insert;                     // INSERT INTO t(columns) VALUES (?, ...): one row
+  std::string marks;                      // (?, ...): one more row
+  std::string insert_batch, insert_rest;  // for kBatch rows, and for rest_rows
+  size_t rest_rows = 0;
   std::vector<Row> held;  // rows read before their turn (or before the columns)
 };
 
@@ -171,9 +178,11 @@ class Reader final : public nlohmann::json_sax<json> {
     const Where done = Leave();
     if (done == Where::kColumns) return Fails(EndColumns());
     if (done == Where::kRow) {
-      if (table_.streaming && table_.columns_seen)
-        return Fails(Insert(table_, row_.data(), cells_));
       table_.held.emplace_back(row_.begin(), row_.begin() + static_cast<std::ptrdiff_t>(cells_));
+      // Its turn has come: the rows go in batches as they are read.
+      if (table_.streaming && table_.columns_seen && table_.held.size() >= kBatch) {
+        return Fails(InsertHeld(table_));
+      }
     }
     return true;
   }
@@ -284,8 +293,9 @@ class Reader final : public nlohmann::json_sax<json> {
       names.append(names.empty() ? "" : ", ").append(name);
       marks.append(marks.empty() ? "?" : ", ?");
     }
+    table_.marks = "(" + marks + ")";
     table_.insert =
-        "INSERT INTO " + std::string(table_.table->name) + "(" + names + ") VALUES (" + marks + ")";
+        "INSERT INTO " + std::string(table_.table->name) + "(" + names + ") VALUES " + table_.marks;
     table_.columns_seen = true;
     return Status::Ok();
   }
@@ -311,30 +321,45 @@ class Reader final : public nlohmann::json_sax<json> {
     return Status::Ok();
   }
 
+  // Inserts the rows held, kBatch to a statement (one round trip to a server for each).
   Status InsertHeld(TableIn& t) {
-    for (const Row& row : t.held) VIGIE_RETURN_IF_ERROR(Insert(t, row.data(), row.size()));
+    for (size_t from = 0; from < t.held.size(); from += kBatch) {
+      VIGIE_RETURN_IF_ERROR(Insert(t, from, std::min(t.held.size(), from + kBatch)));
+    }
     t.held.clear();
     return Status::Ok();
   }
 
-  Status Insert(const TableIn& t, const Cell* cells, size_t n) {
+  // Rows [from, to) of t.held, in one INSERT.
+  Status Insert(TableIn& t, size_t from, size_t to) {
     const std::string name(t.table->name);
-    if (n != t.types.size()) return Status::Invalid("a row of " + name + " has the wrong width");
-    values_.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      const Cell& c = cells[i];
-      if (c.kind == Cell::Kind::kNull) {
-        values_[i] = std::monostate{};
-      } else if (t.types[i] == tables::Type::kInt && c.kind == Cell::Kind::kInt) {
-        values_[i] = c.i;
-      } else if (t.types[i] == tables::Type::kText && c.kind == Cell::Kind::kText) {
-        values_[i] = std::string_view(c.text);
-      } else {
-        return Status::Invalid("a value of " + name + "." + t.names[i] +
-                               " has the wrong type: " + c.Spelling());
+    const size_t width = t.types.size();
+    values_.clear();
+    for (size_t r = from; r < to; ++r) {
+      const Row& row = t.held[r];
+      if (row.size() != width) return Status::Invalid("a row of " + name + " has the wrong width");
+      for (size_t i = 0; i < width; ++i) {
+        const Cell& c = row[i];
+        if (c.kind == Cell::Kind::kNull) {
+          values_.emplace_back(std::monostate{});
+        } else if (t.types[i] == tables::Type::kInt && c.kind == Cell::Kind::kInt) {
+          values_.emplace_back(c.i);
+        } else if (t.types[i] == tables::Type::kText && c.kind == Cell::Kind::kText) {
+          values_.emplace_back(std::string_view(c.text));
+        } else {
+          return Status::Invalid("a value of " + name + "." + t.names[i] +
+                                 " has the wrong type: " + c.Spelling());
+        }
       }
     }
-    std::unique_ptr<sql::Rows> st = conn_.Start(t.insert, values_);
+    const size_t rows = to - from;
+    std::string& text = rows == kBatch ? t.insert_batch : t.insert_rest;
+    if (text.empty() || (rows != kBatch && t.rest_rows != rows)) {
+      text = t.insert;
+      for (size_t r = 1; r < rows; ++r) text.append(", ").append(t.marks);
+      if (rows != kBatch) t.rest_rows = rows;
+    }
+    std::unique_ptr<sql::Rows> st = conn_.Start(text, values_);
     while (st->Next()) {
     }
     return st->status().WithContext("importing " + name);
