@@ -252,6 +252,7 @@ class PgStore : public SqlStore {
   std::string_view AnnounceSql() const override { return kAnnounce; }
 
   // The ids imported were given, not drawn: each id sequence moves past the largest.
+  // Then the tables are analyzed.
   Status AfterImport(sql::Connection& conn) override {
     for (std::string_view table :
          {"services", "events", "event_updates", "messages", "status_changes", "audit", "users",
@@ -262,7 +263,10 @@ class PgStore : public SqlStore {
                                                 t)
                                 .Run());
     }
-    return Status::Ok();
+    // Statistics for the planner now, not when autovacuum comes by: without them it guesses
+    // that "id > $1" keeps a third of the rows, and a write read its new status changes by
+    // scanning all 710,000 of them (80 ms) for the first minute after an import at scale.
+    return sql::Stmt(conn, "ANALYZE").Run();
   }
 
  private:
