@@ -6,9 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <functional>
-#include <sstream>
 
 #include "core/files.h"
 #include "core/log.h"
@@ -397,11 +395,9 @@ Status LocalCopy::Write(const std::string& path, const Model& model, Time saved_
 }
 
 Result<LocalCopy::Saved> LocalCopy::Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no local copy of the state at " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string data = std::move(buffer).str();
+  Result<std::string> read = ReadWholeFile(path);
+  if (!read.ok()) return Status::NotFound("no local copy of the state at " + path);
+  const std::string data = std::move(read).value();
   const size_t head = kMagic.size() + 4 + 8 + 8 + 4;
   const auto damaged = [&](const std::string& why) {
     return Status::Invalid("the local copy of the state " + path + " cannot be used: " + why);

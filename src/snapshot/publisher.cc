@@ -23,9 +23,7 @@ void TrimIfMuchIsFree() {
   constexpr size_t kFreeToTrim = 64u << 20;
   if (mallinfo2().fordblks > kFreeToTrim) malloc_trim(0);
 }
-}  // namespace
 
-namespace {
 constexpr std::string_view kReconciledAt = "reconciled_at";
 
 // Until when the stored history has the clock's transitions: the last write's instant
