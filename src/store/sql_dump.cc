@@ -29,6 +29,24 @@ constexpr size_t kBatch = 500;
 constexpr std::string_view kNotADump =
     "not a Vigie dump (expected the JSON written by `vigie export`)";
 
+// The sentences of a dump refused.
+Status Malformed(std::string_view table) {
+  return Status::Invalid("table " + std::string(table) + " is malformed in the dump");
+}
+Status WrongWidth(std::string_view table) {
+  return Status::Invalid("a row of " + std::string(table) + " has the wrong width");
+}
+Status UnknownColumn(std::string_view table, std::string_view spelling) {
+  return Status::Invalid("the dump's table " + std::string(table) +
+                         " has a column Vigie does not know: " + std::string(spelling));
+}
+// `column` is "" when the value is past the row's known columns.
+Status WrongType(std::string_view table, std::string_view column, std::string_view spelling) {
+  return Status::Invalid("a value of " + std::string(table) +
+                         (column.empty() ? "" : "." + std::string(column)) +
+                         " has the wrong type: " + std::string(spelling));
+}
+
 // A value of a row as parsed, before it is checked against its column's type.
 struct Cell {
   enum class Kind { kNull, kInt, kText, kOther };
@@ -60,10 +78,8 @@ struct TableIn {
   bool columns_seen = false;
   std::vector<std::string> names;
   std::vector<tables::Type> types;
-  std::string insert;                     // INSERT INTO t(columns) VALUES (?, ...): one row
-  std::string marks;                      // (?, ...): one more row
-  std::string insert_batch, insert_rest;  // for kBatch rows, and for rest_rows
-  size_t rest_rows = 0;
+  std::string insert;     // INSERT INTO t(columns) VALUES (?, ...): one row
+  std::string marks;      // (?, ...): one more row
   std::vector<Row> held;  // rows read before their turn (or before the columns)
 };
 
@@ -211,20 +227,15 @@ class Reader final : public nlohmann::json_sax<json> {
   std::string TableName() const {
     return table_.table ? std::string(table_.table->name) : std::string("?");
   }
-  bool Malformed() {
-    return Fails(Status::Invalid("table " + TableName() + " is malformed in the dump"));
-  }
-  bool WrongWidth() {
-    return Fails(Status::Invalid("a row of " + TableName() + " has the wrong width"));
-  }
+  bool Malformed() { return Fails(dump::Malformed(TableName())); }
+  bool WrongWidth() { return Fails(dump::WrongWidth(TableName())); }
   bool UnknownColumn(std::string_view spelling) {
-    return Fails(Status::Invalid("the dump's table " + TableName() +
-                                 " has a column Vigie does not know: " + std::string(spelling)));
+    return Fails(dump::UnknownColumn(TableName(), spelling));
   }
   bool WrongType(std::string_view spelling) {
-    const std::string column = cells_ < table_.names.size() ? "." + table_.names[cells_] : "";
-    return Fails(Status::Invalid("a value of " + TableName() + column +
-                                 " has the wrong type: " + std::string(spelling)));
+    const std::string_view column =
+        cells_ < table_.names.size() ? std::string_view(table_.names[cells_]) : "";
+    return Fails(dump::WrongType(TableName(), column, spelling));
   }
 
   bool Scalar(Cell::Kind kind, int64_t i, std::string_view text) {
@@ -277,17 +288,15 @@ class Reader final : public nlohmann::json_sax<json> {
   }
 
   Status EndColumns() {
-    if (table_.names.empty())
-      return Status::Invalid("table " + TableName() + " is malformed in the dump");
+    if (table_.names.empty()) return dump::Malformed(TableName());
     std::string names, marks;
     table_.types.clear();
     for (const std::string& name : table_.names) {
       const auto known = std::find_if(table_.table->columns.begin(), table_.table->columns.end(),
                                       [&](const tables::Column& k) { return k.name == name; });
       if (known == table_.table->columns.end()) {
-        return Status::Invalid("the dump's table " + TableName() +
-                               " has a column Vigie does not know: " +
-                               json(name).dump(-1, ' ', false, json::error_handler_t::replace));
+        return dump::UnknownColumn(TableName(),
+                                   json(name).dump(-1, ' ', false, json::error_handler_t::replace));
       }
       table_.types.push_back(known->type);
       names.append(names.empty() ? "" : ", ").append(name);
@@ -331,13 +340,13 @@ class Reader final : public nlohmann::json_sax<json> {
   }
 
   // Rows [from, to) of t.held, in one INSERT.
-  Status Insert(TableIn& t, size_t from, size_t to) {
+  Status Insert(const TableIn& t, size_t from, size_t to) {
     const std::string name(t.table->name);
     const size_t width = t.types.size();
     values_.clear();
     for (size_t r = from; r < to; ++r) {
       const Row& row = t.held[r];
-      if (row.size() != width) return Status::Invalid("a row of " + name + " has the wrong width");
+      if (row.size() != width) return dump::WrongWidth(name);
       for (size_t i = 0; i < width; ++i) {
         const Cell& c = row[i];
         if (c.kind == Cell::Kind::kNull) {
@@ -347,18 +356,12 @@ class Reader final : public nlohmann::json_sax<json> {
         } else if (t.types[i] == tables::Type::kText && c.kind == Cell::Kind::kText) {
           values_.emplace_back(std::string_view(c.text));
         } else {
-          return Status::Invalid("a value of " + name + "." + t.names[i] +
-                                 " has the wrong type: " + c.Spelling());
+          return dump::WrongType(name, t.names[i], c.Spelling());
         }
       }
     }
-    const size_t rows = to - from;
-    std::string& text = rows == kBatch ? t.insert_batch : t.insert_rest;
-    if (text.empty() || (rows != kBatch && t.rest_rows != rows)) {
-      text = t.insert;
-      for (size_t r = 1; r < rows; ++r) text.append(", ").append(t.marks);
-      if (rows != kBatch) t.rest_rows = rows;
-    }
+    std::string text = t.insert;  // the same text for every full batch: prepared once
+    for (size_t r = from + 1; r < to; ++r) text.append(", ").append(t.marks);
     std::unique_ptr<sql::Rows> st = conn_.Start(text, values_);
     while (st->Next()) {
     }
