@@ -4,6 +4,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 import unittest
 
 import harness
@@ -49,7 +50,14 @@ class MetricsTest(harness.SiteTest):
                                         {"Authorization": "Bearer " + token},
                                         json.dumps({"platform": "weavy", "service": "studio",
                                                     "level": "minor"}))[0], 200)
+        # A request is counted once its answer is sent, just after the client has read it: the
+        # scrape waits (a few seconds at most) for the last one to be counted.
         text = self.scrape()
+        deadline = time.monotonic() + 5
+        while (value(text, "vigie_http_requests_total", code="200", route="/api/v1/admin/levels",
+                     method="POST") is None and time.monotonic() < deadline):
+            time.sleep(0.05)
+            text = self.scrape()
         self.assertEqual(value(text, "vigie_http_requests_total", code="200", route="/{lang}/{platform}",
                                method="GET"), base + 5)
         self.assertGreaterEqual(value(text, "vigie_http_requests_total", code="404",
