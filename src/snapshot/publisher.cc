@@ -19,9 +19,19 @@ namespace {
 // read whole, hundreds of MB with a large history), its memory goes back to the system
 // rather than stay in malloc's free lists; after a write that shared almost everything with
 // the snapshot before, trimming would only make the next write fault its pages in again.
+// malloc_trim gives pages back but leaves their chunks free (mallinfo2 counts them still), so
+// "much is free" is measured against what was free at the last trim: once it has trimmed
+// after the start's load, a write trims again only when it has freed 64 MB more.
 void TrimIfMuchIsFree() {
   constexpr size_t kFreeToTrim = 64u << 20;
-  if (mallinfo2().fordblks > kFreeToTrim) malloc_trim(0);
+  static std::atomic<size_t> free_at_last_trim{0};
+  const size_t free_now = mallinfo2().fordblks;
+  if (free_now > free_at_last_trim.load(std::memory_order_relaxed) + kFreeToTrim) {
+    malloc_trim(0);
+    free_at_last_trim.store(free_now, std::memory_order_relaxed);
+  } else if (free_now < free_at_last_trim.load(std::memory_order_relaxed)) {
+    free_at_last_trim.store(free_now, std::memory_order_relaxed);  // reused since: count anew
+  }
 }
 
 constexpr std::string_view kReconciledAt = "reconciled_at";
@@ -259,7 +269,9 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
         if (Clock::now() - built > kWarmBudget) return;
         const Snapshot::Recipe& recipe = recipes[i];
         try {
+          const auto t0 = Clock::now();
           recipe.again(snap);
+          if (getenv("VIGIE_WARM_DEBUG")) LogInfo("warm " + recipe.key + " " + std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()) + " us");
           // Compressed as readers took the body before (codings nobody asked for are skipped).
           if (const std::shared_ptr<const Body> fresh = snap->Find(recipe.key)) {
             fresh->ShareCompressed(*recipe.body);  // unchanged by the write: not compressed again

@@ -12,7 +12,7 @@ namespace vigie::pg {
 
 // Migration i (1-based) brings the schema from version i-1 to i; the version is kept in
 // vigie_schema.
-inline constexpr std::array<std::string_view, 3> kMigrations = {
+inline constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: the whole model, operators, and the changes log several nodes follow.
     R"sql(
 CREATE TABLE meta (
@@ -268,6 +268,23 @@ ALTER TABLE subscribers ADD COLUMN endpoint TEXT NOT NULL DEFAULT '';
 ALTER TABLE subscribers ADD COLUMN secret TEXT NOT NULL DEFAULT '';
 ALTER TABLE subscribers ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscribers ADD COLUMN quarantined_at BIGINT;
+)sql",
+    // 4: whether a change touched the catalog (platforms, services), so that a node reads the
+    // catalog again only when one did; entries from before say true. dirty_catalog holds one
+    // row while the open transaction has touched it (a statement trigger fills it, LogChange
+    // empties it).
+    R"sql(
+ALTER TABLE changes ADD COLUMN catalog BOOLEAN NOT NULL DEFAULT TRUE;
+CREATE TABLE dirty_catalog (one INTEGER PRIMARY KEY CHECK (one = 1));
+CREATE FUNCTION vigie_note_catalog() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO dirty_catalog VALUES (1) ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER platforms_noted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON platforms
+  FOR EACH STATEMENT EXECUTE FUNCTION vigie_note_catalog();
+CREATE TRIGGER services_noted AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON services
+  FOR EACH STATEMENT EXECUTE FUNCTION vigie_note_catalog();
 )sql",
 };
 

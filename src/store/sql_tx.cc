@@ -75,9 +75,13 @@ Result<int64_t> SqlTx::Seq() {
 }
 
 Result<int64_t> SqlTx::LogChange(Time at) {
-  Result<int64_t> seq =
-      Stmt(conn_, "INSERT INTO changes(at) VALUES (?) RETURNING seq", ToUnix(at)).OneInt();
+  Result<int64_t> seq = Stmt(conn_,
+                             "INSERT INTO changes(at, catalog) "
+                             "VALUES (?, EXISTS (SELECT 1 FROM dirty_catalog)) RETURNING seq",
+                             ToUnix(at))
+                            .OneInt();
   if (!seq.ok()) return seq;
+  VIGIE_RETURN_IF_ERROR(Stmt(conn_, "DELETE FROM dirty_catalog").Run());
   VIGIE_RETURN_IF_ERROR(Stmt(conn_,
                              "INSERT INTO change_events(seq, event_id) "
                              "SELECT CAST(? AS BIGINT), id FROM dirty_events",
@@ -345,7 +349,7 @@ Status SqlTx::WriteImpacts(int64_t event_id, const std::vector<Impact>& impacts)
   return Status::Ok();
 }
 
-// The small tables, read whole: platforms, services, levels, overrides (messages below).
+// The catalog, read whole: platforms and services.
 Status SqlTx::LoadCatalog(Model& m) {
   {
     Stmt st(conn_,
@@ -383,6 +387,12 @@ Status SqlTx::LoadCatalog(Model& m) {
     }
     VIGIE_RETURN_IF_ERROR(st.status());
   }
+  return Status::Ok();
+}
+
+// The levels operators set, read whole: they are few (one row per service or platform set by
+// hand, per region).
+Status SqlTx::LoadLevels(Model& m) {
   {
     Stmt st(conn_,
             "SELECT region, service_id, level, set_at, note FROM manual_levels "
@@ -553,6 +563,7 @@ Result<Model> SqlTx::Load() {
   if (!generation.ok()) return generation.status();
   m.generation = std::move(generation).value();
   VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
+  VIGIE_RETURN_IF_ERROR(LoadLevels(m));
   VIGIE_RETURN_IF_ERROR(LoadEvents(m.events, std::nullopt, m.services));
   VIGIE_RETURN_IF_ERROR(LoadMessages(m));
   Result<int64_t> last = LoadStatusChanges(m.status_changes, 0);
@@ -578,7 +589,22 @@ Result<Model> SqlTx::LoadAbove(const Model& previous) {
   if (*seq < previous.seq || *generation != previous.generation) return Load();
   m.seq = *seq;
   m.generation = std::move(generation).value();
-  VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
+  // The catalog is read again only when a change above previous.seq, or this transaction,
+  // touched it (2,000 services at scale: most of a level write's reading).
+  Result<int64_t> catalog_changes =
+      Stmt(conn_,
+           "SELECT count(*) FROM (SELECT seq FROM changes WHERE seq > ? AND catalog "
+           "UNION ALL SELECT one FROM dirty_catalog) AS t",
+           previous.seq)
+          .OneInt();
+  if (!catalog_changes.ok()) return catalog_changes.status();
+  if (*catalog_changes > 0) {
+    VIGIE_RETURN_IF_ERROR(LoadCatalog(m));
+  } else {
+    m.platforms = previous.platforms;
+    m.services = previous.services;
+  }
+  VIGIE_RETURN_IF_ERROR(LoadLevels(m));
   VIGIE_RETURN_IF_ERROR(LoadMessages(m));
 
   // Events: those the log names above previous.seq and those this transaction touched are

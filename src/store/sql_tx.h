@@ -85,7 +85,8 @@ class SqlTx : public StoreTx {
   Result<std::vector<Delivery>> ListDeliveries(int64_t notice_id, int limit) override;
 
  private:
-  Status LoadCatalog(Model& m);
+  Status LoadCatalog(Model& m);  // platforms and services
+  Status LoadLevels(Model& m);   // manual levels and overrides
   // Every event, or only those the changes log names above `above` and those this
   // transaction touched, when it is given.
   Status LoadEvents(SharedVector<Event>& events, std::optional<int64_t> above,

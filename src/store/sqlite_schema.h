@@ -7,7 +7,7 @@
 namespace vigie::sqlite {
 
 // Migration i (1-based) brings the schema from version i-1 to i.
-inline constexpr std::array<std::string_view, 9> kMigrations = {
+inline constexpr std::array<std::string_view, 10> kMigrations = {
     // 1: the whole model. Times are UTC seconds since the epoch; region and product lists
     // are JSON arrays of strings.
     R"sql(
@@ -275,6 +275,26 @@ ALTER TABLE subscribers ADD COLUMN endpoint TEXT NOT NULL DEFAULT '';
 ALTER TABLE subscribers ADD COLUMN secret TEXT NOT NULL DEFAULT '';
 ALTER TABLE subscribers ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscribers ADD COLUMN quarantined_at INTEGER;
+)sql",
+    // 10: whether a change touched the catalog (platforms, services), so that a node reads
+    // the catalog again only when one did; entries from before say 1. dirty_catalog holds one
+    // row while the open transaction has touched it (triggers fill it, LogChange empties it).
+    // Not INSERT OR IGNORE: an upsert's own conflict clause would override the IGNORE.
+    R"sql(
+ALTER TABLE changes ADD COLUMN catalog INTEGER NOT NULL DEFAULT 1 CHECK (catalog IN (0, 1));
+CREATE TABLE dirty_catalog (one INTEGER PRIMARY KEY CHECK (one = 1)) STRICT;
+CREATE TRIGGER platforms_inserted AFTER INSERT ON platforms
+  BEGIN INSERT INTO dirty_catalog SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dirty_catalog); END;
+CREATE TRIGGER platforms_updated AFTER UPDATE ON platforms
+  BEGIN INSERT INTO dirty_catalog SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dirty_catalog); END;
+CREATE TRIGGER platforms_deleted AFTER DELETE ON platforms
+  BEGIN INSERT INTO dirty_catalog SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dirty_catalog); END;
+CREATE TRIGGER services_inserted AFTER INSERT ON services
+  BEGIN INSERT INTO dirty_catalog SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dirty_catalog); END;
+CREATE TRIGGER services_updated AFTER UPDATE ON services
+  BEGIN INSERT INTO dirty_catalog SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dirty_catalog); END;
+CREATE TRIGGER services_deleted AFTER DELETE ON services
+  BEGIN INSERT INTO dirty_catalog SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dirty_catalog); END;
 )sql",
 };
 

@@ -485,6 +485,60 @@ TEST_P(StoreContract, LoadAboveAStaleModelGivesTheStoredOne) {
   EXPECT_EQ(b->Load()->seq, middle.seq + 1);
 }
 
+// The catalog (platforms, services) is read again only when a change above the model's seq,
+// or the open transaction, touched it: a mark left in the model's copy shows which.
+TEST_P(StoreContract, LoadAboveReadsTheCatalogAgainOnlyWhenAChangeTouchedIt) {
+  auto a = OpenNew();
+  Seed(*a);  // a catalog write the log has not named yet: the next entry names it
+  ASSERT_TRUE(a->Write([](StoreTx& tx) { return tx.LogChange(At(0)).status(); }).ok());
+  auto b = Open(Url());  // a second writer on the same database
+  Model marked = *b->Load();
+  const int64_t s1 = marked.FindService("erp", "s1")->id;
+  const auto mark = [&](Model& m) {
+    for (Service& s : m.services) s.name.en = "mark";
+  };
+  const auto above = [&](const Model& from, const std::function<Status(StoreTx&)>& first = {}) {
+    Model out;
+    EXPECT_TRUE(b->Write([&](StoreTx& tx) -> Status {
+                   if (first) VIGIE_RETURN_IF_ERROR(first(tx));
+                   Result<Model> m = tx.LoadAbove(from);
+                   if (!m.ok()) return m.status();
+                   out = std::move(m).value();
+                   return Status::Ok();
+                 }).ok());
+    return out;
+  };
+  mark(marked);
+  ASSERT_TRUE(a->Write([&](StoreTx& tx) -> Status {
+                 VIGIE_RETURN_IF_ERROR(tx.SetManualLevel({"fr", s1, Level::kMinor, At(1), ""}));
+                 return tx.LogChange(At(1)).status();
+               }).ok());
+  Model after_level = above(marked);
+  EXPECT_EQ(after_level.manual_levels.size(), 1u);
+  EXPECT_EQ(after_level.FindService(s1)->name.en, "mark");  // shared, not read again
+
+  ASSERT_TRUE(a->Write([&](StoreTx& tx) -> Status {
+                 Service renamed = *marked.FindService(s1);
+                 renamed.name = {"Renommé", "Renamed"};
+                 VIGIE_RETURN_IF_ERROR(tx.UpdateService(renamed));
+                 return tx.LogChange(At(2)).status();
+               }).ok());
+  EXPECT_EQ(above(marked).FindService(s1)->name.en, "Renamed");  // another writer's change
+  mark(after_level);
+  EXPECT_EQ(above(after_level).FindService(s1)->name.en, "Renamed");
+
+  Model current = *b->Load();
+  mark(current);
+  EXPECT_EQ(above(current).FindService(s1)->name.en, "mark");
+  const Model own = above(current, [&](StoreTx& tx) {  // this transaction's own change
+    Service renamed = *current.FindService(s1);
+    renamed.name = {"Encore", "Again"};
+    return tx.UpdateService(renamed);
+  });
+  EXPECT_EQ(own.FindService(s1)->name.en, "Again");
+  EXPECT_EQ(own.FindService("erp", "s2")->name.en, b->Load()->FindService("erp", "s2")->name.en);
+}
+
 TEST_P(StoreContract, AWriterFurtherBehindThanTheKeptLogReadsTheWholeModel) {
   const StoreOptions keep_two{.changes_kept = 2};
   auto a = std::move(OpenStore(Url(), keep_two)).value();

@@ -49,7 +49,7 @@ class CliTest(unittest.TestCase):
         d = self.data("a")
         code, out, err = run_cli("migrate", data=d)
         self.assertEqual(code, 0, err)
-        self.assertIn("version 9", out)
+        self.assertIn("version 10", out)
         code, out, err = run_cli("import", "catalog", data=d)
         self.assertEqual(code, 0, err)
         self.assertIn("2 platforms, 37 services", out)

@@ -41,7 +41,7 @@ class StoresTest(unittest.TestCase):
 
     def test_every_command_works_on_postgresql(self):
         url = self.pg.database()
-        self.assertIn("schema at version 3", self.cli("migrate", url=url)[1])
+        self.assertIn("schema at version 4", self.cli("migrate", url=url)[1])
         self.fill(url)
         _, users, _ = self.cli("user", "list", url=url)
         self.assertIn("Zoe\tadmin\tactive", users)
