@@ -11,7 +11,7 @@ Result<std::shared_ptr<const WebAssets>> WebAssets::Load(const std::string& over
   if (!assets.ok()) return assets.status();
   Result<Messages> messages = Messages::Load(*assets);
   if (!messages.ok()) return messages.status();
-  Result<Templates> templates = Templates::Load(*assets);
+  Result<Templates> templates = Templates::Load(*assets, *messages);
   if (!templates.ok()) return templates.status();
   auto web = std::make_shared<WebAssets>(WebAssets{std::move(assets).value(),
                                                    std::move(messages).value(),

@@ -59,16 +59,17 @@ class RecordedLevels {
   explicit RecordedLevels(ChangeIndex&& history)
       : owned_(std::make_shared<const ChangeIndex>(std::move(history))), history_(owned_.get()) {}
 
-  // The target's newest row (a service when service_id is set), or null when none.
-  const StatusChange* Last(const std::string& region, const std::string& platform,
-                           std::optional<int64_t> service_id) const;
+  // The instant and level of the target's newest row (a service when service_id is set), or
+  // nullopt when none.
+  std::optional<ChangeIndex::Newest> Last(const std::string& region, const std::string& platform,
+                                          std::optional<int64_t> service_id) const;
   void Record(const StatusChange& c);
 
  private:
   std::shared_ptr<const ChangeIndex> owned_;
   const ChangeIndex* history_;
-  std::map<std::pair<std::string, int64_t>, StatusChange> services_;
-  std::map<std::pair<std::string, std::string>, StatusChange> platforms_;
+  std::map<std::pair<std::string, int64_t>, ChangeIndex::Newest> services_;
+  std::map<std::pair<std::string, std::string>, ChangeIndex::Newest> platforms_;
 };
 inline RecordedLevels LastRecorded(const ChangeIndex& changes) { return RecordedLevels(changes); }
 inline RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes) {

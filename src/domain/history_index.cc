@@ -57,7 +57,8 @@ ChangeIndex ChangeIndex::Extend(ChangeIndex base, const SharedVector<StatusChang
 }
 
 void ChangeIndex::Add(const std::shared_ptr<const StatusChange>& c) {
-  std::shared_ptr<List>& list = lists_[Key(c->region, c->platform, c->service_id)];
+  Target& target = lists_[Key(c->region, c->platform, c->service_id)];
+  std::shared_ptr<List>& list = target.list;
   if (!list) {
     list = std::make_shared<List>();
   } else if (list.use_count() > 1) {
@@ -66,18 +67,27 @@ void ChangeIndex::Add(const std::shared_ptr<const StatusChange>& c) {
   // In the model's order: rows come in that order, so this appends (a search otherwise).
   if (list->empty() || !ChangeBefore(*c, *list->back())) {
     list->push_back(c);
-    return;
+  } else {
+    const auto at =
+        std::upper_bound(list->begin(), list->end(), c,
+                         [](const auto& a, const auto& b) { return ChangeBefore(*a, *b); });
+    list->insert(at, c);
   }
-  const auto at = std::upper_bound(list->begin(), list->end(), c, [](const auto& a, const auto& b) {
-    return ChangeBefore(*a, *b);
-  });
-  list->insert(at, c);
+  target.newest = {list->back()->at, list->back()->to};
 }
 
 const ChangeIndex::List& ChangeIndex::Of(std::string_view region, std::string_view platform,
                                          std::optional<int64_t> service) const {
   auto it = lists_.find(Key(region, platform, service));
-  return it == lists_.end() ? kNoChanges : *it->second;
+  return it == lists_.end() ? kNoChanges : *it->second.list;
+}
+
+std::optional<ChangeIndex::Newest> ChangeIndex::NewestOf(std::string_view region,
+                                                         std::string_view platform,
+                                                         std::optional<int64_t> service) const {
+  auto it = lists_.find(Key(region, platform, service));
+  if (it == lists_.end()) return std::nullopt;
+  return it->second.newest;
 }
 
 const StatusChange* ChangeIndex::LastBy(std::string_view region, std::string_view platform,
@@ -92,7 +102,8 @@ const StatusChange* ChangeIndex::LastBy(std::string_view region, std::string_vie
 std::optional<Time> ChangeIndex::NewestIn(std::string_view region, std::string_view platform,
                                           Time as_of) const {
   std::optional<Time> newest;
-  for (const auto& [key, list] : lists_) {
+  for (const auto& [key, target] : lists_) {
+    const List* list = target.list.get();
     const StatusChange& any = *list->front();
     if (any.region != region || (!platform.empty() && any.platform != platform)) continue;
     for (auto it = list->rbegin(); it != list->rend(); ++it) {

@@ -1,15 +1,13 @@
 #include "render/admin_render.h"
 
-#include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
 
 #include "render/escape.h"
+#include "render/mustache.h"
 
 namespace vigie {
 
 namespace {
-
-using Data = kainjow::mustache::data;
 
 Data ToData(const nlohmann::json& j) {
   switch (j.type()) {
@@ -37,27 +35,11 @@ Data ToData(const nlohmann::json& j) {
   }
 }
 
-Data Catalog(const Messages& m, Lang lang) {
-  Data t;
-  std::map<std::string, Data> sections;
-  for (const auto& [key, text] : m.All(lang)) {
-    const size_t dot = key.find('.');
-    if (dot == std::string::npos) {
-      t.set(key, text);
-    } else {
-      sections[key.substr(0, dot)].set(key.substr(dot + 1), text);
-    }
-  }
-  for (auto& [name, section] : sections) t.set(name, section);
-  return t;
-}
-
-std::string Render(const Templates& templates, std::string_view name, Data& data) {
-  const std::string* src = templates.Source(name);
-  if (!src) return {};
-  kainjow::mustache::mustache tmpl(*src);
-  tmpl.set_custom_escape([](const std::string& s) { return EscapeMarkup(s); });
-  return tmpl.render(data);
+// `name` rendered from `data`, over the catalog (t.*) of the language.
+std::string Render(const AdminPageView& v, std::string_view name, const Data& data) {
+  const ParsedTemplate* tmpl = v.templates.Parsed(name);
+  if (!tmpl) return {};
+  return tmpl->Render(data, &v.templates.Common().by_lang[v.lang == Lang::kFr ? 0 : 1]);
 }
 
 }  // namespace
@@ -65,13 +47,10 @@ std::string Render(const Templates& templates, std::string_view name, Data& data
 std::string RenderAdminPage(const AdminPageView& v, std::string_view name,
                             const nlohmann::json& data, const std::string& title) {
   Data d = ToData(data);
-  const Data t = Catalog(v.messages, v.lang);
-  d.set("t", t);
   d.set("csrf", v.csrf);
   // Partials ({{> badge}}, ...) are written into the templates when they load.
-  const std::string content = Render(v.templates, name, d);
+  const std::string content = Render(v, name, d);
   Data layout;
-  layout.set("t", t);
   layout.set("content", content);
   layout.set("title", title);
   layout.set("html_lang", std::string(LangId(v.lang)));
@@ -92,7 +71,7 @@ std::string RenderAdminPage(const AdminPageView& v, std::string_view name,
   layout.set("switch_lang_url",
              "/set-lang/" + std::string(LangId(other)) +
                  "?next=" + QueryEscape(v.here.rfind("/admin", 0) == 0 ? v.here : "/admin/"));
-  return Render(v.templates, "admin_layout", layout);
+  return Render(v, "admin_layout", layout);
 }
 
 }  // namespace vigie

@@ -2,15 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <kainjow/mustache.hpp>
 
 #include "render/escape.h"
+#include "render/mustache.h"
 
 namespace vigie {
 
 namespace {
-
-using Data = kainjow::mustache::data;
 
 constexpr int kHistoryPageSize = 20;
 constexpr int kRecentEvents = 5;
@@ -19,8 +17,6 @@ constexpr int kRecentEvents = 5;
 constexpr size_t kMaxOpenListed = 20;
 constexpr int kHistoryChanges = 50;
 constexpr int kBarDays = 90;
-
-std::string Escape(const std::string& s) { return EscapeMarkup(s); }
 
 // Drops control characters other than tab and newline from text shown in pages.
 std::string Clean(std::string_view s) {
@@ -168,16 +164,6 @@ class Page {
     return list;
   }
 
-  Data Legend() const {
-    Data list{Data::type::list};
-    for (vigie::Level l : kAllLevels) {
-      Data d = Level(l);
-      d.set("help", T("level_help." + std::string(LevelId(l))));
-      list.push_back(d);
-    }
-    return list;
-  }
-
   // Status changes of one target in the region, newest first, with their event's title.
   Data Changes(const std::string& platform, std::optional<int64_t> service, int limit) const {
     Data list{Data::type::list};
@@ -205,10 +191,8 @@ class Page {
   // Renders `name` into the layout. `path` is the page's path without the language prefix.
   std::string Render(std::string_view name, Data& data, const std::string& title,
                      const std::string& path, std::string_view current_platform = {}) const {
-    AddCommon(data);
     const std::string content = Mustache(name, data);
     Data layout;
-    AddCommon(layout);
     layout.set("content", content);
     layout.set("title", title);
     layout.set("html_lang", std::string(LangId(v_.lang)));
@@ -281,10 +265,7 @@ class Page {
   }
 
   // Renders `name` on its own, without the layout.
-  std::string Standalone(std::string_view name, Data& data) const {
-    AddCommon(data);
-    return Mustache(name, data);
-  }
+  std::string Standalone(std::string_view name, Data& data) const { return Mustache(name, data); }
 
   const PageView& v() const { return v_; }
 
@@ -292,29 +273,11 @@ class Page {
   mutable int follow_ids_ = 0;
   Data announced_{Data::type::list};
 
-  void AddCommon(Data& d) const {
-    // The message catalog as t.section.key.
-    Data t;
-    std::map<std::string, Data> sections;
-    for (const auto& [key, text] : v_.messages.All(v_.lang)) {
-      const size_t dot = key.find('.');
-      if (dot == std::string::npos) {
-        t.set(key, text);
-      } else {
-        sections[key.substr(0, dot)].set(key.substr(dot + 1), text);
-      }
-    }
-    for (auto& [name, section] : sections) t.set(name, section);
-    d.set("t", t);
-    d.set("legend", Legend());
-  }
-
-  std::string Mustache(std::string_view name, Data& data) const {
-    const std::string* src = v_.templates.Source(name);
-    if (!src) return {};
-    kainjow::mustache::mustache tmpl(*src);
-    tmpl.set_custom_escape(Escape);
-    return tmpl.render(data);
+  // `name` rendered from `data`, over what every page of the language shares (t.*, legend).
+  std::string Mustache(std::string_view name, const Data& data) const {
+    const ParsedTemplate* tmpl = v_.templates.Parsed(name);
+    if (!tmpl) return {};
+    return tmpl->Render(data, &v_.templates.Common().by_lang[v_.lang == Lang::kFr ? 0 : 1]);
   }
 
   const PageView& v_;
@@ -382,7 +345,7 @@ Result<std::string> InlinePartials(const std::map<std::string, std::string, std:
 }
 }  // namespace
 
-Result<Templates> Templates::Load(const Assets& assets) {
+Result<Templates> Templates::Load(const Assets& assets, const Messages& messages) {
   Templates t;
   std::string errors;
   for (const std::string& path : assets.List("templates/")) {
@@ -393,9 +356,8 @@ Result<Templates> Templates::Load(const Assets& assets) {
     }
     const std::string name = path.substr(10, path.size() - 10 - kExt.size());
     const std::string& src = *assets.Find(path);
-    kainjow::mustache::mustache check(src);
-    if (!check.is_valid())
-      errors += (errors.empty() ? "" : "\n") + path + ": " + check.error_message();
+    if (const ParsedTemplate check(src); !check.valid())
+      errors += (errors.empty() ? "" : "\n") + path + ": " + check.error();
     t.sources_[name] = src;
   }
   for (const char* required : {"layout", "icons", "badge", "legend_block", "message_card",
@@ -417,7 +379,42 @@ Result<Templates> Templates::Load(const Assets& assets) {
     expanded[name] = std::move(*text);
   }
   t.sources_ = std::move(expanded);
+  for (const auto& [name, src] : t.sources_) {
+    t.parsed_[name] = std::make_shared<const ParsedTemplate>(src);
+  }
+  // What every page shares, made once per language rather than for each page.
+  auto common = std::make_shared<CommonData>();
+  for (const Lang lang : kAllLangs) {
+    Data& d = common->by_lang[lang == Lang::kFr ? 0 : 1];
+    Data catalog;
+    std::map<std::string, Data> sections;
+    for (const auto& [key, text] : messages.All(lang)) {
+      const size_t dot = key.find('.');
+      if (dot == std::string::npos) {
+        catalog.set(key, text);
+      } else {
+        sections[key.substr(0, dot)].set(key.substr(dot + 1), text);
+      }
+    }
+    for (auto& [name, section] : sections) catalog.set(name, section);
+    d.set("t", catalog);
+    Data legend{Data::type::list};
+    for (const Level l : kAllLevels) {
+      Data item;
+      item.set("level", std::string(LevelId(l)));
+      item.set("words", messages.Words(lang, l));
+      item.set("help", messages.Get(lang, "level_help." + std::string(LevelId(l))));
+      legend.push_back(item);
+    }
+    d.set("legend", legend);
+  }
+  t.common_ = std::move(common);
   return t;
+}
+
+const ParsedTemplate* Templates::Parsed(std::string_view name) const {
+  auto it = parsed_.find(name);
+  return it == parsed_.end() ? nullptr : it->second.get();
 }
 
 const std::string* Templates::Source(std::string_view name) const {
@@ -747,8 +744,8 @@ Result<std::string> RenderEmbed(const PageView& v, std::string_view slug) {
 
 std::string RenderUnavailable(const Messages& messages, const Templates& templates,
                               const StaticUrls& statics, const Text& site_name) {
-  const std::string* src = templates.Source("unavailable");
-  if (!src) return {};
+  const ParsedTemplate* tmpl = templates.Parsed("unavailable");
+  if (!tmpl) return {};
   Data d;
   for (const Lang lang : kAllLangs) {
     Data t;
@@ -760,9 +757,7 @@ std::string RenderUnavailable(const Messages& messages, const Templates& templat
   }
   d.set("css_url", statics.css);
   d.set("favicon_url", statics.favicon);
-  kainjow::mustache::mustache tmpl(*src);
-  tmpl.set_custom_escape(Escape);
-  return tmpl.render(d);
+  return tmpl->Render(d);
 }
 
 std::string SubscribePath(Lang lang, std::string_view platform, std::string_view service,

@@ -2,6 +2,8 @@
 // and the message catalogs to HTML, for one region and one language.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -15,17 +17,26 @@
 
 namespace vigie {
 
-// The mustache templates of assets/templates, each checked at load. Immutable; thread-safe
-// (each render parses its own instance: pages are rendered once per snapshot).
+class ParsedTemplate;  // render/mustache.h
+struct CommonData;
+
+// The mustache templates of assets/templates, each checked and parsed at load. Immutable;
+// thread-safe (a parsed template renders from any thread).
 class Templates {
  public:
-  static Result<Templates> Load(const Assets& assets);
+  // `messages` gives what every page of a language shares (CommonData).
+  static Result<Templates> Load(const Assets& assets, const Messages& messages);
   // The source of templates/NAME.mustache with its partials written in ({{> x}} replaced by
   // x's source), or nullptr.
   const std::string* Source(std::string_view name) const;
+  // The same, parsed; or nullptr.
+  const ParsedTemplate* Parsed(std::string_view name) const;
+  const CommonData& Common() const { return *common_; }
 
  private:
   std::map<std::string, std::string, std::less<>> sources_;
+  std::map<std::string, std::shared_ptr<const ParsedTemplate>, std::less<>> parsed_;
+  std::shared_ptr<const CommonData> common_;
 };
 
 // Content-hashed URLs of the static files, so they can be cached forever.

@@ -27,7 +27,7 @@ struct ShippedAssets {
       EXPECT_TRUE(a.ok()) << a.status().ToString();
       Result<Messages> m = Messages::Load(*a);
       EXPECT_TRUE(m.ok()) << m.status().ToString();
-      Result<Templates> t = Templates::Load(*a);
+      Result<Templates> t = Templates::Load(*a, *m);
       EXPECT_TRUE(t.ok()) << t.status().ToString();
       return new ShippedAssets{std::move(a).value(), std::move(m).value(), std::move(t).value()};
     }();

@@ -135,6 +135,35 @@ void Publisher::Stop() {
   timer_cv_.notify_all();
   if (timer_.joinable()) timer_.join();
   if (follower_.joinable()) follower_.join();
+  {
+    std::lock_guard lock(compress_mu_);
+    compress_stopping_ = true;
+  }
+  compress_cv_.notify_all();
+  if (compressor_.joinable()) compressor_.join();
+}
+
+void Publisher::CompressLoop() {
+  for (;;) {
+    ToCompress job;
+    {
+      std::unique_lock lock(compress_mu_);
+      compress_cv_.wait(lock, [&] { return compress_stopping_ || to_compress_; });
+      if (compress_stopping_) return;
+      job = std::move(*to_compress_);
+      to_compress_.reset();
+    }
+    for (const auto& [body, codings] : job.bodies) {
+      if (current_.load() != job.snap.lock()) break;  // a newer snapshot has its own job
+      for (const Coding c : codings) {
+        try {
+          body->Compressed(c);
+        } catch (const std::exception& e) {
+          LogError(std::string("compressing a body failed: ") + e.what());
+        }
+      }
+    }
+  }
 }
 
 Status Publisher::Write(const WriteInfo& info,
@@ -257,26 +286,31 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   // that right after the swap they find their bodies ready instead of rendering them on an
   // I/O thread (and making the other readers of that thread wait).
   // Two threads take them in turn (the snapshot renders from any thread, once per body): the
-  // write answers after the warming, and at scale a dozen bodies take 20 ms on one core.
+  // write answers after the warming, and at scale a dozen bodies take 20 ms on one core. The
+  // compressed forms are made after the swap (CompressLoop): not on the write's time.
   size_t wanted = 0;
   std::atomic<size_t> warmed{0};
+  ToCompress to_compress{snap, {}};
   if (const std::shared_ptr<const Snapshot> previous = current_.load()) {
     const std::vector<Snapshot::Recipe> recipes = previous->Recipes();
     wanted = recipes.size();
     std::atomic<size_t> next{0};
+    std::mutex to_compress_mu;
     const auto warm = [&] {
       for (size_t i = next++; i < recipes.size(); i = next++) {
         if (Clock::now() - built > kWarmBudget) return;
         const Snapshot::Recipe& recipe = recipes[i];
         try {
-          const auto t0 = Clock::now();
           recipe.again(snap);
-          if (getenv("VIGIE_WARM_DEBUG")) LogInfo("warm " + recipe.key + " " + std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()) + " us");
-          // Compressed as readers took the body before (codings nobody asked for are skipped).
           if (const std::shared_ptr<const Body> fresh = snap->Find(recipe.key)) {
             fresh->ShareCompressed(*recipe.body);  // unchanged by the write: not compressed again
+            std::vector<Coding> codings;  // as readers took the body before (no other coding)
             for (const Coding c : {Coding::kBrotli, Coding::kGzip}) {
-              if (recipe.body->WasCompressed(c)) fresh->Compressed(c);
+              if (recipe.body->WasCompressed(c) && !fresh->WasCompressed(c)) codings.push_back(c);
+            }
+            if (!codings.empty()) {
+              std::lock_guard lock(to_compress_mu);
+              to_compress.bodies.emplace_back(fresh, std::move(codings));
             }
             ++warmed;  // only what is ready in the new snapshot counts
           }
@@ -307,6 +341,14 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
     current_.store(snap);
   }
   timer_cv_.notify_all();  // the next transition may be sooner now
+  if (!to_compress.bodies.empty()) {
+    {
+      std::lock_guard lock(compress_mu_);
+      to_compress_ = std::move(to_compress);
+    }
+    if (!compressor_.joinable()) compressor_ = std::thread([this] { CompressLoop(); });
+    compress_cv_.notify_one();
+  }
   // Kept on local disk for a start without the store (not a copy of the copy: it keeps its date).
   if (options_.published) options_.published(snap);
   if (options_.timed) options_.timed(Times{load_time, built - started, Clock::now() - built});

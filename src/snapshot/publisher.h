@@ -123,6 +123,10 @@ class Publisher {
                        std::optional<Time> as_of = std::nullopt);
   void TimerLoop();
   void FollowLoop();
+  // Compresses the bodies of the snapshot just published in the codings readers took them in
+  // before, once the write has answered; stops early when a newer snapshot is published (a
+  // reader who asks first compresses the body itself: each form is made once).
+  void CompressLoop();
   // The write that records the clock's transitions up to now.
   Status Reconcile();
 
@@ -148,6 +152,18 @@ class Publisher {
   std::atomic<int64_t> serving_local_copy_{0};  // its saved_at (Unix), 0 when not serving one
   std::thread timer_;
   std::thread follower_;
+
+  // What CompressLoop does next: the newest snapshot's warmed bodies (an older one's are
+  // dropped unmade), each with the codings to make.
+  struct ToCompress {
+    std::weak_ptr<const Snapshot> snap;
+    std::vector<std::pair<std::shared_ptr<const Body>, std::vector<Coding>>> bodies;
+  };
+  std::mutex compress_mu_;
+  std::condition_variable compress_cv_;
+  std::optional<ToCompress> to_compress_;  // guarded by compress_mu_
+  bool compress_stopping_ = false;         // guarded by compress_mu_
+  std::thread compressor_;                 // started by the first publish that warms a body
 };
 
 }  // namespace vigie
