@@ -1,9 +1,7 @@
 #include "app/mirror.h"
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +16,7 @@
 #include "core/body.h"
 #include "core/files.h"
 #include "core/log.h"
+#include "core/priority.h"
 
 namespace vigie {
 
@@ -191,7 +190,7 @@ void Mirror::Offer(std::shared_ptr<const Snapshot> snap) {
 
 void Mirror::Loop() {
   // Serving comes first: the mirror takes what the cores leave.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  LowerThreadPriority();
   bool failing = false;
   std::unique_lock lock(mu_);
   for (;;) {

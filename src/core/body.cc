@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <xxhash.h>
 #include <zlib.h>
 
 #include <atomic>
@@ -50,11 +51,10 @@ Result<std::string> Brotli(std::string_view in, int quality) {
 }
 
 std::string ContentHash(std::string_view data) {
-  unsigned char digest[16];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size(), nullptr, 0);
-  char hex[sizeof digest * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  XXH128_canonical_t digest;
+  XXH128_canonicalFromHash(&digest, XXH3_128bits(data.data(), data.size()));
+  char hex[sizeof digest.digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest.digest, sizeof digest.digest);
   return hex;
 }
 

@@ -69,10 +69,25 @@ Result<Time> Compose(int y, int mo, int d, int h, int mi, int se, std::string_vi
 
 std::string FormatRfc3339(Time t) {
   const Fields f = Split(t);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", f.year, f.month, f.day, f.hour,
-                f.minute, f.second);
-  return buf;
+  if (f.year < 0 || f.year > 9999) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", f.year, f.month, f.day, f.hour,
+                  f.minute, f.second);
+    return buf;
+  }
+  // Written digit by digit: summary.json dates 4,000 times per render, snprintf took 5 %.
+  std::string out = "0000-00-00T00:00:00Z";
+  const auto put = [&](size_t at, int value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10)
+      out[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, f.year, 4);
+  put(5, f.month, 2);
+  put(8, f.day, 2);
+  put(11, f.hour, 2);
+  put(14, f.minute, 2);
+  put(17, f.second, 2);
+  return out;
 }
 
 Result<Time> ParseRfc3339(std::string_view s) {

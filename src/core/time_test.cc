@@ -23,6 +23,13 @@ TEST(Time, Rfc3339RoundTripsAndHonoursOffsets) {
   }
 }
 
+TEST(Time, Rfc3339PadsEveryFieldAndWritesYearsPast9999Whole) {
+  EXPECT_EQ(FormatRfc3339(FromUnix(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("0999-01-02T03:04:05Z")), "0999-01-02T03:04:05Z");
+  EXPECT_EQ(FormatRfc3339(FromUnix(253402300799)), "9999-12-31T23:59:59Z");
+  EXPECT_EQ(FormatRfc3339(FromUnix(253402300800)), "10000-01-01T00:00:00Z");
+}
+
 TEST(Time, Rfc3339RejectsMissingZoneAndNonsense) {
   for (const char* bad : {"2026-11-28T15:30:00", "2026-02-30T10:00:00Z", "yesterday", "",
                           "2026-11-28T25:00:00Z", "2026-11-28T15:30:00Zjunk"}) {

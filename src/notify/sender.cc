@@ -1,6 +1,5 @@
 #include "notify/sender.h"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -8,6 +7,7 @@
 
 #include "api/statuspage.h"
 #include "core/log.h"
+#include "core/priority.h"
 #include "notify/chat.h"
 #include "notify/mail.h"
 #include "render/pages.h"
@@ -25,10 +25,6 @@ std::string HostOf(std::string_view s) {
   rest = rest.substr(0, rest.find_first_of(":/>"));
   return std::string(rest.empty() ? "vigie.invalid" : rest);
 }
-
-// The sending threads yield the cores to the public pages: a notice's fan-out must never
-// slow the site down when it is most read.
-void LowerPriority() { (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10); }
 
 }  // namespace
 
@@ -78,7 +74,7 @@ void Sender::Wake() {
 }
 
 void Sender::Loop() {
-  LowerPriority();  // the lanes it starts inherit it
+  LowerThreadPriority();  // the lanes it starts inherit it: a fan-out never slows the site
   std::chrono::milliseconds wait = options_.every;
   std::string last_error;
   for (;;) {
@@ -268,7 +264,7 @@ Status Sender::Deliver(const Snapshot& snap) {
   std::vector<std::thread> threads;
   for (size_t i = 0; i < lanes; ++i) {
     threads.emplace_back([&, i] {
-      LowerPriority();
+      LowerThreadPriority();
       results[i] = DeliverLane(snap, due, i, lanes, notices, *lanes_[i]);
     });
   }

@@ -1,6 +1,5 @@
 #include "snapshot/local_copy.h"
 
-#include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -10,6 +9,7 @@
 
 #include "core/files.h"
 #include "core/log.h"
+#include "core/priority.h"
 #include "snapshot/snapshot.h"
 
 namespace vigie {
@@ -443,7 +443,7 @@ void LocalCopy::Offer(std::shared_ptr<const Snapshot> snap) {
 
 void LocalCopy::Loop() {
   // Below the requests and the writes: the copy is a safety net, not on anyone's path.
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+  LowerThreadPriority();
   bool failing = false;  // say a failure once, and once when it works again
   std::unique_lock lock(mu_);
   for (;;) {

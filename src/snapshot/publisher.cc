@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/priority.h"
 #include "domain/derive.h"
 
 namespace vigie {
@@ -144,6 +145,7 @@ void Publisher::Stop() {
 }
 
 void Publisher::CompressLoop() {
+  LowerThreadPriority();  // after the write has answered: what the requests leave
   for (;;) {
     ToCompress job;
     {
