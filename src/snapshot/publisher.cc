@@ -137,26 +137,47 @@ void Publisher::Stop() {
   if (timer_.joinable()) timer_.join();
   if (follower_.joinable()) follower_.join();
   {
-    std::lock_guard lock(compress_mu_);
-    compress_stopping_ = true;
+    std::lock_guard lock(after_mu_);
+    after_stopping_ = true;
   }
-  compress_cv_.notify_all();
-  if (compressor_.joinable()) compressor_.join();
+  after_cv_.notify_all();
+  if (after_.joinable()) after_.join();
 }
 
-void Publisher::CompressLoop() {
+void Publisher::WakeAfterPublish(std::unique_lock<std::mutex>& lock) {
+  if (!after_.joinable() && !after_stopping_) after_ = std::thread([this] { AfterPublishLoop(); });
+  lock.unlock();
+  after_cv_.notify_one();
+}
+
+void Publisher::Release(std::shared_ptr<const Snapshot> old) {
+  if (!old) return;
+  std::unique_lock lock(after_mu_);
+  if (after_stopping_) return;  // dropped here, as the publisher stops
+  to_release_.push_back(std::move(old));
+  WakeAfterPublish(lock);
+}
+
+void Publisher::AfterPublishLoop() {
   LowerThreadPriority();  // after the write has answered: what the requests leave
   for (;;) {
-    ToCompress job;
+    std::optional<ToCompress> job;
+    std::vector<std::shared_ptr<const Snapshot>> released;
     {
-      std::unique_lock lock(compress_mu_);
-      compress_cv_.wait(lock, [&] { return compress_stopping_ || to_compress_; });
-      if (compress_stopping_) return;
-      job = std::move(*to_compress_);
-      to_compress_.reset();
+      std::unique_lock lock(after_mu_);
+      after_cv_.wait(lock, [&] { return after_stopping_ || to_compress_ || !to_release_.empty(); });
+      if (after_stopping_) return;
+      job.swap(to_compress_);
+      released.swap(to_release_);
     }
-    for (const auto& [body, codings] : job.bodies) {
-      if (current_.load() != job.snap.lock()) break;  // a newer snapshot has its own job
+    if (!released.empty()) {
+      // A snapshot goes once its last reader is done: usually here, off the write's path.
+      released.clear();
+      TrimIfMuchIsFree();
+    }
+    if (!job) continue;
+    for (const auto& [body, codings] : job->bodies) {
+      if (current_.load() != job->snap.lock()) break;  // a newer snapshot has its own job
       for (const Coding c : codings) {
         try {
           body->Compressed(c);
@@ -270,8 +291,7 @@ Status Publisher::Write(const WriteInfo& info,
   VIGIE_RETURN_IF_ERROR(st);
   serving_local_copy_ = 0;  // what is published now is the store's
   st = PublishLocked(std::move(*published), std::move(changes), load_time, now);
-  current.reset();
-  TrimIfMuchIsFree();
+  Release(std::move(current));
   return st;
 }
 
@@ -289,7 +309,7 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   // I/O thread (and making the other readers of that thread wait).
   // Two threads take them in turn (the snapshot renders from any thread, once per body): the
   // write answers after the warming, and at scale a dozen bodies take 20 ms on one core. The
-  // compressed forms are made after the swap (CompressLoop): not on the write's time.
+  // compressed forms are made after the swap (AfterPublishLoop): not on the write's time.
   size_t wanted = 0;
   std::atomic<size_t> warmed{0};
   ToCompress to_compress{snap, {}};
@@ -344,12 +364,9 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   }
   timer_cv_.notify_all();  // the next transition may be sooner now
   if (!to_compress.bodies.empty()) {
-    {
-      std::lock_guard lock(compress_mu_);
-      to_compress_ = std::move(to_compress);
-    }
-    if (!compressor_.joinable()) compressor_ = std::thread([this] { CompressLoop(); });
-    compress_cv_.notify_one();
+    std::unique_lock lock(after_mu_);
+    to_compress_ = std::move(to_compress);  // an older job's bodies are no longer current
+    WakeAfterPublish(lock);
   }
   // Kept on local disk for a start without the store (not a copy of the copy: it keeps its date).
   if (options_.published) options_.published(snap);
@@ -408,8 +425,7 @@ Status Publisher::Refresh() {
     }
     timer_cv_.notify_all();
   }
-  current.reset();
-  TrimIfMuchIsFree();
+  Release(std::move(current));
   return st;
 }
 

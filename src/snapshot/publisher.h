@@ -123,10 +123,16 @@ class Publisher {
                        std::optional<Time> as_of = std::nullopt);
   void TimerLoop();
   void FollowLoop();
-  // Compresses the bodies of the snapshot just published in the codings readers took them in
-  // before, once the write has answered; stops early when a newer snapshot is published (a
-  // reader who asks first compresses the body itself: each form is made once).
-  void CompressLoop();
+  // What follows a publish, once the write has answered, at nice 10: the snapshots before are
+  // freed (and malloc trimmed when that freed much), then the bodies of the one just published
+  // are compressed in the codings readers took them in before; the compression stops early
+  // when a newer snapshot is published (a reader who asks first compresses a body itself:
+  // each form is made once).
+  void AfterPublishLoop();
+  // Hands `old` (a snapshot no longer current) to AfterPublishLoop, which drops it there.
+  void Release(std::shared_ptr<const Snapshot> old);
+  // Starts AfterPublishLoop if it is not running, and wakes it. Under after_mu_.
+  void WakeAfterPublish(std::unique_lock<std::mutex>& lock);
   // The write that records the clock's transitions up to now.
   Status Reconcile();
 
@@ -153,17 +159,18 @@ class Publisher {
   std::thread timer_;
   std::thread follower_;
 
-  // What CompressLoop does next: the newest snapshot's warmed bodies (an older one's are
-  // dropped unmade), each with the codings to make.
+  // What AfterPublishLoop does next: the newest snapshot's warmed bodies (an older one's are
+  // dropped unmade), each with the codings to make; the snapshots to drop.
   struct ToCompress {
     std::weak_ptr<const Snapshot> snap;
     std::vector<std::pair<std::shared_ptr<const Body>, std::vector<Coding>>> bodies;
   };
-  std::mutex compress_mu_;
-  std::condition_variable compress_cv_;
-  std::optional<ToCompress> to_compress_;  // guarded by compress_mu_
-  bool compress_stopping_ = false;         // guarded by compress_mu_
-  std::thread compressor_;                 // started by the first publish that warms a body
+  std::mutex after_mu_;
+  std::condition_variable after_cv_;
+  std::optional<ToCompress> to_compress_;                    // guarded by after_mu_
+  std::vector<std::shared_ptr<const Snapshot>> to_release_;  // guarded by after_mu_
+  bool after_stopping_ = false;                              // guarded by after_mu_
+  std::thread after_;                                        // started by the first publish
 };
 
 }  // namespace vigie
