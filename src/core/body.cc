@@ -171,6 +171,15 @@ bool Body::WasCompressed(Coding c) const {
   return c != Coding::kIdentity && compressed_[SlotOf(c)].made.load(std::memory_order_acquire);
 }
 
+void Body::Want(Coding c) const {
+  if (c != Coding::kIdentity) compressed_[SlotOf(c)].wanted.store(true, std::memory_order_relaxed);
+}
+
+bool Body::Wanted(Coding c) const {
+  return WasCompressed(c) ||
+         (c != Coding::kIdentity && compressed_[SlotOf(c)].wanted.load(std::memory_order_relaxed));
+}
+
 void Body::ShareCompressed(const Body& older) const {
   if (&older == this || hash_ != older.hash_ || identity != older.identity ||
       identity_rep_.head_200 != older.identity_rep_.head_200 ||

@@ -67,6 +67,11 @@ struct Body {
   const Representation* Compressed(Coding c) const;
   // Whether Compressed(c) has been asked for already.
   bool WasCompressed(Coding c) const;
+  // Notes that coding `c` is wanted (the Publisher queues the body to be compressed after a
+  // swap, and may be cut short by the next one); Wanted(c) is true once it was noted or asked
+  // for, so the next snapshot's copy is queued too.
+  void Want(Coding c) const;
+  bool Wanted(Coding c) const;
   // Takes the compressed representations `older` has made, when both bodies have the very
   // same identity representation (bytes, validators and heads): a body that a write did not
   // change is not compressed again (brotli was half of warming the next snapshot at scale).
@@ -77,6 +82,7 @@ struct Body {
   struct Slot {
     std::once_flag once;
     std::atomic<bool> made{false};
+    std::atomic<bool> wanted{false};            // Want(c)
     std::shared_ptr<const Representation> rep;  // shared by bodies of the same bytes
   };
   Representation identity_rep_;

@@ -78,5 +78,19 @@ TEST(BodyTest, AnUnchangedBodySharesTheCompressedRepresentationsAlreadyMade) {
   EXPECT_NE(later->Compressed(Coding::kBrotli), br);
 }
 
+// A coding noted as wanted (queued for compression, not made yet) is remembered as wanted,
+// without being made: the next snapshot's copy of the body is queued for it too.
+TEST(BodyTest, AWantedCodingIsRememberedBeforeItIsMade) {
+  auto body = MakeBody("text/html; charset=utf-8", Page(), Time{}, {});
+  EXPECT_FALSE(body->Wanted(Coding::kGzip));
+  body->Want(Coding::kGzip);
+  EXPECT_TRUE(body->Wanted(Coding::kGzip));
+  EXPECT_FALSE(body->WasCompressed(Coding::kGzip));
+  EXPECT_FALSE(body->Wanted(Coding::kBrotli));
+  ASSERT_NE(body->Compressed(Coding::kBrotli), nullptr);  // asked for: wanted too
+  EXPECT_TRUE(body->Wanted(Coding::kBrotli));
+  EXPECT_FALSE(body->Wanted(Coding::kIdentity));
+}
+
 }  // namespace
 }  // namespace vigie

@@ -1,6 +1,6 @@
-// Background threads (the local copy, the static mirror, mail and webhook senders, the
-// compression of published bodies) run below the requests and the writes: they take what
-// the cores leave, and never slow the site down when it is most read.
+// Background threads that no request waits for (the local copy, the static mirror, mail and
+// webhook senders) run below the requests and the writes: they take what the cores leave,
+// and never slow the site down when it is most read.
 #pragma once
 
 #include <sys/resource.h>

@@ -314,8 +314,8 @@ std::string FeedUrlPath(Lang lang, std::string_view what, std::string_view exten
 }
 
 namespace {
-// `src` with each {{> name}} replaced by that template's text, itself expanded; a partial that
-// is not a template is left as it is.
+// `src` with each {{> name}} replaced by that template's text, itself expanded. A partial that
+// is not a template is refused: kainjow would look it up in the data at each render.
 Result<std::string> InlinePartials(const std::map<std::string, std::string, std::less<>>& sources,
                                    std::string_view src, int depth) {
   if (depth > 8)
@@ -332,12 +332,12 @@ Result<std::string> InlinePartials(const std::map<std::string, std::string, std:
     out.append(src.substr(at, open - at));
     auto it = sources.find(name);
     if (it == sources.end()) {
-      out.append(src.substr(open, close + 2 - open));
-    } else {
-      Result<std::string> inner = InlinePartials(sources, it->second, depth + 1);
-      if (!inner.ok()) return inner.status();
-      out.append(*inner);
+      return Status::Invalid("{{> " + std::string(name) + "}} names no template (templates/" +
+                             std::string(name) + ".mustache)");
     }
+    Result<std::string> inner = InlinePartials(sources, it->second, depth + 1);
+    if (!inner.ok()) return inner.status();
+    out.append(*inner);
     at = close + 2;
   }
   out.append(src.substr(at));
@@ -380,7 +380,13 @@ Result<Templates> Templates::Load(const Assets& assets, const Messages& messages
   }
   t.sources_ = std::move(expanded);
   for (const auto& [name, src] : t.sources_) {
-    t.parsed_[name] = std::make_shared<const ParsedTemplate>(src);
+    auto parsed = std::make_shared<const ParsedTemplate>(src);
+    // A partial that changes the delimiters can break the text it is written into.
+    if (!parsed->valid()) {
+      return Status::Invalid("templates/" + name +
+                             ".mustache, with its partials written in: " + parsed->error());
+    }
+    t.parsed_[name] = std::move(parsed);
   }
   // What every page shares, made once per language rather than for each page.
   auto common = std::make_shared<CommonData>();

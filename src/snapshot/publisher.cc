@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "core/log.h"
-#include "core/priority.h"
 #include "domain/derive.h"
 
 namespace vigie {
@@ -159,7 +158,8 @@ void Publisher::Release(std::shared_ptr<const Snapshot> old) {
 }
 
 void Publisher::AfterPublishLoop() {
-  LowerThreadPriority();  // after the write has answered: what the requests leave
+  // At the requests' priority: a reader who asks for a body this thread is compressing waits
+  // for it (once per body), and must not wait on a thread the scheduler puts last.
   for (;;) {
     std::optional<ToCompress> job;
     std::vector<std::shared_ptr<const Snapshot>> released;
@@ -178,6 +178,10 @@ void Publisher::AfterPublishLoop() {
     if (!job) continue;
     for (const auto& [body, codings] : job->bodies) {
       if (current_.load() != job->snap.lock()) break;  // a newer snapshot has its own job
+      {
+        std::lock_guard lock(after_mu_);
+        if (after_stopping_) return;
+      }
       for (const Coding c : codings) {
         try {
           body->Compressed(c);
@@ -328,7 +332,10 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
             fresh->ShareCompressed(*recipe.body);  // unchanged by the write: not compressed again
             std::vector<Coding> codings;  // as readers took the body before (no other coding)
             for (const Coding c : {Coding::kBrotli, Coding::kGzip}) {
-              if (recipe.body->WasCompressed(c) && !fresh->WasCompressed(c)) codings.push_back(c);
+              if (recipe.body->Wanted(c) && !fresh->WasCompressed(c)) {
+                fresh->Want(c);  // still wanted if the next publish cuts the job short
+                codings.push_back(c);
+              }
             }
             if (!codings.empty()) {
               std::lock_guard lock(to_compress_mu);

@@ -123,7 +123,7 @@ class Publisher {
                        std::optional<Time> as_of = std::nullopt);
   void TimerLoop();
   void FollowLoop();
-  // What follows a publish, once the write has answered, at nice 10: the snapshots before are
+  // What follows a publish, once the write has answered: the snapshots before are
   // freed (and malloc trimmed when that freed much), then the bodies of the one just published
   // are compressed in the codings readers took them in before; the compression stops early
   // when a newer snapshot is published (a reader who asks first compresses a body itself:

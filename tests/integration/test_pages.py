@@ -216,16 +216,20 @@ class OverrideTest(unittest.TestCase):
                 self.assertIn(b"<rect", v.get(logo)[2])
             finally:
                 v.close()
-            # a template that does not parse stops the start, with its name
-            with open(os.path.join(override, "templates/home.mustache"), "w") as f:
-                f.write("{{#open}} never closed")
-            p = subprocess.run([harness.ARGS.binary, "serve", "--config",
-                                os.path.join(harness.ARGS.source, "vigie.toml"), "--data",
-                                tempfile.mkdtemp(), "--listen", "127.0.0.1:0"],
-                               env=dict(os.environ, VIGIE_SITE_ASSETS_OVERRIDE=override),
-                               capture_output=True, text=True, timeout=60, cwd=harness.ARGS.source)
-            self.assertNotEqual(p.returncode, 0)
-            self.assertIn("templates/home.mustache", p.stderr)
+            # a template that does not parse stops the start, with its name; so does a partial
+            # that names no template (kainjow would look it up in each page's data)
+            for text, said in (("{{#open}} never closed", "templates/home.mustache"),
+                               ("<p>{{> no_such_block}}</p>", "{{> no_such_block}} names no template")):
+                with open(os.path.join(override, "templates/home.mustache"), "w") as f:
+                    f.write(text)
+                p = subprocess.run([harness.ARGS.binary, "serve", "--config",
+                                    os.path.join(harness.ARGS.source, "vigie.toml"), "--data",
+                                    tempfile.mkdtemp(), "--listen", "127.0.0.1:0"],
+                                   env=dict(os.environ, VIGIE_SITE_ASSETS_OVERRIDE=override),
+                                   capture_output=True, text=True, timeout=60, cwd=harness.ARGS.source)
+                self.assertNotEqual(p.returncode, 0, text)
+                self.assertIn("templates/home.mustache", p.stderr)
+                self.assertIn(said, p.stderr)
         finally:
             shutil.rmtree(override, ignore_errors=True)
 
