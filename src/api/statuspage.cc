@@ -233,19 +233,9 @@ class Members {
 // earliest recorded change), and updated at its last recorded change (else that start too).
 void PutTimes(Members& m, const Scope& s, std::string_view platform,
               std::optional<int64_t> service) {
-  // The newest change, as the index keeps it beside the list, is almost always the one.
-  const ChangeIndex& changes = s.v->index.changes;
-  std::optional<Time> updated;
-  if (const auto newest = changes.NewestOf(s.region(), platform, service)) {
-    if (newest->at <= s.v->as_of) {
-      updated = newest->at;
-    } else if (const StatusChange* last =
-                   changes.LastBy(s.region(), platform, service, s.v->as_of)) {
-      updated = last->at;
-    }
-  }
+  const auto last = s.v->index.changes.NewestOf(s.region(), platform, service, s.v->as_of);
   m.Str("created_at", s.history_start_ts);
-  m.Str("updated_at", updated ? Ts(*updated) : s.history_start_ts);
+  m.Str("updated_at", last ? Ts(last->at) : s.history_start_ts);
 }
 
 bool Shown(const Service& svc) { return !svc.retired; }

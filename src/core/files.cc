@@ -25,19 +25,10 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 }  // namespace
 
 Status WriteFileAtomically(const std::string& path, std::initializer_list<std::string_view> parts) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
-  Status st;
-  for (std::string_view part : parts) {
-    if (st.ok()) st = WriteAll(fd, part, tmp);
-  }
-  ::close(fd);
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  return SyncAndRename(tmp, path);
+  Result<AtomicFile> file = AtomicFile::Create(path);
+  if (!file.ok()) return file.status();
+  for (std::string_view part : parts) VIGIE_RETURN_IF_ERROR(file->Append(part));
+  return file->Commit();
 }
 
 Status SyncAndRename(const std::string& tmp, const std::string& path) {
@@ -95,17 +86,8 @@ Status AtomicFile::WriteAt(uint64_t offset, std::string_view data) {
 }
 
 Status AtomicFile::Commit() {
-  const std::string tmp = path_ + ".tmp";
-  const bool synced = ::fsync(fd_) == 0;
-  const Status st = synced
-                        ? Status::Ok()
-                        : Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
   ::close(std::exchange(fd_, -1));
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  return SyncAndRename(tmp, path_);
+  return SyncAndRename(path_ + ".tmp", path_);  // synced there, once
 }
 
 Result<std::string> ReadWholeFile(const std::string& path) {

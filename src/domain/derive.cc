@@ -27,6 +27,16 @@ void ForEachEventFrom(const Model& model, Time at, const EventIndex* clock, F f)
   }
   for (const Event& e : model.events) f(e);
 }
+
+// The positions 0..items.size()-1 of `items`, ordered by key(item).
+template <typename T, typename Key>
+std::vector<size_t> PositionsBy(const std::vector<T>& items, Key key) {
+  std::vector<size_t> out(items.size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = i;
+  std::sort(out.begin(), out.end(),
+            [&](size_t a, size_t b) { return key(items[a]) < key(items[b]); });
+  return out;
+}
 }  // namespace
 
 DerivedState Derive(const Model& model, Time at, const EventIndex* clock) {
@@ -36,13 +46,10 @@ DerivedState Derive(const Model& model, Time at, const EventIndex* clock) {
   // that each goes in at the end: 4,000 at scale, for every write. level[r * n + i] is the
   // entry of region r (in model order) for model.services[i].
   const size_t n = model.services.size();
-  std::vector<size_t> regions(model.regions.size()), services(n);
-  for (size_t r = 0; r < regions.size(); ++r) regions[r] = r;
-  for (size_t i = 0; i < n; ++i) services[i] = i;
-  std::sort(regions.begin(), regions.end(),
-            [&](size_t a, size_t b) { return model.regions[a].id < model.regions[b].id; });
-  std::sort(services.begin(), services.end(),
-            [&](size_t a, size_t b) { return model.services[a].id < model.services[b].id; });
+  const std::vector<size_t> regions =
+      PositionsBy(model.regions, [](const Region& r) -> const std::string& { return r.id; });
+  const std::vector<size_t> services =
+      PositionsBy(model.services, [](const vigie::Service& s) { return s.id; });
   std::vector<DerivedLevel*> level(regions.size() * n, nullptr);
   for (const size_t r : regions) {
     for (const size_t i : services) {
@@ -72,10 +79,8 @@ DerivedState Derive(const Model& model, Time at, const EventIndex* clock) {
     }
   });
   // A platform's level: the worst of its services, the first in display order on a tie.
-  std::vector<size_t> platforms(model.platforms.size());
-  for (size_t p = 0; p < platforms.size(); ++p) platforms[p] = p;
-  std::sort(platforms.begin(), platforms.end(),
-            [&](size_t a, size_t b) { return model.platforms[a].slug < model.platforms[b].slug; });
+  const std::vector<size_t> platforms = PositionsBy(
+      model.platforms, [](const vigie::Platform& p) -> const std::string& { return p.slug; });
   std::unordered_map<std::string_view, DerivedLevel> worst;
   for (const size_t r : regions) {
     worst.clear();

@@ -84,10 +84,17 @@ const ChangeIndex::List& ChangeIndex::Of(std::string_view region, std::string_vi
 
 std::optional<ChangeIndex::Newest> ChangeIndex::NewestOf(std::string_view region,
                                                          std::string_view platform,
-                                                         std::optional<int64_t> service) const {
+                                                         std::optional<int64_t> service,
+                                                         std::optional<Time> as_of) const {
   auto it = lists_.find(Key(region, platform, service));
   if (it == lists_.end()) return std::nullopt;
-  return it->second.newest;
+  const Target& target = it->second;
+  if (!as_of || target.newest.at <= *as_of) return target.newest;
+  const List& list = *target.list;
+  for (auto c = list.rbegin(); c != list.rend(); ++c) {
+    if ((*c)->at <= *as_of) return Newest{(*c)->at, (*c)->to};
+  }
+  return std::nullopt;
 }
 
 const StatusChange* ChangeIndex::LastBy(std::string_view region, std::string_view platform,

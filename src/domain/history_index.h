@@ -37,14 +37,17 @@ class ChangeIndex {
   // platform's global status.
   const List& Of(std::string_view region, std::string_view platform,
                  std::optional<int64_t> service) const;
-  // The level and instant of that target's newest change (Of(...).back()), read from the index
-  // itself rather than the row: a write's Diff asks this of each of 4,000 targets at scale.
+  // The level and instant of that target's newest change (Of(...).back()), or of its newest
+  // at or before `as_of` when given; read from the index itself rather than the row when that
+  // is the newest (almost always): a write's Diff and summary.json ask this of each of 4,000
+  // targets at scale.
   struct Newest {
     Time at;
     Level to;
   };
   std::optional<Newest> NewestOf(std::string_view region, std::string_view platform,
-                                 std::optional<int64_t> service) const;
+                                 std::optional<int64_t> service,
+                                 std::optional<Time> as_of = std::nullopt) const;
   // The newest change of that target at or before `as_of`; null when none.
   const StatusChange* LastBy(std::string_view region, std::string_view platform,
                              std::optional<int64_t> service, Time as_of) const;

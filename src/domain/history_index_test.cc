@@ -70,6 +70,17 @@ TEST(ChangeIndexTest, ListsEachTargetsChangesInOrder) {
   EXPECT_EQ(index.LastBy("fr", "erp", 1, At(19))->id, 1);
   EXPECT_EQ(index.LastBy("fr", "erp", 1, At(20))->id, 5);
   EXPECT_EQ(index.LastBy("fr", "erp", 1, At(-1)), nullptr);
+  // The same, as the instant and level the index keeps (the newest, or found in the list).
+  for (const Time at : {At(-1), At(19), At(20), At(100)}) {
+    const StatusChange* row = index.LastBy("fr", "erp", 1, at);
+    const std::optional<ChangeIndex::Newest> kept = index.NewestOf("fr", "erp", 1, at);
+    ASSERT_EQ(kept.has_value(), row != nullptr);
+    if (row) {
+      EXPECT_EQ(kept->at, row->at);
+      EXPECT_EQ(kept->to, row->to);
+    }
+  }
+  EXPECT_EQ(index.NewestOf("fr", "erp", 1)->at, index.Of("fr", "erp", 1).back()->at);
   EXPECT_EQ(index.NewestIn("fr", "", At(100)), At(30));
   EXPECT_EQ(index.NewestIn("fr", "erp", At(100)), At(20));
   EXPECT_EQ(index.NewestIn("fr", "erp", At(15)), At(10));
