@@ -198,7 +198,7 @@ Result<std::string> ServiceJson(const View& v, std::string_view platform, std::s
   json history = json::array();
   const ChangeIndex::List& changes = v.index.changes.Of(v.region.id, s->platform, s->id);
   for (auto r = changes.rbegin(); r != changes.rend() && history.size() < 200; ++r) {
-    const StatusChange* it = r->get();
+    const StatusChange* it = *r;
     if (it->at > v.as_of) continue;
     json c{{"at", FormatRfc3339(it->at)},
            {"from", std::string(LevelId(it->from))},

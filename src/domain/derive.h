@@ -72,7 +72,7 @@ class RecordedLevels {
   std::map<std::pair<std::string, std::string>, ChangeIndex::Newest> platforms_;
 };
 inline RecordedLevels LastRecorded(const ChangeIndex& changes) { return RecordedLevels(changes); }
-inline RecordedLevels LastRecorded(const SharedVector<StatusChange>& changes) {
+inline RecordedLevels LastRecorded(const AppendVector<StatusChange>& changes) {
   return RecordedLevels(ChangeIndex(changes));
 }
 

@@ -31,8 +31,8 @@ std::string ChangeIndex::Key(std::string_view region, std::string_view platform,
   return key.append(platform);
 }
 
-ChangeIndex::ChangeIndex(const SharedVector<StatusChange>& changes) {
-  for (size_t i = 0; i < changes.size(); ++i) Add(changes.shared(i));
+ChangeIndex::ChangeIndex(const AppendVector<StatusChange>& changes) {
+  for (size_t i = 0; i < changes.size(); ++i) Add(&changes[i]);
   count_ = changes.size();
   if (count_ > 0) {
     first_ = &changes.front();
@@ -40,7 +40,7 @@ ChangeIndex::ChangeIndex(const SharedVector<StatusChange>& changes) {
   }
 }
 
-ChangeIndex ChangeIndex::Extend(ChangeIndex base, const SharedVector<StatusChange>& changes) {
+ChangeIndex ChangeIndex::Extend(ChangeIndex base, const AppendVector<StatusChange>& changes) {
   const size_t n = base.count_;
   // The rows `base` indexed are the first n of `changes` when its first and n-th rows are the
   // same objects: history is only ever added to, and a row merged in before the n-th would
@@ -50,13 +50,13 @@ ChangeIndex ChangeIndex::Extend(ChangeIndex base, const SharedVector<StatusChang
     return ChangeIndex(changes);
   }
   if (changes.size() == n) return base;
-  for (size_t i = n; i < changes.size(); ++i) base.Add(changes.shared(i));
+  for (size_t i = n; i < changes.size(); ++i) base.Add(&changes[i]);
   base.count_ = changes.size();
   base.last_ = &changes.back();
   return base;
 }
 
-void ChangeIndex::Add(const std::shared_ptr<const StatusChange>& c) {
+void ChangeIndex::Add(const StatusChange* c) {
   Target& target = lists_[Key(c->region, c->platform, c->service_id)];
   std::shared_ptr<List>& list = target.list;
   if (!list) {
@@ -101,7 +101,7 @@ const StatusChange* ChangeIndex::LastBy(std::string_view region, std::string_vie
                                         std::optional<int64_t> service, Time as_of) const {
   const List& list = Of(region, platform, service);
   for (auto it = list.rbegin(); it != list.rend(); ++it) {
-    if ((*it)->at <= as_of) return it->get();
+    if ((*it)->at <= as_of) return *it;
   }
   return nullptr;
 }

@@ -23,15 +23,16 @@ namespace vigie {
 // without a new row share their list with the index before (Extend).
 class ChangeIndex {
  public:
-  using List = std::vector<std::shared_ptr<const StatusChange>>;
+  // Pointers into the model's history, valid beside the model (or a copy of it).
+  using List = std::vector<const StatusChange*>;
 
   ChangeIndex() = default;
   // Indexes every change.
-  explicit ChangeIndex(const SharedVector<StatusChange>& changes);
+  explicit ChangeIndex(const AppendVector<StatusChange>& changes);
   // The index of `changes`, reusing `base` when `changes` starts with the very rows `base`
   // indexed (the same objects: a model that shares them with the one before); otherwise
   // indexes every change.
-  static ChangeIndex Extend(ChangeIndex base, const SharedVector<StatusChange>& changes);
+  static ChangeIndex Extend(ChangeIndex base, const AppendVector<StatusChange>& changes);
 
   // The changes of a service (service set; then `platform` is not looked at) or of a
   // platform's global status.
@@ -63,7 +64,7 @@ class ChangeIndex {
   size_t size() const { return count_; }
 
  private:
-  void Add(const std::shared_ptr<const StatusChange>& c);
+  void Add(const StatusChange* c);
 
   // region + '\n' + '#' + service id, or region + '\n' + platform.
   static std::string Key(std::string_view region, std::string_view platform,

@@ -30,7 +30,7 @@ std::vector<int64_t> Ids(const ChangeIndex::List& list) {
 }
 
 // What a scan of the whole history finds, for comparison with the index.
-std::vector<int64_t> Scan(const SharedVector<StatusChange>& all, const std::string& region,
+std::vector<int64_t> Scan(const AppendVector<StatusChange>& all, const std::string& region,
                           const std::string& platform, std::optional<int64_t> service) {
   std::vector<int64_t> out;
   for (const StatusChange& c : all) {
@@ -41,8 +41,8 @@ std::vector<int64_t> Scan(const SharedVector<StatusChange>& all, const std::stri
   return out;
 }
 
-SharedVector<StatusChange> History() {
-  SharedVector<StatusChange> h;
+AppendVector<StatusChange> History() {
+  AppendVector<StatusChange> h;
   h.push_back(Change(1, "fr", "erp", 1, Level::kMinor, 0));
   h.push_back(Change(2, "fr", "erp", std::nullopt, Level::kMinor, 0));
   h.push_back(Change(3, "na", "erp", 1, Level::kMajor, 5));
@@ -53,7 +53,7 @@ SharedVector<StatusChange> History() {
 }
 
 TEST(ChangeIndexTest, ListsEachTargetsChangesInOrder) {
-  const SharedVector<StatusChange> h = History();
+  const AppendVector<StatusChange> h = History();
   const ChangeIndex index(h);
   EXPECT_EQ(index.size(), 6u);
   EXPECT_EQ(Ids(index.Of("fr", "erp", 1)), (std::vector<int64_t>{1, 5}));
@@ -88,10 +88,10 @@ TEST(ChangeIndexTest, ListsEachTargetsChangesInOrder) {
 }
 
 TEST(ChangeIndexTest, ExtendSharesWhatDidNotChange) {
-  SharedVector<StatusChange> h = History();
+  AppendVector<StatusChange> h = History();
   const ChangeIndex before(h);
-  // A write adds rows: the next model shares the earlier ones (SharedVector copies pointers).
-  SharedVector<StatusChange> next = h;
+  // A write adds rows: the next model shares the earlier ones (AppendVector shares its blocks).
+  AppendVector<StatusChange> next = h;
   next.push_back(Change(7, "fr", "erp", 1, Level::kMajor, 40));
   next.push_back(Change(8, "fr", "erp", 3, Level::kMinor, 40));
   const ChangeIndex after = ChangeIndex::Extend(before, next);
@@ -105,21 +105,21 @@ TEST(ChangeIndexTest, ExtendSharesWhatDidNotChange) {
 }
 
 TEST(ChangeIndexTest, ExtendIndexesAgainWhenTheHistoryIsNotAnExtension) {
-  SharedVector<StatusChange> h = History();
+  AppendVector<StatusChange> h = History();
   const ChangeIndex before(h);
   // A row merged in before the last indexed one, and a history loaded anew (other objects).
-  SharedVector<StatusChange> merged = h;
-  SharedVector<StatusChange> early;
+  AppendVector<StatusChange> merged = h;
+  AppendVector<StatusChange> early;
   early.push_back(Change(9, "fr", "erp", 1, Level::kMajor, 15));
   merged.MergeIn(early, ChangeBefore);
   const ChangeIndex a = ChangeIndex::Extend(before, merged);
   EXPECT_EQ(Ids(a.Of("fr", "erp", 1)), (std::vector<int64_t>{1, 9, 5}));
-  const SharedVector<StatusChange> reloaded = History();
+  const AppendVector<StatusChange> reloaded = History();
   const ChangeIndex b = ChangeIndex::Extend(before, reloaded);
   EXPECT_EQ(&b.Of("fr", "erp", 1).front()->at, &reloaded[0].at);
   // Shorter than what was indexed.
-  SharedVector<StatusChange> shorter = h;
-  shorter.pop_back();
+  AppendVector<StatusChange> shorter;
+  for (size_t i = 0; i + 1 < h.size(); ++i) shorter.push_back(h[i]);
   EXPECT_EQ(ChangeIndex::Extend(before, shorter).size(), 5u);
   EXPECT_TRUE(ChangeIndex::Extend(before, shorter).Of("fr", "crm", 10).empty());
 }

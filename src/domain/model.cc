@@ -160,7 +160,7 @@ const Event* Model::FindEvent(int64_t id) const {
   return FindById<Event>(events, event_positions ? *event_positions : kNone, id);
 }
 
-void Model::AddChanges(const SharedVector<StatusChange>& added) {
+void Model::AddChanges(const AppendVector<StatusChange>& added) {
   const int64_t before = LastChangeId();
   status_changes.MergeIn(added, ChangeBefore);
   last_change_id = before;

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "core/time.h"
+#include "domain/append_vector.h"
+#include "domain/interned.h"
 #include "domain/level.h"
 #include "domain/shared_vector.h"
 
@@ -152,10 +154,11 @@ std::optional<CauseKind> ParseCauseKind(std::string_view id);
 
 // One change of a derived level: of a service when service_id is set, else of the platform's
 // global status. History: written once, never rewritten.
+// Held by the hundred thousand (AppendVector): region and platform are interned names.
 struct StatusChange {
   int64_t id = 0;
-  std::string region;
-  std::string platform;
+  Interned region;
+  Interned platform;
   std::optional<int64_t> service_id;
   Level from = Level::kOperational, to = Level::kOperational;
   Time at{};
@@ -187,7 +190,7 @@ struct Model {
   // Shared between successive models: a write copies pointers, not 100,000 events.
   SharedVector<Event> events;
   std::vector<Message> messages;
-  SharedVector<StatusChange> status_changes;
+  AppendVector<StatusChange> status_changes;
   // The highest id in status_changes (0: none), so that a writer reads the rows above it
   // without a scan of the history. AddChanges keeps it; whoever fills status_changes
   // otherwise (a test) leaves it 0, and LastChangeId() then scans.
@@ -200,7 +203,7 @@ struct Model {
   std::string generation;
 
   // Merges `added` (in the model's order) into status_changes.
-  void AddChanges(const SharedVector<StatusChange>& added);
+  void AddChanges(const AppendVector<StatusChange>& added);
   int64_t LastChangeId() const;
 
   const Region* FindRegion(std::string_view id) const;

@@ -79,7 +79,7 @@ class Builder {
     std::vector<FeedItem> items;
     const ChangeIndex::List& changes = v_.index.changes.Of(v_.region.id, platform, service);
     for (auto c = changes.rbegin(); c != changes.rend() && items.size() < kFeedItems; ++c) {
-      const StatusChange* it = c->get();
+      const StatusChange* it = *c;
       if (it->at > v_.as_of) continue;
       FeedItem item;
       item.id = Id("change:" + std::to_string(it->id));

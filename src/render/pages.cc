@@ -170,7 +170,7 @@ class Page {
     int n = 0;
     const ChangeIndex::List& changes = v_.index.changes.Of(v_.region.id, platform, service);
     for (auto c = changes.rbegin(); c != changes.rend() && n < limit; ++c) {
-      const StatusChange* it = c->get();
+      const StatusChange* it = *c;
       if (it->at > v_.as_of) continue;
       Data d;
       d.set("at_iso", FormatRfc3339(it->at));
@@ -559,7 +559,7 @@ Result<std::string> RenderService(const PageView& v, std::string_view platform,
   // The level over time from this service's changes in the region (operational before any).
   std::vector<const StatusChange*> changes;
   for (const auto& c : v.index.changes.Of(v.region.id, s->platform, s->id)) {
-    if (c->at <= v.as_of) changes.push_back(c.get());
+    if (c->at <= v.as_of) changes.push_back(c);
   }
   const int64_t today = LocalDay(v.as_of, v.region);
   const Time window_start = v.as_of - std::chrono::hours(24 * kBarDays);

@@ -270,7 +270,7 @@ Status Publisher::Write(const WriteInfo& info,
     if (!logged.ok()) return logged.status();
     after->seq = *logged;
     // The model as stored once this commits: status changes in the Store's order.
-    SharedVector<StatusChange> added;
+    AppendVector<StatusChange> added;
     for (StatusChange& r : rows) added.push_back(std::move(r));
     added.StableSort(ChangeBefore);
     after->AddChanges(added);

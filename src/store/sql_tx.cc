@@ -205,8 +205,8 @@ Status SqlTx::InsertStatusChanges(std::vector<StatusChange>& changes) {
         Stmt(conn_,
              "INSERT INTO status_changes(region, platform, service_id, from_level, to_level, "
              "at, cause, event_id, note) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
-             c.region, c.platform, c.service_id, LevelId(c.from), LevelId(c.to), ToUnix(c.at),
-             CauseKindId(c.cause), c.event_id, c.note)
+             c.region.str(), c.platform.str(), c.service_id, LevelId(c.from), LevelId(c.to),
+             ToUnix(c.at), CauseKindId(c.cause), c.event_id, c.note)
             .OneInt();
     if (!id.ok()) return id.status();
     c.id = *id;
@@ -527,7 +527,7 @@ Status SqlTx::LoadMessages(Model& m) {
   return st.status();
 }
 
-Result<int64_t> SqlTx::LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_id) {
+Result<int64_t> SqlTx::LoadStatusChanges(AppendVector<StatusChange>& out, int64_t after_id) {
   int64_t last = 0;
   Stmt st(conn_,
           "SELECT id, region, platform, service_id, from_level, to_level, at, cause, event_id, "
@@ -625,7 +625,7 @@ Result<Model> SqlTx::LoadAbove(const Model& previous) {
   }
 
   // Status changes are written once and never changed: the new ones are added.
-  SharedVector<StatusChange> added;
+  AppendVector<StatusChange> added;
   Result<int64_t> last = LoadStatusChanges(added, previous.LastChangeId());
   if (!last.ok()) return last.status();
   m.status_changes = previous.status_changes;

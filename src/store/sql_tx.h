@@ -94,7 +94,7 @@ class SqlTx : public StoreTx {
   Status LoadMessages(Model& m);
   // Status changes with an id above `after_id` (0: all), in (at, id) order.
   // Appends the rows above after_id, in the model's order; returns the highest id read (0: none).
-  Result<int64_t> LoadStatusChanges(SharedVector<StatusChange>& out, int64_t after_id);
+  Result<int64_t> LoadStatusChanges(AppendVector<StatusChange>& out, int64_t after_id);
   Status WriteImpacts(int64_t event_id, const std::vector<Impact>& impacts);
   // NotFound when the last statement changed no row.
   Status Changed(const std::string& what);
