@@ -15,6 +15,30 @@
 namespace vigie {
 
 namespace {
+// Asks again for `recipe`'s body, from `snap` (the snapshot after the one that rendered it).
+// When `snap` has it: the body, and the codings readers took the old one in that it does not
+// share with it (to make after the swap). Nullopt when the route did not keep it, or failed.
+std::optional<std::pair<std::shared_ptr<const Body>, std::vector<Coding>>> Rewarm(
+    const Snapshot::Recipe& recipe, const std::shared_ptr<const Snapshot>& snap) {
+  try {
+    recipe.again(snap);
+    const std::shared_ptr<const Body> fresh = snap->Find(recipe.key);
+    if (!fresh) return std::nullopt;
+    fresh->ShareCompressed(*recipe.body);  // unchanged by the write: not compressed again
+    std::vector<Coding> codings;           // as readers took the body before (no other coding)
+    for (const Coding c : {Coding::kBrotli, Coding::kGzip}) {
+      if (recipe.body->Wanted(c) && !fresh->WasCompressed(c)) {
+        fresh->Want(c);  // still wanted if the next publish cuts the job short
+        codings.push_back(c);
+      }
+    }
+    return std::make_pair(fresh, std::move(codings));
+  } catch (const std::exception& e) {
+    LogError(std::string("warming a body failed: ") + e.what());
+    return std::nullopt;
+  }
+}
+
 // The previous snapshot goes once its last reader is done. When that freed a lot (a model
 // read whole, hundreds of MB with a large history), its memory goes back to the system
 // rather than stay in malloc's free lists; after a write that shared almost everything with
@@ -176,6 +200,17 @@ void Publisher::AfterPublishLoop() {
       TrimIfMuchIsFree();
     }
     if (!job) continue;
+    for (const Snapshot::Recipe& recipe : job->to_warm) {
+      const std::shared_ptr<const Snapshot> snap = job->snap.lock();
+      if (!snap || current_.load() != snap) break;  // a newer snapshot has its own job
+      {
+        std::lock_guard lock(after_mu_);
+        if (after_stopping_) return;
+      }
+      if (auto ready = Rewarm(recipe, snap); ready && !ready->second.empty()) {
+        job->bodies.push_back(std::move(*ready));
+      }
+    }
     for (const auto& [body, codings] : job->bodies) {
       if (current_.load() != job->snap.lock()) break;  // a newer snapshot has its own job
       {
@@ -310,41 +345,31 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   const auto built = Clock::now();
   // Warm it: render again what readers asked for in the current snapshot, oldest first, so
   // that right after the swap they find their bodies ready instead of rendering them on an
-  // I/O thread (and making the other readers of that thread wait).
-  // Two threads take them in turn (the snapshot renders from any thread, once per body): the
-  // write answers after the warming, and at scale a dozen bodies take 20 ms on one core. The
-  // compressed forms are made after the swap (AfterPublishLoop): not on the write's time.
+  // I/O thread (and making the other readers of that thread wait). Two threads take them in
+  // turn (the snapshot renders from any thread, once per body). The write answers after the
+  // swap, so only the bodies begun within kWarmBeforeSwap are warmed before it (at scale a
+  // dozen bodies take 20 ms on one core); the others are warmed right after it, on the
+  // background thread, where a reader who asks first renders the body itself, once, or
+  // waits for the render under way. The compressed forms are made after the swap too.
   size_t wanted = 0;
   std::atomic<size_t> warmed{0};
-  ToCompress to_compress{snap, {}};
+  ToCompress to_compress{snap, {}, {}};
   if (const std::shared_ptr<const Snapshot> previous = current_.load()) {
-    const std::vector<Snapshot::Recipe> recipes = previous->Recipes();
+    std::vector<Snapshot::Recipe> recipes = previous->Recipes();
     wanted = recipes.size();
     std::atomic<size_t> next{0};
     std::mutex to_compress_mu;
     const auto warm = [&] {
-      for (size_t i = next++; i < recipes.size(); i = next++) {
-        if (Clock::now() - built > kWarmBudget) return;
-        const Snapshot::Recipe& recipe = recipes[i];
-        try {
-          recipe.again(snap);
-          if (const std::shared_ptr<const Body> fresh = snap->Find(recipe.key)) {
-            fresh->ShareCompressed(*recipe.body);  // unchanged by the write: not compressed again
-            std::vector<Coding> codings;  // as readers took the body before (no other coding)
-            for (const Coding c : {Coding::kBrotli, Coding::kGzip}) {
-              if (recipe.body->Wanted(c) && !fresh->WasCompressed(c)) {
-                fresh->Want(c);  // still wanted if the next publish cuts the job short
-                codings.push_back(c);
-              }
-            }
-            if (!codings.empty()) {
-              std::lock_guard lock(to_compress_mu);
-              to_compress.bodies.emplace_back(fresh, std::move(codings));
-            }
-            ++warmed;  // only what is ready in the new snapshot counts
+      // The budget is looked at before a body is taken: every body taken is warmed.
+      while (Clock::now() - built <= kWarmBeforeSwap) {
+        const size_t i = next++;
+        if (i >= recipes.size()) return;
+        if (auto ready = Rewarm(recipes[i], snap)) {
+          ++warmed;
+          if (!ready->second.empty()) {
+            std::lock_guard lock(to_compress_mu);
+            to_compress.bodies.push_back(std::move(*ready));
           }
-        } catch (const std::exception& e) {
-          LogError(std::string("warming a body failed: ") + e.what());
         }
       }
     };
@@ -352,6 +377,9 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
     if (recipes.size() > 1) helper = std::thread(warm);
     warm();
     if (helper.joinable()) helper.join();
+    const size_t taken = std::min(next.load(), recipes.size());
+    to_compress.to_warm.assign(std::make_move_iterator(recipes.begin() + taken),
+                               std::make_move_iterator(recipes.end()));
   }
   const auto ms = [](Clock::duration d) {
     char text[32];
@@ -362,7 +390,10 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   LogInfo("snapshot " + std::to_string(snap->version()) + ": model loaded in " + ms(load_time) +
           " ms, snapshot built in " + ms(built - started) + " ms; " +
           std::to_string(warmed.load()) + " of " + std::to_string(wanted) + " bodies warmed in " +
-          ms(Clock::now() - built) + " ms");
+          ms(Clock::now() - built) + " ms" +
+          (to_compress.to_warm.empty()
+               ? std::string()
+               : " (" + std::to_string(to_compress.to_warm.size()) + " after the swap)"));
   {
     // Under the timer's lock, so the timer cannot miss this wake-up between its look at the
     // current snapshot and its wait.
@@ -370,7 +401,7 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
     current_.store(snap);
   }
   timer_cv_.notify_all();  // the next transition may be sooner now
-  if (!to_compress.bodies.empty()) {
+  if (!to_compress.bodies.empty() || !to_compress.to_warm.empty()) {
     std::unique_lock lock(after_mu_);
     to_compress_ = std::move(to_compress);  // an older job's bodies are no longer current
     WakeAfterPublish(lock);

@@ -142,8 +142,9 @@ class Publisher {
   const Options options_;
   std::atomic<size_t> cache_budget_;
 
-  // Warming stops after this long; the bodies left are rendered on first request.
-  static constexpr std::chrono::milliseconds kWarmBudget{30};
+  // Warming before the swap starts no body after this long (the write waits for it); the
+  // bodies left are warmed right after the swap, by AfterPublishLoop.
+  static constexpr std::chrono::milliseconds kWarmBeforeSwap{5};
 
   std::mutex write_mu_;
   std::atomic<std::shared_ptr<const Snapshot>> current_;
@@ -159,10 +160,12 @@ class Publisher {
   std::thread timer_;
   std::thread follower_;
 
-  // What AfterPublishLoop does next: the newest snapshot's warmed bodies (an older one's are
-  // dropped unmade), each with the codings to make; the snapshots to drop.
+  // What AfterPublishLoop does next for the newest snapshot (an older one's job is dropped
+  // unmade): the bodies left to warm, then the warmed bodies' codings to make; and the
+  // snapshots to drop.
   struct ToCompress {
     std::weak_ptr<const Snapshot> snap;
+    std::vector<Snapshot::Recipe> to_warm;
     std::vector<std::pair<std::shared_ptr<const Body>, std::vector<Coding>>> bodies;
   };
   std::mutex after_mu_;

@@ -96,8 +96,19 @@ class PgRows : public sql::Rows {
         values[i] = texts[i].c_str();
       }
     }
-    if (!PQsendQueryParams(conn_.conn_, numbered.c_str(), static_cast<int>(args.size()), nullptr,
-                           values.data(), nullptr, nullptr, 0)) {
+    Result<std::string> name = conn_.Prepared(numbered, static_cast<int>(args.size()));
+    if (!name.ok()) {
+      status_ = name.status();
+      done_ = true;
+      return;
+    }
+    const int sent =
+        name->empty()
+            ? PQsendQueryParams(conn_.conn_, numbered.c_str(), static_cast<int>(args.size()),
+                                nullptr, values.data(), nullptr, nullptr, 0)
+            : PQsendQueryPrepared(conn_.conn_, name->c_str(), static_cast<int>(args.size()),
+                                  values.data(), nullptr, nullptr, 0);
+    if (!sent) {
       status_ = ErrorOf(nullptr, conn_.conn_, "send \"" + std::string(sql.substr(0, 60)) + "\"");
       done_ = true;
       return;
@@ -176,6 +187,19 @@ Result<std::unique_ptr<Conn>> Conn::Open(const std::string& url) {
 }
 
 Conn::~Conn() { PQfinish(conn_); }
+
+Result<std::string> Conn::Prepared(const std::string& sql, int params) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+  if (prepared_.size() >= kMaxPrepared) return std::string();
+  std::string name = "vigie_" + std::to_string(prepared_.size() + 1);
+  PGresult* res = PQprepare(conn_, name.c_str(), sql.c_str(), params, nullptr);
+  const bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+  Status st = ok ? Status::Ok() : ErrorOf(res, conn_, "prepare \"" + sql.substr(0, 60) + "\"");
+  PQclear(res);
+  if (!ok) return st;
+  prepared_.emplace(sql, name);
+  return name;
+}
 
 Status Conn::Exec(std::string_view sql) {
   if (reading_) return Status::Internal("a statement started while another one's rows were read");

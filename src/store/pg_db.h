@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/status.h"
 #include "store/sql.h"
@@ -53,7 +54,16 @@ class Conn : public sql::Connection {
  private:
   friend class PgRows;
   explicit Conn(PGconn* conn) : conn_(conn) {}
+  // The name of `sql`'s prepared statement on this connection, prepared now when it is not
+  // yet (one round trip, once); empty when it cannot be or the cache is full.
+  Result<std::string> Prepared(const std::string& sql, int params);
+  // A write sends about twenty statements, always the same texts: prepared once per
+  // connection, the server neither parses nor plans them again (a prepared statement is the
+  // session's, not the transaction's, and a schema change makes PostgreSQL plan it again).
+  static constexpr size_t kMaxPrepared = 256;
+
   PGconn* conn_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text → statement name
   bool reading_ = false;  // a statement's rows are being read
   int64_t changed_ = 0;
   int64_t total_changed_ = 0;
