@@ -161,14 +161,14 @@ class AppendVector {
       for (const T& x : more) push_back(x);
       return;
     }
-    const size_t at = static_cast<size_t>(std::upper_bound(begin(), end(), more.front(), less) -
-                                          begin());
+    const size_t at =
+        static_cast<size_t>(std::upper_bound(begin(), end(), more.front(), less) - begin());
     const size_t from = at & ~(kChunk - 1);
     const std::vector<const T*> mine = From(from), theirs = more.From(0);
     std::vector<const T*> merged;
     merged.reserve(mine.size() + theirs.size());
-    std::merge(mine.begin(), mine.end(), theirs.begin(), theirs.end(),
-               std::back_inserter(merged), [&less](const T* a, const T* b) { return less(*a, *b); });
+    std::merge(mine.begin(), mine.end(), theirs.begin(), theirs.end(), std::back_inserter(merged),
+               [&less](const T* a, const T* b) { return less(*a, *b); });
     Rebuild(from, merged);
   }
 

@@ -11,8 +11,8 @@ namespace vigie {
 namespace append_vector_test {
 
 struct Item {
-  int key = 0;     // the order
-  int id = 0;      // which one
+  int key = 0;      // the order
+  int id = 0;       // which one
   std::string tag;  // owns memory, so a lost or doubled destruction shows under ASan
   bool operator==(const Item&) const = default;
 };
@@ -46,13 +46,13 @@ TEST(AppendVectorTest, ACopySharesItsBlocksAndAppendingToItWritesInPlace) {
 TEST(AppendVectorTest, AppendingToACopyWhoseBlockAnotherCopyWrotePastCopiesThatBlock) {
   const AppendVector<Item> original = Numbered(kChunk + 3);
   AppendVector<Item> first = original, second = original;
-  first.push_back(Make(5000, -1));  // in place
+  first.push_back(Make(5000, -1));   // in place
   second.push_back(Make(6000, -2));  // slot taken by `first`: the last block is copied
   EXPECT_EQ(first.back().id, -1);
   EXPECT_EQ(second.back().id, -2);
   EXPECT_EQ(&first[kChunk + 2], &original[kChunk + 2]);
   EXPECT_NE(&second[kChunk + 2], &original[kChunk + 2]);
-  EXPECT_EQ(second[kChunk + 2], original[kChunk + 2]);  // a copy of the same value
+  EXPECT_EQ(second[kChunk + 2], original[kChunk + 2]);    // a copy of the same value
   EXPECT_EQ(&second[kChunk - 1], &original[kChunk - 1]);  // earlier blocks still shared
   // Appending to the original now copies too: both copies wrote past its end.
   AppendVector<Item> third = original;

@@ -14,7 +14,7 @@ namespace vigie {
 class Interned {
  public:
   Interned() : s_(&Empty()) {}
-  Interned(std::string_view s) : s_(Intern(s)) {}  // NOLINT: reads as a string
+  Interned(std::string_view s) : s_(Intern(s)) {}    // NOLINT: reads as a string
   Interned(const std::string& s) : s_(Intern(s)) {}  // NOLINT
   Interned(const char* s) : s_(Intern(s)) {}         // NOLINT
 

@@ -64,7 +64,7 @@ class Conn : public sql::Connection {
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text → statement name
-  bool reading_ = false;  // a statement's rows are being read
+  bool reading_ = false;                                   // a statement's rows are being read
   int64_t changed_ = 0;
   int64_t total_changed_ = 0;
 };
