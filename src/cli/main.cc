@@ -68,10 +68,15 @@ std::optional<vigie::Config> Load(const Common& c) {
 // the same. glibc reads its tunables only when a program starts, so `serve` starts once more
 // with them, in the same process (execve keeps the process id, the open files and systemd's
 // notify socket). An operator's own GLIBC_TUNABLES, even empty, is left as it is.
+// The binary is started by its own path, not /proc/self/exe, so the process keeps its name
+// (`ps`, `pidof vigie`, the journal).
 void WithHugePages(char** argv) {
   if (getenv("GLIBC_TUNABLES") != nullptr) return;
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec || !std::filesystem::exists(self, ec)) return;  // replaced on disk since: as it is
   if (setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) != 0) return;
-  execv("/proc/self/exe", argv);
+  execv(self.c_str(), argv);
   unsetenv("GLIBC_TUNABLES");  // could not: on with the small pages
 }
 

@@ -44,6 +44,31 @@ class NotifyTest(unittest.TestCase):
         self.assertIn("STOPPING=1\nSTATUS=stopping", rest)
 
 
+class HugePagesTest(unittest.TestCase):
+    """serve starts once more with glibc's huge-page tunable, as the same process under the same
+    name; an operator's own GLIBC_TUNABLES (the unit's, or even empty) stands."""
+
+    def environ(self, pid):
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            return [e.decode() for e in f.read().split(b"\0") if e]
+
+    def test_serve_asks_for_huge_pages_in_the_same_process(self):
+        v = harness.Vigie()
+        self.addCleanup(v.close)
+        self.assertEqual(v.get("/fr/")[0], 200)
+        self.assertIn("GLIBC_TUNABLES=glibc.malloc.hugetlb=1", self.environ(v.proc.pid))
+        with open("/proc/%d/comm" % v.proc.pid) as f:
+            self.assertEqual(f.read().strip(), os.path.basename(harness.ARGS.binary)[:15])
+
+    def test_the_operators_tunables_stand(self):
+        v = harness.Vigie(env={"GLIBC_TUNABLES": ""})
+        self.addCleanup(v.close)
+        self.assertEqual(v.get("/fr/")[0], 200)
+        env = self.environ(v.proc.pid)
+        self.assertIn("GLIBC_TUNABLES=", env)
+        self.assertNotIn("GLIBC_TUNABLES=glibc.malloc.hugetlb=1", env)
+
+
 class LogFormatTest(unittest.TestCase):
     def run_briefly(self, args, env=None):
         tmp = tempfile.mkdtemp(prefix="vigie-log-")
