@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "domain/indexed_iterator.h"
+
 namespace vigie {
 
 template <typename T>
@@ -31,61 +33,7 @@ class SharedVector {
   using value_type = T;
   using size_type = size_t;
 
-  class const_iterator {
-   public:
-    using iterator_category = std::random_access_iterator_tag;
-    using value_type = T;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const T*;
-    using reference = const T&;
-    const_iterator() = default;
-    const_iterator(const SharedVector* v, size_t i) : v_(v), i_(i) {}
-    reference operator*() const { return *v_->At(i_); }
-    pointer operator->() const { return v_->At(i_).get(); }
-    reference operator[](difference_type n) const { return *v_->At(i_ + n); }
-    const_iterator& operator++() {
-      ++i_;
-      return *this;
-    }
-    const_iterator operator++(int) {
-      const_iterator t = *this;
-      ++i_;
-      return t;
-    }
-    const_iterator& operator--() {
-      --i_;
-      return *this;
-    }
-    const_iterator operator--(int) {
-      const_iterator t = *this;
-      --i_;
-      return t;
-    }
-    const_iterator& operator+=(difference_type n) {
-      i_ += n;
-      return *this;
-    }
-    const_iterator& operator-=(difference_type n) {
-      i_ -= n;
-      return *this;
-    }
-    friend const_iterator operator+(const_iterator a, difference_type n) { return a += n; }
-    friend const_iterator operator+(difference_type n, const_iterator a) { return a += n; }
-    friend const_iterator operator-(const_iterator a, difference_type n) { return a -= n; }
-    friend difference_type operator-(const const_iterator& a, const const_iterator& b) {
-      return static_cast<difference_type>(a.i_) - static_cast<difference_type>(b.i_);
-    }
-    friend bool operator==(const const_iterator& a, const const_iterator& b) {
-      return a.i_ == b.i_;
-    }
-    friend auto operator<=>(const const_iterator& a, const const_iterator& b) {
-      return a.i_ <=> b.i_;
-    }
-
-   private:
-    const SharedVector* v_ = nullptr;
-    size_t i_ = 0;
-  };
+  using const_iterator = IndexedIterator<SharedVector, T>;
 
   // Dereferencing gives a writable element (copied first when shared).
   class iterator {
