@@ -108,6 +108,24 @@ std::optional<Time> Publisher::ServingLocalCopy() const {
 }
 
 Status Publisher::Start(bool run_timer) {
+  // A node that keeps a local copy of its last state starts from it: the first write reads
+  // from the database only what changed since the copy (LoadAbove, from its seq), not the
+  // whole history (at scale, a copy is read in about half the time of a load from
+  // PostgreSQL). A copy of another generation, behind the changes log's oldest entry or ahead
+  // of its end is read whole from the database instead, as for a node that was away.
+  if (local_) {
+    Result<LocalCopy::Saved> saved = LocalCopy::Read(options_.local_copy);
+    if (saved.ok()) {
+      start_copy_ = std::move(saved->model);
+      start_copy_->regions = regions_;
+      start_copy_saved_at_ = saved->saved_at;
+      LogInfo("starting from the local copy of the state saved at " +
+              FormatRfc3339(saved->saved_at) + " (seq " + std::to_string(start_copy_->seq) +
+              "): the database gives what changed since, or all of it to a copy too old");
+    } else if (saved.status().code() != Status::Code::kNotFound) {
+      LogWarn(saved.status().message());
+    }
+  }
   Status st = Reconcile();
   if (st.code() == Status::Code::kUnavailable && run_timer) {
     // Another process holds the database's write lock (a backup, a shell), or the database
@@ -115,16 +133,11 @@ Status Publisher::Start(bool run_timer) {
     // the last state), and record the missed transitions once it lets us write (TimerLoop).
     Result<Model> m = LoadModel();
     std::optional<Time> copy_of;
-    if (!m.ok() && local_) {
-      Result<LocalCopy::Saved> saved = LocalCopy::Read(options_.local_copy);
-      if (saved.ok()) {
-        copy_of = saved->saved_at;
-        m = std::move(saved->model);
-        m->regions = regions_;
-      } else if (saved.status().code() != Status::Code::kNotFound) {
-        LogWarn(saved.status().message());
-      }
+    if (!m.ok() && start_copy_) {
+      copy_of = start_copy_saved_at_;
+      m = std::move(*start_copy_);
     }
+    start_copy_.reset();
     if (m.ok()) {
       LogWarn("starting without writing (" + st.message() + "): serving " +
               (copy_of ? "the local copy of the state saved at " + FormatRfc3339(*copy_of)
@@ -142,6 +155,7 @@ Status Publisher::Start(bool run_timer) {
     }
     reconcile_pending_ = true;
   } else {
+    start_copy_.reset();
     VIGIE_RETURN_IF_ERROR(st);
   }
   if (run_timer) {
@@ -249,7 +263,9 @@ Status Publisher::Write(const WriteInfo& info,
     Result<int64_t> seq = tx.Seq();
     if (!seq.ok()) return seq.status();
     if (!current || *seq != current->model().seq) {
-      Result<Model> m = current ? tx.LoadAbove(current->model()) : tx.Load();
+      Result<Model> m = current       ? tx.LoadAbove(current->model())
+                        : start_copy_ ? tx.LoadAbove(*start_copy_)
+                                      : tx.Load();
       if (!m.ok()) return m.status();
       loaded = std::move(m).value();
       loaded->regions = regions_;

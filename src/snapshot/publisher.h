@@ -155,7 +155,11 @@ class Publisher {
   std::condition_variable timer_cv_;
   bool stopping_ = false;  // guarded by timer_mu_
   std::atomic<bool> leader_{false};
-  std::unique_ptr<LocalCopy> local_;            // when options_.local_copy is set
+  std::unique_ptr<LocalCopy> local_;  // when options_.local_copy is set
+  // The local copy read at the start, until the first write (or the start without the
+  // database) has used it; guarded by write_mu_ once the threads run.
+  std::optional<Model> start_copy_;
+  std::optional<Time> start_copy_saved_at_;
   std::atomic<int64_t> serving_local_copy_{0};  // its saved_at (Unix), 0 when not serving one
   std::thread timer_;
   std::thread follower_;

@@ -179,6 +179,30 @@ class ColdStartTest(unittest.TestCase):
         self.assertEqual(set_level(again, again.token(), "studio", "operational"), 200)
         self.assertEqual(level(again, "studio"), "operational")
 
+    def test_a_restart_reads_its_local_copy_then_what_changed_since_from_the_database(self):
+        first = self.node()
+        self.assertEqual(set_level(first, first.token(), "studio", "minor"), 200)
+        copy = os.path.join(first.data, "last-state.bin")
+        first.wait_for(lambda: os.path.exists(copy), what="the local copy written")
+        self.assertEqual(first.terminate(), 0)
+        # While it is stopped, another node writes a level and an incident.
+        other = self.node(seed=False)
+        token = other.token()
+        self.assertEqual(set_level(other, token, "studio", "outage"), 200)
+        status, event_id = create_incident(other, token, "Pendant la coupure")
+        self.assertEqual(status, 201)
+        expected = other.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(other.terminate(), 0)
+        again = self.node(data=first.data, seed=False)
+        self.assertIn("starting from the local copy of the state saved at", again.log())
+        got = again.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(got["status"], expected["status"])
+        self.assertEqual(got["history"], expected["history"])
+        status, _, page = again.get("/fr/events/%d" % event_id)
+        self.assertEqual(status, 200)
+        self.assertIn("Pendant la coupure", page.decode())
+        self.assertEqual(again.get("/readyz")[0], 200)
+
     def test_without_a_local_copy_it_answers_503_in_both_languages_until_the_database_returns(self):
         seeded = self.node()  # the catalog and the demo, in the database
         self.assertEqual(seeded.terminate(), 0)
