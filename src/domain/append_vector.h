@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
-#include <initializer_list>
 #include <iterator>
 #include <memory>
 #include <new>
@@ -47,17 +46,9 @@ class AppendVector {
   using iterator = const_iterator;  // elements are never written through the vector
 
   AppendVector() = default;
-  AppendVector(std::initializer_list<T> init) {
-    for (const T& x : init) push_back(x);
-  }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  void reserve(size_t n) { blocks_.reserve((n + kChunk - 1) >> kShift); }
-  void clear() {
-    blocks_.clear();
-    size_ = 0;
-  }
 
   const T& operator[](size_t i) const { return blocks_[i >> kShift]->at(i & (kChunk - 1)); }
   const T& front() const { return (*this)[0]; }

@@ -116,11 +116,11 @@ Status Publisher::Start(bool run_timer) {
   if (local_) {
     Result<LocalCopy::Saved> saved = LocalCopy::Read(options_.local_copy);
     if (saved.ok()) {
-      start_copy_ = std::move(saved->model);
-      start_copy_->regions = regions_;
-      start_copy_saved_at_ = saved->saved_at;
+      start_copy_ = std::move(saved).value();
+      start_copy_->model.regions = regions_;
       LogInfo("starting from the local copy of the state saved at " +
-              FormatRfc3339(saved->saved_at) + " (seq " + std::to_string(start_copy_->seq) +
+              FormatRfc3339(start_copy_->saved_at) + " (seq " +
+              std::to_string(start_copy_->model.seq) +
               "): the database gives what changed since, or all of it to a copy too old");
     } else if (saved.status().code() != Status::Code::kNotFound) {
       LogWarn(saved.status().message());
@@ -134,8 +134,8 @@ Status Publisher::Start(bool run_timer) {
     Result<Model> m = LoadModel();
     std::optional<Time> copy_of;
     if (!m.ok() && start_copy_) {
-      copy_of = start_copy_saved_at_;
-      m = std::move(*start_copy_);
+      copy_of = start_copy_->saved_at;
+      m = std::move(start_copy_->model);
     }
     start_copy_.reset();
     if (m.ok()) {
@@ -199,13 +199,13 @@ void Publisher::AfterPublishLoop() {
   // At the requests' priority: a reader who asks for a body this thread is compressing waits
   // for it (once per body), and must not wait on a thread the scheduler puts last.
   for (;;) {
-    std::optional<ToCompress> job;
+    std::optional<AfterSwap> job;
     std::vector<std::shared_ptr<const Snapshot>> released;
     {
       std::unique_lock lock(after_mu_);
-      after_cv_.wait(lock, [&] { return after_stopping_ || to_compress_ || !to_release_.empty(); });
+      after_cv_.wait(lock, [&] { return after_stopping_ || after_swap_ || !to_release_.empty(); });
       if (after_stopping_) return;
-      job.swap(to_compress_);
+      job.swap(after_swap_);
       released.swap(to_release_);
     }
     if (!released.empty()) {
@@ -264,7 +264,7 @@ Status Publisher::Write(const WriteInfo& info,
     if (!seq.ok()) return seq.status();
     if (!current || *seq != current->model().seq) {
       Result<Model> m = current       ? tx.LoadAbove(current->model())
-                        : start_copy_ ? tx.LoadAbove(*start_copy_)
+                        : start_copy_ ? tx.LoadAbove(start_copy_->model)
                                       : tx.Load();
       if (!m.ok()) return m.status();
       loaded = std::move(m).value();
@@ -369,12 +369,12 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   // waits for the render under way. The compressed forms are made after the swap too.
   size_t wanted = 0;
   std::atomic<size_t> warmed{0};
-  ToCompress to_compress{snap, {}, {}};
+  AfterSwap after_swap{snap, {}, {}};
   if (const std::shared_ptr<const Snapshot> previous = current_.load()) {
     std::vector<Snapshot::Recipe> recipes = previous->Recipes();
     wanted = recipes.size();
     std::atomic<size_t> next{0};
-    std::mutex to_compress_mu;
+    std::mutex after_swap_mu;
     const auto warm = [&] {
       // The budget is looked at before a body is taken: every body taken is warmed.
       while (Clock::now() - built <= kWarmBeforeSwap) {
@@ -383,8 +383,8 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
         if (auto ready = Rewarm(recipes[i], snap)) {
           ++warmed;
           if (!ready->second.empty()) {
-            std::lock_guard lock(to_compress_mu);
-            to_compress.bodies.push_back(std::move(*ready));
+            std::lock_guard lock(after_swap_mu);
+            after_swap.bodies.push_back(std::move(*ready));
           }
         }
       }
@@ -394,8 +394,8 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
     warm();
     if (helper.joinable()) helper.join();
     const size_t taken = std::min(next.load(), recipes.size());
-    to_compress.to_warm.assign(std::make_move_iterator(recipes.begin() + taken),
-                               std::make_move_iterator(recipes.end()));
+    after_swap.to_warm.assign(std::make_move_iterator(recipes.begin() + taken),
+                              std::make_move_iterator(recipes.end()));
   }
   const auto ms = [](Clock::duration d) {
     char text[32];
@@ -407,9 +407,9 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
           " ms, snapshot built in " + ms(built - started) + " ms; " +
           std::to_string(warmed.load()) + " of " + std::to_string(wanted) + " bodies warmed in " +
           ms(Clock::now() - built) + " ms" +
-          (to_compress.to_warm.empty()
+          (after_swap.to_warm.empty()
                ? std::string()
-               : " (" + std::to_string(to_compress.to_warm.size()) + " after the swap)"));
+               : " (" + std::to_string(after_swap.to_warm.size()) + " after the swap)"));
   {
     // Under the timer's lock, so the timer cannot miss this wake-up between its look at the
     // current snapshot and its wait.
@@ -417,9 +417,9 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
     current_.store(snap);
   }
   timer_cv_.notify_all();  // the next transition may be sooner now
-  if (!to_compress.bodies.empty() || !to_compress.to_warm.empty()) {
+  if (!after_swap.bodies.empty() || !after_swap.to_warm.empty()) {
     std::unique_lock lock(after_mu_);
-    to_compress_ = std::move(to_compress);  // an older job's bodies are no longer current
+    after_swap_ = std::move(after_swap);  // an older job's bodies are no longer current
     WakeAfterPublish(lock);
   }
   // Kept on local disk for a start without the store (not a copy of the copy: it keeps its date).

@@ -124,10 +124,10 @@ class Publisher {
   void TimerLoop();
   void FollowLoop();
   // What follows a publish, once the write has answered: the snapshots before are
-  // freed (and malloc trimmed when that freed much), then the bodies of the one just published
-  // are compressed in the codings readers took them in before; the compression stops early
-  // when a newer snapshot is published (a reader who asks first compresses a body itself:
-  // each form is made once).
+  // freed (and malloc trimmed when that freed much), then the bodies the warming before the
+  // swap left are warmed, and the bodies of the one just published are compressed in the
+  // codings readers took them in before; both stop early when a newer snapshot is published
+  // (a reader who asks first renders or compresses a body itself: each form is made once).
   void AfterPublishLoop();
   // Hands `old` (a snapshot no longer current) to AfterPublishLoop, which drops it there.
   void Release(std::shared_ptr<const Snapshot> old);
@@ -158,8 +158,7 @@ class Publisher {
   std::unique_ptr<LocalCopy> local_;  // when options_.local_copy is set
   // The local copy read at the start, until the first write (or the start without the
   // database) has used it; guarded by write_mu_ once the threads run.
-  std::optional<Model> start_copy_;
-  std::optional<Time> start_copy_saved_at_;
+  std::optional<LocalCopy::Saved> start_copy_;
   std::atomic<int64_t> serving_local_copy_{0};  // its saved_at (Unix), 0 when not serving one
   std::thread timer_;
   std::thread follower_;
@@ -167,14 +166,14 @@ class Publisher {
   // What AfterPublishLoop does next for the newest snapshot (an older one's job is dropped
   // unmade): the bodies left to warm, then the warmed bodies' codings to make; and the
   // snapshots to drop.
-  struct ToCompress {
+  struct AfterSwap {
     std::weak_ptr<const Snapshot> snap;
     std::vector<Snapshot::Recipe> to_warm;
     std::vector<std::pair<std::shared_ptr<const Body>, std::vector<Coding>>> bodies;
   };
   std::mutex after_mu_;
   std::condition_variable after_cv_;
-  std::optional<ToCompress> to_compress_;                    // guarded by after_mu_
+  std::optional<AfterSwap> after_swap_;                      // guarded by after_mu_
   std::vector<std::shared_ptr<const Snapshot>> to_release_;  // guarded by after_mu_
   bool after_stopping_ = false;                              // guarded by after_mu_
   std::thread after_;                                        // started by the first publish
