@@ -10,7 +10,7 @@ namespace vigie {
 
 namespace {
 
-std::string Describe(const Text& t) { return t.fr.empty() ? t.en : t.fr; }
+std::string Describe(const Text& t) { return std::string(t.fr().empty() ? t.en() : t.fr()); }
 
 // Resolves service slugs of a platform to impacts; NotFound names the first unknown one.
 Result<std::vector<Impact>> Impacts(const Model& m, const std::string& platform,
@@ -330,8 +330,8 @@ Status ValidService(const Service& s) {
     return Status::Invalid(
         "a service slug is lower-case letters, digits and '-' (e.g. web-client)");
   }
-  if (s.name.fr.find_first_not_of(" ") == std::string::npos ||
-      s.name.en.find_first_not_of(" ") == std::string::npos) {
+  if (s.name.fr().find_first_not_of(" ") == std::string_view::npos ||
+      s.name.en().find_first_not_of(" ") == std::string_view::npos) {
     return Status::Invalid("give the service a name in French and in English");
   }
   return Status::Ok();
@@ -371,7 +371,7 @@ Result<int64_t> Operations::AddService(const std::string& actor, const Service& 
 Status Operations::EditService(const std::string& actor, int64_t id, const Service& service) {
   WriteInfo info{.actor = actor,
                  .action = service.retired ? "catalog.retire" : "catalog.edit",
-                 .detail = "#" + std::to_string(id) + " " + service.name.fr};
+                 .detail = "#" + std::to_string(id) + " " + std::string(service.name.fr())};
   return publisher_.Write(info, [&](const Model& m, StoreTx& tx) -> Status {
     const Service* old = m.FindService(id);
     if (!old) return Status::NotFound("no service #" + std::to_string(id));

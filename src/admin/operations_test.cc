@@ -153,14 +153,14 @@ TEST_F(OperationsTest, AnEditMadeFromAnOlderRevisionIsRefusedAndNamesWhoChangedI
   EXPECT_NE(st.message().find("changed by bob at " + FormatRfc3339(At(12))), std::string::npos)
       << st.message();
   const Event* e = pub->Current()->model().FindEvent(*id);
-  EXPECT_EQ(e->title.en, "Slowness (Bob)");  // never silently overwritten
+  EXPECT_EQ(e->title.en(), "Slowness (Bob)");  // never silently overwritten
   EXPECT_EQ(e->revision, opened + 1);
   EXPECT_EQ(e->updated_by, "bob");
   EXPECT_EQ(AuditRows(), audit);
   // From the revision she now sees, her edit goes through.
   carol.revision = e->revision;
   EXPECT_TRUE(ops->EditEvent("carol", *id, carol).ok());
-  EXPECT_EQ(pub->Current()->model().FindEvent(*id)->title.en, "Slowness (Carol)");
+  EXPECT_EQ(pub->Current()->model().FindEvent(*id)->title.en(), "Slowness (Carol)");
 }
 
 }  // namespace

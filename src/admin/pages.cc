@@ -165,8 +165,8 @@ http::Response AdminWeb::EventPage(http::Request& req, const Caller& c) {
         {{"at", FormatDateTime(it->at, *zone, c.lang, assets().messages)},
          {"phase",
           it->phase == Phase::kNone ? std::string() : assets().messages.Words(c.lang, it->phase)},
-         {"text_fr", it->text.fr},
-         {"text_en", it->text.en}});
+         {"text_fr", std::string(it->text.fr())},
+         {"text_en", std::string(it->text.en())}});
   }
   data["event"] = {
       {"id", e->id},
@@ -175,10 +175,10 @@ http::Response AdminWeb::EventPage(http::Request& req, const Caller& c) {
       {"is_incident", e->kind == EventKind::kIncident},
       {"platform", e->platform},
       {"state", assets().messages.Words(c.lang, st)},
-      {"title_fr", e->title.fr},
-      {"title_en", e->title.en},
-      {"body_fr", e->body.fr},
-      {"body_en", e->body.en},
+      {"title_fr", std::string(e->title.fr())},
+      {"title_en", std::string(e->title.en())},
+      {"body_fr", std::string(e->body.fr())},
+      {"body_en", std::string(e->body.en())},
       {"start", UtcToLocalInput(e->starts_at, *zone)},
       {"end", e->ends_at ? UtcToLocalInput(*e->ends_at, *zone) : std::string()},
       {"zone", zone->time_zone},
@@ -201,10 +201,10 @@ http::Response AdminWeb::Messages(http::Request&, const Caller& c) {
     list.push_back(
         {{"id", msg.id},
          {"title", L(msg.title, c.lang)},
-         {"title_fr", msg.title.fr},
-         {"title_en", msg.title.en},
-         {"body_fr", msg.body.fr},
-         {"body_en", msg.body.en},
+         {"title_fr", std::string(msg.title.fr())},
+         {"title_en", std::string(msg.title.en())},
+         {"body_fr", std::string(msg.body.fr())},
+         {"body_en", std::string(msg.body.en())},
          {"platform_slug", msg.platform},
          {"region_list", msg.regions},
          {"expires_input",
@@ -273,12 +273,12 @@ http::Response AdminWeb::Catalog(http::Request&, const Caller& c) {
       services.push_back({{"id", s.id},
                           {"slug", s.slug},
                           {"position", s.position},
-                          {"name_fr", s.name.fr},
-                          {"name_en", s.name.en},
-                          {"information_fr", s.information.fr},
-                          {"information_en", s.information.en},
-                          {"impact_fr", s.impact.fr},
-                          {"impact_en", s.impact.en},
+                          {"name_fr", std::string(s.name.fr())},
+                          {"name_en", std::string(s.name.en())},
+                          {"information_fr", std::string(s.information.fr())},
+                          {"information_en", std::string(s.information.en())},
+                          {"impact_fr", std::string(s.impact.fr())},
+                          {"impact_en", std::string(s.impact.en())},
                           {"retired", s.retired}});
     }
     platforms.push_back({{"slug", p.slug}, {"name", L(p.name, c.lang)}, {"services", services}});

@@ -195,9 +195,27 @@ TEST(ComponentsJsonTest, PlatformsAreGroupsOfServices) {
 
 TEST(ComponentsJsonTest, UpdatedAtIsTheLastRecordedChange) {
   Model m = SmallModel();
-  m.status_changes.push_back({1, "fr", "erp", 1, Level::kOperational, Level::kMinor, At(-20)});
-  m.status_changes.push_back({2, "fr", "erp", 1, Level::kMinor, Level::kOperational, At(-10)});
-  m.status_changes.push_back({3, "fr", "erp", 1, Level::kOperational, Level::kMajor, At(30)});
+  m.status_changes.push_back({.id = 1,
+                              .at = At(-20),
+                              .service_id = 1,
+                              .region = "fr",
+                              .platform = "erp",
+                              .from = Level::kOperational,
+                              .to = Level::kMinor});
+  m.status_changes.push_back({.id = 2,
+                              .at = At(-10),
+                              .service_id = 1,
+                              .region = "fr",
+                              .platform = "erp",
+                              .from = Level::kMinor,
+                              .to = Level::kOperational});
+  m.status_changes.push_back({.id = 3,
+                              .at = At(30),
+                              .service_id = 1,
+                              .region = "fr",
+                              .platform = "erp",
+                              .from = Level::kOperational,
+                              .to = Level::kMajor});
   const json j = Render(ComponentsJson, m, 0);
   const json& svc = *FindId(j["components"], "svc-1");
   EXPECT_EQ(svc["updated_at"], FormatRfc3339(At(-10)).insert(19, ".000"));

@@ -17,6 +17,7 @@
 #include "app/site.h"
 #include "core/files.h"
 #include "core/log.h"
+#include "core/text_archive.h"
 #include "http/server.h"
 #include "notify/desk.h"
 #include "notify/sender.h"
@@ -372,6 +373,11 @@ int RunServe(const Config& config, const ServeOptions& options) {
                                                ec.message()));
     }
     local_copy = (std::filesystem::path(config.store.data_dir) / "last-state.bin").string();
+  }
+  // The history's texts live in a file of the node's folder, out of the heap
+  // (core/text_archive.h); without one they stay in the heap.
+  if (Status st = text_archive::Open(config.store.data_dir); !st.ok()) {
+    LogWarn(st.message() + "; texts are kept in memory");
   }
   SystemClock wall_clock;
   std::optional<FileOffsetClock> test_clock;

@@ -167,8 +167,10 @@ void ReadRegions(const std::string& file, const toml::table& site, Config& cfg,
     Section s(file, t, "site.regions", kNoEnv, errors);
     std::string lang = "fr";
     s.String("id", r.id);
-    s.String("name_fr", r.name.fr);
-    s.String("name_en", r.name.en);
+    std::string name_fr, name_en;
+    s.String("name_fr", name_fr);
+    s.String("name_en", name_en);
+    r.name = Text(name_fr, name_en);
     s.String("time_zone", r.time_zone);
     s.String("default_language", lang);
     s.String("base_url", r.base_url);
@@ -390,8 +392,10 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
   {
     const toml::table* site = root["site"].as_table();
     Section s(path, site, "site", env, errors);
-    s.String("name_fr", cfg.site.name.fr);
-    s.String("name_en", cfg.site.name.en);
+    std::string name_fr(cfg.site.name.fr()), name_en(cfg.site.name.en());
+    s.String("name_fr", name_fr);
+    s.String("name_en", name_en);
+    cfg.site.name = Text(name_fr, name_en);
     s.String("base_url", cfg.site.base_url);
     s.String("default_region", cfg.site.default_region);
     s.String("assets_override", cfg.site.assets_override);

@@ -61,7 +61,7 @@ class Reader {
         Error(v, key + "." + std::string(k.str()) + ": only fr and en strings are allowed");
         continue;
       }
-      out.in(*lang) = *s;
+      out.set(*lang, *s);
     }
     return out;
   }
@@ -158,7 +158,7 @@ Result<ImportSummary> ImportCatalog(Publisher& publisher, const std::string& pat
         r.Error(pt, "platform slug \"" + p.slug + "\" must be lower-case a-z, 0-9 and '-'");
       if (!platform_slugs.insert(p.slug).second)
         r.Error(pt, "platform \"" + p.slug + "\" appears twice");
-      if (p.name.fr.empty() || p.name.en.empty())
+      if (p.name.fr().empty() || p.name.en().empty())
         r.Error(pt, "platform \"" + p.slug + "\" needs a name in fr and en");
       std::set<std::string> service_slugs;
       if (const toml::array* sa = r.Tables(pt, "services")) {
@@ -177,7 +177,7 @@ Result<ImportSummary> ImportCatalog(Publisher& publisher, const std::string& pat
             r.Error(st, "service slug \"" + s.slug + "\" must be lower-case a-z, 0-9 and '-'");
           if (!service_slugs.insert(s.slug).second)
             r.Error(st, "service \"" + s.slug + "\" appears twice in " + p.slug);
-          if (s.name.fr.empty() || s.name.en.empty())
+          if (s.name.fr().empty() || s.name.en().empty())
             r.Error(st, "service \"" + s.slug + "\" needs a name in fr and en");
           services.push_back(std::move(s));
         }

@@ -1,8 +1,9 @@
 // A name of which the model holds very many copies and very few distinct values: the region
 // and platform of each of 710,000 status changes. Each distinct text is kept once, for the
 // life of the process, and a name is a pointer to it (8 bytes, not a 32-byte std::string);
-// it reads as a const std::string& and compares with any string. Only for names from small
-// sets (regions, platform slugs): a value is never freed.
+// it reads as a const std::string& and compares with any string. Only for texts from small
+// sets, or kept for good anyway (regions, platform slugs, the notes of status changes, which
+// are history): a value is never freed.
 #pragma once
 
 #include <compare>

@@ -1,6 +1,7 @@
 // The five levels of a service or platform, and their severity order.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -8,7 +9,13 @@ namespace vigie {
 
 // Declared in severity order: a roll-up takes the greatest.
 // operational < maintenance < minor < major < outage.
-enum class Level { kOperational = 0, kMaintenance = 1, kMinor = 2, kMajor = 3, kOutage = 4 };
+enum class Level : uint8_t {
+  kOperational = 0,
+  kMaintenance = 1,
+  kMinor = 2,
+  kMajor = 3,
+  kOutage = 4
+};
 
 inline constexpr Level kAllLevels[] = {Level::kOperational, Level::kMinor, Level::kMajor,
                                        Level::kOutage, Level::kMaintenance};

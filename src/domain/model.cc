@@ -1,7 +1,10 @@
 #include "domain/model.h"
 
 #include <algorithm>
+#include <cstring>
+#include <stdexcept>
 
+#include "core/text_archive.h"
 #include "domain/accounts.h"
 
 namespace vigie {
@@ -84,10 +87,97 @@ std::string_view EventStateId(EventState s) { return IdOf(s, kStates); }
 std::string_view CauseKindId(CauseKind c) { return IdOf(c, kCauses); }
 std::optional<CauseKind> ParseCauseKind(std::string_view id) { return FindId(id, kCauses); }
 
+namespace {
+uint32_t TextSize(size_t n) {
+  // 31 bits for the English side: no text of a status site comes near.
+  if (n >= (size_t{1} << 31)) throw std::length_error("a text of 2 GB or more");
+  return static_cast<uint32_t>(n);
+}
+}  // namespace
+
+Text::Text(std::string_view fr, std::string_view en) { CopyFrom(fr, en); }
+
+Text::Text(const Text& o) {
+  if (o.owned_) {
+    CopyFrom(o.fr(), o.en());
+  } else {  // stored or empty: the bytes are shared, never freed
+    data_ = o.data_;
+    fr_size_ = o.fr_size_;
+    en_size_ = o.en_size_;
+  }
+}
+
+Text::Text(Text&& o) noexcept
+    : data_(o.data_), fr_size_(o.fr_size_), en_size_(o.en_size_), owned_(o.owned_) {
+  o.data_ = "";
+  o.fr_size_ = o.en_size_ = o.owned_ = 0;
+}
+
+Text& Text::operator=(const Text& o) {
+  if (this != &o) *this = Text(o);
+  return *this;
+}
+
+Text& Text::operator=(Text&& o) noexcept {
+  if (this != &o) {
+    Free();
+    data_ = o.data_;
+    fr_size_ = o.fr_size_;
+    en_size_ = o.en_size_;
+    owned_ = o.owned_;
+    o.data_ = "";
+    o.fr_size_ = o.en_size_ = o.owned_ = 0;
+  }
+  return *this;
+}
+
+void Text::Free() {
+  if (owned_) delete[] data_;
+  data_ = "";
+  fr_size_ = en_size_ = owned_ = 0;
+}
+
+void Text::CopyFrom(std::string_view fr, std::string_view en) {
+  uint32_t f = TextSize(fr.size()), e = TextSize(en.size());
+  char* p = nullptr;
+  if (f + uint64_t{e} > 0) {  // before Free: fr or en may lie in this text
+    p = new char[f + size_t{e}];
+    std::memcpy(p, fr.data(), f);
+    std::memcpy(p + f, en.data(), e);
+  }
+  Free();
+  if (p != nullptr) data_ = p;
+  fr_size_ = f;
+  en_size_ = e;
+  owned_ = p != nullptr;
+}
+
+Text Text::Stored(std::string_view fr, std::string_view en) {
+  Text t;
+  uint32_t f = TextSize(fr.size()), e = TextSize(en.size());
+  if (f + uint64_t{e} == 0) return t;
+  if (const char* p = text_archive::Put(fr, en)) {
+    t.data_ = p;
+    t.fr_size_ = f;
+    t.en_size_ = e;
+    return t;
+  }
+  t.CopyFrom(fr, en);
+  return t;
+}
+
+void Text::set(Lang l, std::string_view s) {
+  if (l == Lang::kFr) {
+    CopyFrom(s, en());
+  } else {
+    CopyFrom(fr(), s);
+  }
+}
+
 Localized Localize(const Text& t, Lang want) {
-  const std::string& mine = t.in(want);
+  std::string_view mine = t.in(want);
   if (!mine.empty()) return {mine, want, false};
-  const std::string& other = t.in(OtherLang(want));
+  std::string_view other = t.in(OtherLang(want));
   if (!other.empty()) return {other, OtherLang(want), true};
   return {mine, want, false};
 }

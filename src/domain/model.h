@@ -23,13 +23,47 @@ std::string_view LangId(Lang l);  // "fr", "en"
 std::optional<Lang> ParseLang(std::string_view id);
 inline Lang OtherLang(Lang l) { return l == Lang::kFr ? Lang::kEn : Lang::kFr; }
 
-// A text in both languages; either may be empty.
-struct Text {
-  std::string fr, en;
-  const std::string& in(Lang l) const { return l == Lang::kFr ? fr : en; }
-  std::string& in(Lang l) { return l == Lang::kFr ? fr : en; }
-  bool empty() const { return fr.empty() && en.empty(); }
-  bool operator==(const Text&) const = default;
+// A text in both languages; either may be empty. The model holds half a million of them
+// (events' titles and bodies, their updates), so a Text is 16 bytes: a pointer to both
+// languages side by side and their sizes. It either owns that block (one allocation for both)
+// or points into the process's text archive (core/text_archive.h): Stored() is how the
+// serving model's loaders make one, so that the history's texts live in the page cache, not
+// in the heap. Either way a Text is a value: copies compare equal, a stored text is never
+// changed nor freed.
+class Text {
+ public:
+  Text() = default;
+  Text(std::string_view fr, std::string_view en);
+  Text(const char* fr, const char* en) : Text(std::string_view(fr), std::string_view(en)) {}
+  Text(const Text& o);
+  Text(Text&& o) noexcept;
+  Text& operator=(const Text& o);
+  Text& operator=(Text&& o) noexcept;
+  ~Text() { Free(); }
+
+  // The same text in the archive when the process opened one and it has room; owned otherwise.
+  static Text Stored(std::string_view fr, std::string_view en);
+
+  std::string_view fr() const { return {data_, fr_size_}; }
+  std::string_view en() const { return {data_ + fr_size_, en_size_}; }
+  std::string_view in(Lang l) const { return l == Lang::kFr ? fr() : en(); }
+  // A copy with one language replaced (owned).
+  void set(Lang l, std::string_view s);
+  bool empty() const { return fr_size_ == 0 && en_size_ == 0; }
+  bool stored() const { return !owned_ && !empty(); }
+  friend bool operator==(const Text& a, const Text& b) {
+    return a.fr() == b.fr() && a.en() == b.en();
+  }
+
+ private:
+  void Free();
+  void CopyFrom(std::string_view fr, std::string_view en);
+
+  // Never null: an empty text's views are "" (a database binds a null pointer as NULL).
+  const char* data_ = "";
+  uint32_t fr_size_ = 0;
+  uint32_t en_size_ : 31 = 0;
+  uint32_t owned_ : 1 = 0;
 };
 
 // A text read in one language: falls back to the other, and says so.
@@ -148,24 +182,55 @@ struct Message {
   bool InRegion(std::string_view region) const;
 };
 
-enum class CauseKind { kManual, kEvent, kOverride };
+enum class CauseKind : uint8_t { kManual, kEvent, kOverride };
 std::string_view CauseKindId(CauseKind c);  // "manual", "event", "override"
 std::optional<CauseKind> ParseCauseKind(std::string_view id);
 
+// An optional id in 8 bytes (std::optional<int64_t> takes 16), for what the model holds by
+// the hundred thousand; it reads as a std::optional<int64_t>.
+class OptId {
+ public:
+  constexpr OptId() = default;
+  constexpr OptId(std::nullopt_t) {}                 // NOLINT: reads as an optional
+  constexpr OptId(int64_t id) : id_(id) {}           // NOLINT
+  constexpr OptId(const std::optional<int64_t>& id)  // NOLINT
+      : id_(id ? *id : kNone) {}
+  constexpr explicit operator bool() const { return id_ != kNone; }
+  constexpr bool has_value() const { return id_ != kNone; }
+  constexpr int64_t operator*() const { return id_; }
+  constexpr int64_t value_or(int64_t other) const { return id_ != kNone ? id_ : other; }
+  constexpr operator std::optional<int64_t>() const {  // NOLINT
+    return id_ != kNone ? std::optional<int64_t>(id_) : std::nullopt;
+  }
+  friend constexpr bool operator==(OptId a, OptId b) = default;
+  // Exact, so that it is chosen over std::optional's own, which finds none unequal to nullopt.
+  friend constexpr bool operator==(OptId a, const std::optional<int64_t>& b) {
+    return a == OptId(b);
+  }
+  friend constexpr bool operator==(OptId a, int64_t b) { return a.id_ == b; }
+  friend constexpr bool operator==(OptId a, std::nullopt_t) { return !a; }
+
+ private:
+  static constexpr int64_t kNone = INT64_MIN;  // no id is negative
+  int64_t id_ = kNone;
+};
+
 // One change of a derived level: of a service when service_id is set, else of the platform's
 // global status. History: written once, never rewritten.
-// Held by the hundred thousand (AppendVector): region and platform are interned names.
+// Held by the hundred thousand (AppendVector), so 64 bytes: region, platform and note are
+// interned (a write's note is shared by each change it makes; most are empty).
 struct StatusChange {
   int64_t id = 0;
+  Time at{};
+  OptId service_id;
+  OptId event_id;
   Interned region;
   Interned platform;
-  std::optional<int64_t> service_id;
+  Interned note;
   Level from = Level::kOperational, to = Level::kOperational;
-  Time at{};
   CauseKind cause = CauseKind::kManual;
-  std::optional<int64_t> event_id;
-  std::string note;
 };
+static_assert(sizeof(StatusChange) == 64);
 
 // The whole public state, as the store holds it. Vectors are in display order:
 // platforms and services by position, events by start, status changes by time.

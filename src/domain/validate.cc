@@ -30,8 +30,8 @@ Status ValidatePlatform(const Model& model, const std::string& platform) {
 }
 
 Status ValidateTitle(const Text& title) {
-  if (title.fr.find_first_not_of(" \t\r\n") == std::string::npos &&
-      title.en.find_first_not_of(" \t\r\n") == std::string::npos) {
+  if (title.fr().find_first_not_of(" \t\r\n") == std::string_view::npos &&
+      title.en().find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Status::Invalid("give a title in French or in English");
   }
   for (Lang l : kAllLangs) {

@@ -52,8 +52,8 @@ class Encoder {
     out.append(s);
   }
   void T(const Text& t) {
-    S(t.fr);
-    S(t.en);
+    S(t.fr());
+    S(t.en());
   }
   void At(Time t) { I(ToUnix(t)); }
   void OptAt(const std::optional<Time>& t) {
@@ -98,10 +98,12 @@ class Decoder {
     const uint64_t z = U();
     return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
   }
-  std::string S() {
+  std::string S() { return std::string(V()); }
+  // A string where it lies in the input (valid while the input is).
+  std::string_view V() {
     const uint64_t n = U();
-    if (n > in_.size() - pos_) return Bad(), std::string();
-    std::string s(in_.substr(pos_, n));
+    if (n > in_.size() - pos_) return Bad(), std::string_view();
+    std::string_view s = in_.substr(pos_, n);
     pos_ += n;
     if (release_ && pos_ >= next_release_) {  // strings are most of the bytes
       release_(pos_);
@@ -110,10 +112,9 @@ class Decoder {
     return s;
   }
   Text T() {
-    Text t;
-    t.fr = S();
-    t.en = S();
-    return t;
+    std::string_view fr = V();
+    std::string_view en = V();
+    return Text::Stored(fr, en);
   }
   Time At() { return FromUnix(I()); }
   std::optional<Time> OptAt() {

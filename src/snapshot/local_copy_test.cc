@@ -58,8 +58,8 @@ Model FullModel() {
   m.status_changes.push_back(c);
   StatusChange global = c;
   global.id = 32;
-  global.service_id.reset();
-  global.event_id.reset();
+  global.service_id = std::nullopt;
+  global.event_id = std::nullopt;
   global.cause = CauseKind::kOverride;
   m.status_changes.push_back(global);
   return m;

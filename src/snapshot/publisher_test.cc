@@ -91,13 +91,15 @@ TEST_F(PublisherTest, TheModelPublishedAfterAWriteIsTheStoredOne) {
 std::string Describe(const Model& m) {
   std::string out;
   for (const Event& e : m.events) {
-    out += std::to_string(e.id) + " " + e.title.fr + " " + std::to_string(ToUnix(e.starts_at)) +
-           " " + (e.ends_at ? std::to_string(ToUnix(*e.ends_at)) : "-") + " " +
+    out += std::to_string(e.id) + " " + std::string(e.title.fr()) + " " +
+           std::to_string(ToUnix(e.starts_at)) + " " +
+           (e.ends_at ? std::to_string(ToUnix(*e.ends_at)) : "-") + " " +
            std::string(PhaseId(e.phase)) + (e.cancelled ? " cancelled" : "") + " [";
     for (const Impact& i : e.impacts)
       out += std::to_string(i.service_id) + ":" + std::string(LevelId(i.level)) + " ";
     out += "] {";
-    for (const EventUpdate& u : e.updates) out += std::to_string(u.id) + ":" + u.text.fr + " ";
+    for (const EventUpdate& u : e.updates)
+      out += std::to_string(u.id) + ":" + std::string(u.text.fr()) + " ";
     out += "}\n";
   }
   for (const StatusChange& c : m.status_changes) {
@@ -288,7 +290,7 @@ TEST_F(PublisherTest, TwoWritersOnOneDatabaseEachSeeWhatTheOtherWrote) {
                          [](const Model&, StoreTx&) { return Status::Ok(); })
                   .ok());
   std::shared_ptr<const Snapshot> ours = pub->Current();
-  EXPECT_EQ(ours->model().FindEvent(id)->title.en, "Fixed");
+  EXPECT_EQ(ours->model().FindEvent(id)->title.en(), "Fixed");
   EXPECT_EQ(ours->derived().Service("fr", s2).level, Level::kMinor);
   // Both published the stored state: what a full load gives, and the same seq.
   const Model stored = *store->Load();

@@ -151,8 +151,9 @@ class PgRows : public sql::Rows {
     std::from_chars(v, v + PQgetlength(res_, 0, col), out);
     return out;
   }
-  std::string Str(int col) const override {
-    return std::string(PQgetvalue(res_, 0, col), PQgetlength(res_, 0, col));
+  std::string Str(int col) const override { return std::string(View(col)); }
+  std::string_view View(int col) const override {
+    return std::string_view(PQgetvalue(res_, 0, col), PQgetlength(res_, 0, col));
   }
   bool IsNull(int col) const override { return PQgetisnull(res_, 0, col); }
   int Columns() const override { return res_ ? PQnfields(res_) : 0; }

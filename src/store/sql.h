@@ -42,6 +42,8 @@ class Rows {
   virtual const Status& status() const = 0;
   virtual int64_t Int(int col) const = 0;
   virtual std::string Str(int col) const = 0;
+  // The same text where the row holds it: valid until Next.
+  virtual std::string_view View(int col) const = 0;
   virtual bool IsNull(int col) const = 0;
   // The number of columns of the rows.
   virtual int Columns() const = 0;
@@ -90,6 +92,7 @@ class Stmt {
 
   int64_t Int(int col) const { return rows_->Int(col); }
   std::string Str(int col) const { return rows_->Str(col); }
+  std::string_view View(int col) const { return rows_->View(col); }
   bool IsNull(int col) const { return rows_->IsNull(col); }
   std::optional<int64_t> OptInt(int col) const {
     return IsNull(col) ? std::nullopt : std::optional<int64_t>(Int(col));

@@ -106,8 +106,8 @@ Status SqlTx::UpsertPlatform(const Platform& p) {
               "category_fr=excluded.category_fr, category_en=excluded.category_en, "
               "description_fr=excluded.description_fr, description_en=excluded.description_en, "
               "products=excluded.products",
-              p.slug, p.position, p.name.fr, p.name.en, p.category.fr, p.category.en,
-              p.description.fr, p.description.en, ToJsonArray(p.products))
+              p.slug, p.position, p.name.fr(), p.name.en(), p.category.fr(), p.category.en(),
+              p.description.fr(), p.description.en(), ToJsonArray(p.products))
       .Run();
 }
 
@@ -121,8 +121,8 @@ Result<int64_t> SqlTx::UpsertService(const Service& s) {
               "information_fr=excluded.information_fr, information_en=excluded.information_en, "
               "impact_fr=excluded.impact_fr, impact_en=excluded.impact_en, "
               "retired=excluded.retired RETURNING id",
-              s.platform, s.slug, s.position, s.name.fr, s.name.en, s.information.fr,
-              s.information.en, s.impact.fr, s.impact.en, s.retired, ToUnix(s.created_at))
+              s.platform, s.slug, s.position, s.name.fr(), s.name.en(), s.information.fr(),
+              s.information.en(), s.impact.fr(), s.impact.en(), s.retired, ToUnix(s.created_at))
       .OneInt();
 }
 
@@ -154,8 +154,8 @@ Result<int64_t> SqlTx::InsertEvent(const Event& e) {
            "INSERT INTO events(kind, platform, regions, title_fr, title_en, body_fr, body_en, "
            "starts_at, ends_at, phase, cancelled, created_at, updated_at, updated_by) "
            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
-           EventKindId(e.kind), e.platform, ToJsonArray(e.regions), e.title.fr, e.title.en,
-           e.body.fr, e.body.en, ToUnix(e.starts_at), OptUnix(e.ends_at), PhaseId(e.phase),
+           EventKindId(e.kind), e.platform, ToJsonArray(e.regions), e.title.fr(), e.title.en(),
+           e.body.fr(), e.body.en(), ToUnix(e.starts_at), OptUnix(e.ends_at), PhaseId(e.phase),
            e.cancelled, ToUnix(e.created_at), ToUnix(e.updated_at), e.updated_by)
           .OneInt();
   if (!id.ok()) return id;
@@ -173,8 +173,8 @@ Status SqlTx::UpdateEvent(const Event& e) {
            "UPDATE events SET kind=?, platform=?, regions=?, title_fr=?, title_en=?, body_fr=?, "
            "body_en=?, starts_at=?, ends_at=?, phase=?, cancelled=?, updated_at=?, updated_by=?, "
            "revision=revision+1 WHERE id=?",
-           EventKindId(e.kind), e.platform, ToJsonArray(e.regions), e.title.fr, e.title.en,
-           e.body.fr, e.body.en, ToUnix(e.starts_at), OptUnix(e.ends_at), PhaseId(e.phase),
+           EventKindId(e.kind), e.platform, ToJsonArray(e.regions), e.title.fr(), e.title.en(),
+           e.body.fr(), e.body.en(), ToUnix(e.starts_at), OptUnix(e.ends_at), PhaseId(e.phase),
            e.cancelled, ToUnix(e.updated_at), e.updated_by, e.id)
           .Run());
   VIGIE_RETURN_IF_ERROR(Changed("event #" + std::to_string(e.id)));
@@ -186,7 +186,7 @@ Result<int64_t> SqlTx::InsertUpdate(int64_t event_id, const EventUpdate& u) {
   return Stmt(conn_,
               "INSERT INTO event_updates(event_id, at, phase, text_fr, text_en) "
               "VALUES (?,?,?,?,?) RETURNING id",
-              event_id, ToUnix(u.at), PhaseId(u.phase), u.text.fr, u.text.en)
+              event_id, ToUnix(u.at), PhaseId(u.phase), u.text.fr(), u.text.en())
       .OneInt();
 }
 
@@ -194,8 +194,8 @@ Result<int64_t> SqlTx::InsertMessage(const Message& m) {
   return Stmt(conn_,
               "INSERT INTO messages(platform, regions, title_fr, title_en, body_fr, body_en, "
               "published_at, expires_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
-              NullIfEmpty(m.platform), ToJsonArray(m.regions), m.title.fr, m.title.en, m.body.fr,
-              m.body.en, ToUnix(m.published_at), OptUnix(m.expires_at))
+              NullIfEmpty(m.platform), ToJsonArray(m.regions), m.title.fr(), m.title.en(),
+              m.body.fr(), m.body.en(), ToUnix(m.published_at), OptUnix(m.expires_at))
       .OneInt();
 }
 
@@ -205,8 +205,9 @@ Status SqlTx::InsertStatusChanges(std::vector<StatusChange>& changes) {
         Stmt(conn_,
              "INSERT INTO status_changes(region, platform, service_id, from_level, to_level, "
              "at, cause, event_id, note) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
-             c.region.str(), c.platform.str(), c.service_id, LevelId(c.from), LevelId(c.to),
-             ToUnix(c.at), CauseKindId(c.cause), c.event_id, c.note)
+             c.region.str(), c.platform.str(), std::optional<int64_t>(c.service_id),
+             LevelId(c.from), LevelId(c.to), ToUnix(c.at), CauseKindId(c.cause),
+             std::optional<int64_t>(c.event_id), c.note.str())
             .OneInt();
     if (!id.ok()) return id.status();
     c.id = *id;
@@ -305,8 +306,8 @@ Status SqlTx::UpdateService(const Service& x) {
       Stmt(conn_,
            "UPDATE services SET slug=?, position=?, name_fr=?, name_en=?, information_fr=?, "
            "information_en=?, impact_fr=?, impact_en=?, retired=? WHERE id=?",
-           x.slug, x.position, x.name.fr, x.name.en, x.information.fr, x.information.en,
-           x.impact.fr, x.impact.en, x.retired, x.id)
+           x.slug, x.position, x.name.fr(), x.name.en(), x.information.fr(), x.information.en(),
+           x.impact.fr(), x.impact.en(), x.retired, x.id)
           .Run());
   return Changed("service #" + std::to_string(x.id));
 }
@@ -316,8 +317,8 @@ Status SqlTx::UpdateMessage(const Message& m) {
       Stmt(conn_,
            "UPDATE messages SET platform=?, regions=?, title_fr=?, title_en=?, body_fr=?, "
            "body_en=?, published_at=?, expires_at=? WHERE id=?",
-           NullIfEmpty(m.platform), ToJsonArray(m.regions), m.title.fr, m.title.en, m.body.fr,
-           m.body.en, ToUnix(m.published_at), OptUnix(m.expires_at), m.id)
+           NullIfEmpty(m.platform), ToJsonArray(m.regions), m.title.fr(), m.title.en(), m.body.fr(),
+           m.body.en(), ToUnix(m.published_at), OptUnix(m.expires_at), m.id)
           .Run());
   return Changed("message #" + std::to_string(m.id));
 }
@@ -330,7 +331,7 @@ Status SqlTx::DeleteMessage(int64_t id) {
 Status SqlTx::UpdateEventUpdate(int64_t update_id, const EventUpdate& u) {
   VIGIE_RETURN_IF_ERROR(Stmt(conn_,
                              "UPDATE event_updates SET phase=?, text_fr=?, text_en=? WHERE id=?",
-                             PhaseId(u.phase), u.text.fr, u.text.en, update_id)
+                             PhaseId(u.phase), u.text.fr(), u.text.en(), update_id)
                             .Run());
   return Changed("update #" + std::to_string(update_id));
 }
@@ -444,8 +445,8 @@ Status SqlTx::LoadEvents(SharedVector<Event>& events, std::optional<int64_t> abo
         known = region_lists.emplace(regions, FromJsonArray(regions)).first;
       }
       e.regions = known->second;
-      e.title = {st.Str(4), st.Str(5)};
-      e.body = {st.Str(6), st.Str(7)};
+      e.title = Text::Stored(st.View(4), st.View(5));
+      e.body = Text::Stored(st.View(6), st.View(7));
       e.starts_at = FromUnix(st.Int(8));
       if (auto end = st.OptInt(9)) e.ends_at = FromUnix(*end);
       e.phase = ParsePhase(st.Str(10)).value_or(Phase::kNone);
@@ -479,7 +480,7 @@ Status SqlTx::LoadEvents(SharedVector<Event>& events, std::optional<int64_t> abo
         u.id = st.Int(0);
         u.at = FromUnix(st.Int(2));
         u.phase = ParsePhase(st.Str(3)).value_or(Phase::kNone);
-        u.text = {st.Str(4), st.Str(5)};
+        u.text = Text::Stored(st.View(4), st.View(5));
         it->second->updates.push_back(std::move(u));
       }
     }
@@ -518,8 +519,8 @@ Status SqlTx::LoadMessages(Model& m) {
     msg.id = st.Int(0);
     msg.platform = st.Str(1);
     msg.regions = FromJsonArray(st.Str(2));
-    msg.title = {st.Str(3), st.Str(4)};
-    msg.body = {st.Str(5), st.Str(6)};
+    msg.title = Text::Stored(st.View(3), st.View(4));
+    msg.body = Text::Stored(st.View(5), st.View(6));
     msg.published_at = FromUnix(st.Int(7));
     if (auto exp = st.OptInt(8)) msg.expires_at = FromUnix(*exp);
     m.messages.push_back(std::move(msg));

@@ -33,9 +33,10 @@ class SqliteRows : public sql::Rows {
   }
   const Status& status() const override { return status_; }
   int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
-  std::string Str(int col) const override {
+  std::string Str(int col) const override { return std::string(View(col)); }
+  std::string_view View(int col) const override {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
+    return p ? std::string_view(p, sqlite3_column_bytes(stmt_, col)) : std::string_view();
   }
   bool IsNull(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   int Columns() const override { return sqlite3_column_count(stmt_); }

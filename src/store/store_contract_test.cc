@@ -109,7 +109,7 @@ TEST_P(StoreContract, EventRoundTripsWithImpactsAndUpdates) {
   EXPECT_EQ(got.impacts, e.impacts);
   EXPECT_EQ(got.phase, Phase::kInvestigating);
   ASSERT_EQ(got.updates.size(), 2u);
-  EXPECT_EQ(got.updates[1].text.fr, "Trouvé");
+  EXPECT_EQ(got.updates[1].text.fr(), "Trouvé");
   EXPECT_EQ(got.updates[1].phase, Phase::kIdentified);
 }
 
@@ -311,7 +311,7 @@ TEST_P(StoreContract, ReimportingUpdatesTextsAndKeepsIds) {
   Seed(*store);
   const int64_t id = store->Load()->FindService("erp", "s2")->id;
   Service renamed = *store->Load()->FindService("erp", "s2");
-  renamed.name.en = "Renamed";
+  renamed.name.set(Lang::kEn, "Renamed");
   renamed.position = 9;
   Result<int64_t> again = Result<int64_t>(Status::Internal("unset"));
   ASSERT_TRUE(store
@@ -321,7 +321,7 @@ TEST_P(StoreContract, ReimportingUpdatesTextsAndKeepsIds) {
                   })
                   .ok());
   EXPECT_EQ(*again, id);
-  EXPECT_EQ(store->Load()->FindService("erp", "s2")->name.en, "Renamed");
+  EXPECT_EQ(store->Load()->FindService("erp", "s2")->name.en(), "Renamed");
 }
 
 TEST_P(StoreContract, ExportThenImportGivesTheSameDatabase) {
@@ -426,7 +426,7 @@ TEST_P(StoreContract, AnAcknowledgedWriteSurvivesKill9) {
   if (child == 0) {
     auto store = OpenStore(url, StoreOptions{});
     Platform p = testing::SmallModel().platforms[0];
-    p.name.fr = "Écrit avant kill -9";
+    p.name.set(Lang::kFr, "Écrit avant kill -9");
     Status st = (*store)->Write([&](StoreTx& tx) { return tx.UpsertPlatform(p); });
     const char c = st.ok() ? 'y' : 'n';
     (void)!write(ack[1], &c, 1);
@@ -443,7 +443,7 @@ TEST_P(StoreContract, AnAcknowledgedWriteSurvivesKill9) {
   auto store = Open(url);
   Model m = *store->Load();
   ASSERT_EQ(m.platforms.size(), 1u);
-  EXPECT_EQ(m.platforms[0].name.fr, "Écrit avant kill -9");
+  EXPECT_EQ(m.platforms[0].name.fr(), "Écrit avant kill -9");
 }
 
 // What LoadAbove gives from a model another writer has since moved past is what a full
@@ -478,8 +478,8 @@ TEST_P(StoreContract, LoadAboveAStaleModelGivesTheStoredOne) {
     const Model stored = *b->Load();
     EXPECT_EQ(above.seq, stored.seq);
     ASSERT_EQ(above.events.size(), 2u);
-    EXPECT_EQ(above.FindEvent(edited)->title.en, "Edited");
-    EXPECT_EQ(above.FindEvent(kept)->title.en, stored.FindEvent(kept)->title.en);
+    EXPECT_EQ(above.FindEvent(edited)->title.en(), "Edited");
+    EXPECT_EQ(above.FindEvent(kept)->title.en(), stored.FindEvent(kept)->title.en());
   }
   // The write that only read logged nothing.
   EXPECT_EQ(b->Load()->seq, middle.seq + 1);
@@ -495,7 +495,7 @@ TEST_P(StoreContract, LoadAboveReadsTheCatalogAgainOnlyWhenAChangeTouchedIt) {
   Model marked = *b->Load();
   const int64_t s1 = marked.FindService("erp", "s1")->id;
   const auto mark = [&](Model& m) {
-    for (Service& s : m.services) s.name.en = "mark";
+    for (Service& s : m.services) s.name.set(Lang::kEn, "mark");
   };
   const auto above = [&](const Model& from, const std::function<Status(StoreTx&)>& first = {}) {
     Model out;
@@ -515,7 +515,7 @@ TEST_P(StoreContract, LoadAboveReadsTheCatalogAgainOnlyWhenAChangeTouchedIt) {
                }).ok());
   Model after_level = above(marked);
   EXPECT_EQ(after_level.manual_levels.size(), 1u);
-  EXPECT_EQ(after_level.FindService(s1)->name.en, "mark");  // shared, not read again
+  EXPECT_EQ(after_level.FindService(s1)->name.en(), "mark");  // shared, not read again
 
   ASSERT_TRUE(a->Write([&](StoreTx& tx) -> Status {
                  Service renamed = *marked.FindService(s1);
@@ -523,20 +523,21 @@ TEST_P(StoreContract, LoadAboveReadsTheCatalogAgainOnlyWhenAChangeTouchedIt) {
                  VIGIE_RETURN_IF_ERROR(tx.UpdateService(renamed));
                  return tx.LogChange(At(2)).status();
                }).ok());
-  EXPECT_EQ(above(marked).FindService(s1)->name.en, "Renamed");  // another writer's change
+  EXPECT_EQ(above(marked).FindService(s1)->name.en(), "Renamed");  // another writer's change
   mark(after_level);
-  EXPECT_EQ(above(after_level).FindService(s1)->name.en, "Renamed");
+  EXPECT_EQ(above(after_level).FindService(s1)->name.en(), "Renamed");
 
   Model current = *b->Load();
   mark(current);
-  EXPECT_EQ(above(current).FindService(s1)->name.en, "mark");
+  EXPECT_EQ(above(current).FindService(s1)->name.en(), "mark");
   const Model own = above(current, [&](StoreTx& tx) {  // this transaction's own change
     Service renamed = *current.FindService(s1);
     renamed.name = {"Encore", "Again"};
     return tx.UpdateService(renamed);
   });
-  EXPECT_EQ(own.FindService(s1)->name.en, "Again");
-  EXPECT_EQ(own.FindService("erp", "s2")->name.en, b->Load()->FindService("erp", "s2")->name.en);
+  EXPECT_EQ(own.FindService(s1)->name.en(), "Again");
+  EXPECT_EQ(own.FindService("erp", "s2")->name.en(),
+            b->Load()->FindService("erp", "s2")->name.en());
 }
 
 TEST_P(StoreContract, AWriterFurtherBehindThanTheKeptLogReadsTheWholeModel) {
@@ -572,7 +573,7 @@ TEST_P(StoreContract, AWriterFurtherBehindThanTheKeptLogReadsTheWholeModel) {
   EXPECT_EQ(above.seq, stale.seq + 5);
   EXPECT_NE(above.FindEvent(early), nullptr);  // named only by a pruned entry
   ASSERT_NE(above.FindEvent(late), nullptr);
-  EXPECT_EQ(above.FindEvent(late)->title.en, "Revision 4");
+  EXPECT_EQ(above.FindEvent(late)->title.en(), "Revision 4");
 }
 
 TEST_P(StoreContract, EveryKindOfWriteIsReadBack) {
@@ -618,10 +619,10 @@ TEST_P(StoreContract, EveryKindOfWriteIsReadBack) {
   EXPECT_EQ(m.manual_levels[0].note, "lent");
   ASSERT_EQ(m.overrides.size(), 1u);  // the cleared one is gone
   EXPECT_EQ(m.overrides[0].region, "na");
-  EXPECT_EQ(m.FindService(s1)->name.en, "New name");
+  EXPECT_EQ(m.FindService(s1)->name.en(), "New name");
   EXPECT_TRUE(m.FindService(s1)->retired);
   ASSERT_EQ(m.messages.size(), 1u);
-  EXPECT_EQ(m.messages[0].title.en, "Title 2");
+  EXPECT_EQ(m.messages[0].title.en(), "Title 2");
   EXPECT_EQ(m.messages[0].expires_at, At(60));
   ASSERT_EQ(m.status_changes.size(), 1u);
   EXPECT_EQ(m.status_changes[0].to, Level::kMinor);
@@ -717,7 +718,7 @@ TEST_P(StoreContract, ReplaceSwapsTheWholeSiteAndStartsANewGeneration) {
   EXPECT_FALSE(site->FindUser("old")->has_value());
   const Model after = *site->Load();
   ASSERT_EQ(after.events.size(), 1u);
-  EXPECT_EQ(after.events[0].title.en, "Slow web access");
+  EXPECT_EQ(after.events[0].title.en(), "Slow web access");
   EXPECT_NE(after.generation, before.generation);
   Model above;
   ASSERT_TRUE(site->Read([&](StoreTx& tx) -> Status {
@@ -728,7 +729,7 @@ TEST_P(StoreContract, ReplaceSwapsTheWholeSiteAndStartsANewGeneration) {
                   })
                   .ok());
   ASSERT_EQ(above.events.size(), 1u) << "the old events are not kept";
-  EXPECT_EQ(above.events[0].title.en, "Slow web access");
+  EXPECT_EQ(above.events[0].title.en(), "Slow web access");
   EXPECT_EQ(above.status_changes.size(), after.status_changes.size());
   EXPECT_EQ(site->Replace("not json").code(), Status::Code::kInvalid);
   EXPECT_EQ(site->Load()->events.size(), 1u) << "a refused replace writes nothing";
