@@ -9,6 +9,10 @@
 // so a pointer to it stays valid in every snapshot that holds it. Blocks are reserved on disk
 // (fallocate) before they are written: a full disk refuses a text, it never faults a reader.
 // A refused text is kept by its owner in the heap, as without an archive (domain Text).
+//
+// It also holds the blocks of the history's status changes (domain AppendVector: 710,000
+// values of 64 bytes at scale), written once and then read only where a page shows them: a
+// block is taken from it and given back to it, and reused.
 #pragma once
 
 #include <cstdint>
@@ -29,9 +33,22 @@ Status Open(const std::string& dir, uint64_t reserve = uint64_t{8} << 30);
 // a minute later).
 const char* Put(std::string_view a, std::string_view b);
 
+// A block of `size` bytes (a multiple of the page size: they are given back whole), from a
+// list of freed ones or after the last; nullptr when no archive is open or it has no room
+// (the caller allocates in the heap). Its contents are undefined.
+void* AllocateBlock(size_t size);
+// Gives back a block of AllocateBlock, to be reused; its pages go back to the kernel.
+void FreeBlock(void* block, size_t size);
+
+// Gives back every written page of the archive (their contents stay in the page cache, read
+// again on demand): after a load has read all of the history once.
+void GiveBack();
+
 struct Usage {
   bool open = false;
-  uint64_t bytes = 0;      // put so far
+  uint64_t bytes = 0;      // texts put so far
+  uint64_t blocks = 0;     // blocks in use
+  uint64_t written = 0;    // bytes of the file written, texts and blocks
   uint64_t refused = 0;    // texts refused (kept in the heap)
   std::string last_error;  // why the last one was refused
 };

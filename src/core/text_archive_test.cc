@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -46,6 +47,24 @@ TEST(TextArchive, KeepsTextsInAnUnnamedFileAndRefusesWhenTheDiskDoes) {
   EXPECT_TRUE(u.open);
   EXPECT_EQ(u.bytes, bytes);
   EXPECT_EQ(u.refused, 0u);
+
+  // Blocks: whole pages, reused once given back; what is written stays readable after the
+  // pages go back to the kernel (they are read again from the page cache).
+  EXPECT_EQ(text_archive::AllocateBlock(1000), nullptr);  // not whole pages: the heap's
+  const size_t kBlock = 32 << 10;
+  char* block = static_cast<char*>(text_archive::AllocateBlock(kBlock));
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(block) % 4096, 0u);
+  std::memset(block, 'b', kBlock);
+  text_archive::GiveBack();
+  EXPECT_EQ(std::string_view(block, kBlock), std::string(kBlock, 'b'));
+  EXPECT_EQ(std::string_view(put[0].first, put[0].second.size()), put[0].second);
+  EXPECT_EQ(text_archive::Read().blocks, 1u);
+  text_archive::FreeBlock(block, kBlock);
+  EXPECT_EQ(text_archive::Read().blocks, 0u);
+  EXPECT_EQ(text_archive::AllocateBlock(kBlock), block);  // reused
+  text_archive::FreeBlock(block, kBlock);
+  bytes = text_archive::Read().bytes;  // texts only
 
   // The kernel refuses to grow the file (a file size limit: as a full disk would): the text
   // is refused, nothing already put is touched, and the refusal is counted and said.

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/text_archive.h"
 #include "domain/indexed_iterator.h"
 
 namespace vigie {
@@ -112,11 +113,27 @@ class AppendVector {
   }
 
  private:
+  static constexpr size_t kBytes = kChunk * sizeof(T);
+
+  // The slots are taken from the text archive when the process has one (core/text_archive.h:
+  // the history then lives in the page cache, read where a page shows it), else from the heap.
   struct Block {
-    Block() {}  // the slots stay raw until written
+    Block() {  // the slots stay raw until written
+      storage = static_cast<unsigned char*>(text_archive::AllocateBlock(kBytes));
+      mapped = storage != nullptr;
+      if (!mapped) {
+        storage =
+            static_cast<unsigned char*>(::operator new (kBytes, std::align_val_t{alignof(T)}));
+      }
+    }
     ~Block() {
       const size_t n = filled.load(std::memory_order_acquire);
       for (size_t i = 0; i < n; ++i) std::launder(reinterpret_cast<T*>(slot(i)))->~T();
+      if (mapped) {
+        text_archive::FreeBlock(storage, kBytes);
+      } else {
+        ::operator delete (storage, std::align_val_t{alignof(T)});
+      }
     }
     Block(const Block&) = delete;
     Block& operator=(const Block&) = delete;
@@ -126,7 +143,8 @@ class AppendVector {
     }
 
     std::atomic<size_t> filled{0};  // slots written, by this copy or another
-    alignas(T) unsigned char storage[kChunk * sizeof(T)];
+    unsigned char* storage;         // kBytes, aligned for T
+    bool mapped;                    // from the archive
   };
 
   // The elements from position `from` on.

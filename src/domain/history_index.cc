@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text_archive.h"
+
 namespace vigie {
 
 namespace {
@@ -32,7 +34,13 @@ std::string ChangeIndex::Key(std::string_view region, std::string_view platform,
 }
 
 ChangeIndex::ChangeIndex(const AppendVector<StatusChange>& changes) {
-  for (size_t i = 0; i < changes.size(); ++i) Add(&changes[i]);
+  // Reads all of the history, which lives in the text archive: its pages go back to the page
+  // cache as the reading goes (core/text_archive.h), not all at once when the load is done.
+  constexpr size_t kGiveBackEvery = size_t{1} << 16;  // 4 MB of changes
+  for (size_t i = 0; i < changes.size(); ++i) {
+    Add(&changes[i]);
+    if ((i + 1) % kGiveBackEvery == 0) text_archive::GiveBack();
+  }
   count_ = changes.size();
   if (count_ > 0) {
     first_ = &changes.front();

@@ -59,6 +59,24 @@ TEST(Text, StoredInTheArchiveIsSharedByItsCopies) {
   EXPECT_FALSE(copy.stored());
   EXPECT_EQ(s.en(), "Resolved");
   EXPECT_FALSE(Text::Stored("", "").stored());  // nothing to store
+
+  // The history's blocks come from the archive too, and read the same after its pages are
+  // given back.
+  AppendVector<StatusChange> history;
+  for (int64_t i = 1; i <= 2000; ++i) {
+    StatusChange c;
+    c.id = i;
+    c.note = i % 2 ? "odd" : "";
+    history.push_back(c);
+  }
+  EXPECT_EQ(text_archive::Read().blocks, 4u);  // 2000 changes, 512 a block
+  text_archive::GiveBack();
+  for (int64_t i = 1; i <= 2000; ++i) {
+    ASSERT_EQ(history[i - 1].id, i);
+    ASSERT_EQ(history[i - 1].note, i % 2 ? "odd" : "");
+  }
+  history = AppendVector<StatusChange>();
+  EXPECT_EQ(text_archive::Read().blocks, 0u);  // given back to the archive
   ::rmdir(tmpl);
 }
 

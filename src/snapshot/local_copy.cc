@@ -13,6 +13,7 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "core/priority.h"
+#include "core/text_archive.h"
 #include "snapshot/snapshot.h"
 
 namespace vigie {
@@ -370,6 +371,7 @@ uint64_t GetLE(std::string_view s, size_t at, int bytes) {
 }  // namespace
 
 Status LocalCopy::Write(const std::string& path, const Model& model, Time saved_at) {
+  constexpr uint64_t kGiveBackEvery = uint64_t{4} << 20;
   // Written as it is encoded (at 100,000 events the state is 200 MB: held whole, and grown by
   // doubling, it was most of a write's time and doubled the node's memory); the head, which
   // holds the payload's length and checksum, is completed at the end.
@@ -388,6 +390,11 @@ Status LocalCopy::Write(const std::string& path, const Model& model, Time saved_
   uLong crc = crc32(0L, Z_NULL, 0);
   Encoder e;
   e.sink = [&](std::string_view piece) {
+    // The history's texts and changes live in the text archive: the pages just encoded go
+    // back to the page cache, so that a copy does not bring all of them into memory at once.
+    if ((length + piece.size()) / kGiveBackEvery != length / kGiveBackEvery) {
+      text_archive::GiveBack();
+    }
     length += piece.size();
     crc = crc32(crc, reinterpret_cast<const Bytef*>(piece.data()), static_cast<uInt>(piece.size()));
     return file->Append(piece);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/text_archive.h"
 #include "domain/derive.h"
 
 namespace vigie {
@@ -55,6 +56,19 @@ void TrimIfMuchIsFree() {
     free_at_last_trim.store(free_now, std::memory_order_relaxed);
   } else if (free_now < free_at_last_trim.load(std::memory_order_relaxed)) {
     free_at_last_trim.store(free_now, std::memory_order_relaxed);  // reused since: count anew
+  }
+}
+
+// After a load that read much of the history (the start's, a reload after an outage), its
+// pages in the text archive go back to the page cache: a load reads them all once (the
+// history index), a page reads only what it shows.
+void GiveBackIfMuchWasWritten() {
+  constexpr uint64_t kWritten = uint64_t{16} << 20;
+  static std::atomic<uint64_t> written_at_last{0};
+  const uint64_t written = text_archive::Read().written;
+  if (written >= written_at_last.load(std::memory_order_relaxed) + kWritten) {
+    text_archive::GiveBack();
+    written_at_last.store(written, std::memory_order_relaxed);
   }
 }
 
@@ -213,6 +227,7 @@ void Publisher::AfterPublishLoop() {
       released.clear();
       TrimIfMuchIsFree();
     }
+    GiveBackIfMuchWasWritten();
     if (!job) continue;
     for (const Snapshot::Recipe& recipe : job->to_warm) {
       const std::shared_ptr<const Snapshot> snap = job->snap.lock();
