@@ -64,7 +64,10 @@ class ChangeIndex {
   size_t size() const { return count_; }
 
  private:
+  struct Target;
+  // Adds `c` to `target`'s list (lists_'s entry for c's target).
   void Add(const StatusChange* c);
+  void AddTo(Target& target, const StatusChange* c);
 
   // region + '\n' + '#' + service id, or region + '\n' + platform.
   static std::string Key(std::string_view region, std::string_view platform,

@@ -24,7 +24,7 @@ std::vector<std::string> FromJsonArray(const std::string& s) {
   return out;
 }
 
-Level LevelOr(const std::string& s) { return ParseLevel(s).value_or(Level::kOperational); }
+Level LevelOr(std::string_view s) { return ParseLevel(s).value_or(Level::kOperational); }
 
 std::optional<std::string> NullIfEmpty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
@@ -437,7 +437,7 @@ Status SqlTx::LoadEvents(SharedVector<Event>& events, std::optional<int64_t> abo
     while (st.Step()) {
       Event e;
       e.id = st.Int(0);
-      e.kind = ParseEventKind(st.Str(1)).value_or(EventKind::kAnnouncement);
+      e.kind = ParseEventKind(st.View(1)).value_or(EventKind::kAnnouncement);
       e.platform = st.Str(2);
       std::string regions = st.Str(3);
       auto known = region_lists.find(regions);
@@ -449,7 +449,7 @@ Status SqlTx::LoadEvents(SharedVector<Event>& events, std::optional<int64_t> abo
       e.body = Text::Stored(st.View(6), st.View(7));
       e.starts_at = FromUnix(st.Int(8));
       if (auto end = st.OptInt(9)) e.ends_at = FromUnix(*end);
-      e.phase = ParsePhase(st.Str(10)).value_or(Phase::kNone);
+      e.phase = ParsePhase(st.View(10)).value_or(Phase::kNone);
       e.cancelled = st.Int(11) != 0;
       e.created_at = FromUnix(st.Int(12));
       e.updated_at = FromUnix(st.Int(13));
@@ -466,7 +466,7 @@ Status SqlTx::LoadEvents(SharedVector<Event>& events, std::optional<int64_t> abo
                    "event_id, service_id");
     while (st.Step()) {
       if (auto it = by_id.find(st.Int(0)); it != by_id.end()) {
-        it->second->impacts.push_back({st.Int(1), LevelOr(st.Str(2))});
+        it->second->impacts.push_back({st.Int(1), LevelOr(st.View(2))});
       }
     }
     VIGIE_RETURN_IF_ERROR(st.status());
@@ -479,7 +479,7 @@ Status SqlTx::LoadEvents(SharedVector<Event>& events, std::optional<int64_t> abo
         EventUpdate u;
         u.id = st.Int(0);
         u.at = FromUnix(st.Int(2));
-        u.phase = ParsePhase(st.Str(3)).value_or(Phase::kNone);
+        u.phase = ParsePhase(st.View(3)).value_or(Phase::kNone);
         u.text = Text::Stored(st.View(4), st.View(5));
         it->second->updates.push_back(std::move(u));
       }
@@ -537,15 +537,16 @@ Result<int64_t> SqlTx::LoadStatusChanges(AppendVector<StatusChange>& out, int64_
   while (st.Step()) {
     StatusChange c;
     c.id = st.Int(0);
-    c.region = st.Str(1);
-    c.platform = st.Str(2);
+    // Views, not strings: 710,000 rows at scale.
+    c.region = st.View(1);
+    c.platform = st.View(2);
     c.service_id = st.OptInt(3);
-    c.from = LevelOr(st.Str(4));
-    c.to = LevelOr(st.Str(5));
+    c.from = LevelOr(st.View(4));
+    c.to = LevelOr(st.View(5));
     c.at = FromUnix(st.Int(6));
-    c.cause = ParseCauseKind(st.Str(7)).value_or(CauseKind::kManual);
+    c.cause = ParseCauseKind(st.View(7)).value_or(CauseKind::kManual);
     c.event_id = st.OptInt(8);
-    c.note = st.Str(9);
+    c.note = st.View(9);
     last = std::max(last, c.id);
     out.push_back(std::move(c));
   }
