@@ -377,7 +377,8 @@ int RunServe(const Config& config, const ServeOptions& options) {
   // Every node keeps its last published state in its folder (snapshot/local_copy.h) and
   // starts from it, reading from the store only what changed since: at 100,000 events, a
   // start from the copy is ready in 0.4 s, from SQLite's rows in 1.0-1.4 s. A node on
-  // PostgreSQL also serves it while the server is away.
+  // PostgreSQL writes it after each publish and serves it while the server is away; a node
+  // on SQLite writes it when it stops.
   std::string local_copy;
   {
     std::error_code ec;
@@ -414,6 +415,7 @@ int RunServe(const Config& config, const ServeOptions& options) {
           .longest_sleep = test_clock ? std::chrono::milliseconds(100)
                                       : std::chrono::milliseconds(std::chrono::minutes(1)),
           .local_copy = local_copy,
+          .copy_each_publish = store.Remote(),
           .published =
               [&mirror, &waking](const std::shared_ptr<const Snapshot>& snap) {
                 if (Mirror* m = mirror.load()) m->Offer(snap);

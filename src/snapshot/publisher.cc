@@ -193,6 +193,13 @@ void Publisher::Stop() {
   }
   after_cv_.notify_all();
   if (after_.joinable()) after_.join();
+  // The local copy's last write, before the process goes: of the current state when it is
+  // kept for the next start only. Under the write lock: no publish offers one meanwhile.
+  std::lock_guard lock(write_mu_);
+  if (local_ && !options_.copy_each_publish && serving_local_copy_.load() == 0) {
+    if (std::shared_ptr<const Snapshot> snap = current_.load()) local_->Offer(std::move(snap));
+  }
+  local_.reset();  // writes what it was offered, then stops
 }
 
 void Publisher::WakeAfterPublish(std::unique_lock<std::mutex>& lock) {
@@ -440,7 +447,9 @@ Status Publisher::PublishLocked(Model model, ChangeIndex changes,
   // Kept on local disk for a start without the store (not a copy of the copy: it keeps its date).
   if (options_.published) options_.published(snap);
   if (options_.timed) options_.timed(Times{load_time, built - started, Clock::now() - built});
-  if (local_ && serving_local_copy_.load() == 0) local_->Offer(std::move(snap));
+  if (local_ && options_.copy_each_publish && serving_local_copy_.load() == 0) {
+    local_->Offer(std::move(snap));
+  }
   return Status::Ok();
 }
 

@@ -55,9 +55,15 @@ class Publisher {
     // How often the timer asks the store whether this node holds the clock lease (takes it
     // when free): how long a lease left by a node that died stays untaken, at most.
     std::chrono::milliseconds lease_every{std::chrono::seconds(2)};
-    // Where this node keeps a copy of each state it publishes ("" for none: a store on this
-    // machine needs none), and what it serves when it starts while the store cannot be read.
+    // Where this node keeps a copy of its last published state ("" for none): what it starts
+    // from (the store gives what changed since), and what it serves when it starts while the
+    // store cannot be read.
     std::string local_copy;
+    // Whether the copy is written after each publish (a store on a server, which may go
+    // away), or only when the Publisher stops (a store on this machine: the copy only makes
+    // the next start faster, and writing 130 MB at scale after each write would compete with
+    // the pages being rendered on a small machine).
+    bool copy_each_publish = true;
     // Told of each snapshot right after it is published (the static mirror), on the thread
     // that published it, with the write lock held: it must only take note and return.
     std::function<void(const std::shared_ptr<const Snapshot>&)> published;

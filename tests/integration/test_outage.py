@@ -226,6 +226,41 @@ class ColdStartTest(unittest.TestCase):
         fresh.wait_for(lambda: fresh.get("/readyz")[0] == 200, timeout=10, what="ready")
 
 
+class SqliteLocalCopyTest(unittest.TestCase):
+    """A node on SQLite keeps its local copy too, written when it stops, and starts from it."""
+
+    def node(self, **kwargs):
+        v = harness.Vigie(**kwargs)
+        self.addCleanup(v.close)
+        return v
+
+    def test_a_restart_reads_its_copy_then_what_changed_since_from_the_database(self):
+        first = self.node()
+        self.assertEqual(set_level(first, first.token(), "studio", "minor"), 200)
+        copy = os.path.join(first.data, "last-state.bin")
+        self.assertFalse(os.path.exists(copy))  # not after each write: the disk is this machine's
+        self.assertEqual(first.terminate(), 0)
+        self.assertTrue(os.path.exists(copy))  # written as it stopped
+        # While it is stopped, another process writes into its database (a node of its own,
+        # whose folder is elsewhere): a level and an incident the copy does not have.
+        other = self.node(seed=False, env={"VIGIE_STORAGE_URL": "sqlite:" + os.path.join(first.data, "vigie.db")})
+        token = other.token()
+        self.assertEqual(set_level(other, token, "studio", "outage"), 200)
+        status, event_id = create_incident(other, token, "Pendant la pause")
+        self.assertEqual(status, 201)
+        expected = other.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(other.terminate(), 0)
+        again = self.node(data=first.data, seed=False)
+        self.assertIn("starting from the local copy of the state saved at", again.log())
+        got = again.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(got["status"], expected["status"])
+        self.assertEqual(got["history"], expected["history"])
+        status, _, page = again.get("/fr/events/%d" % event_id)
+        self.assertEqual(status, 200)
+        self.assertIn("Pendant la pause", page.decode())
+        self.assertEqual(again.get("/readyz")[0], 200)
+
+
 if __name__ == "__main__":
     harness.parse_args()
     unittest.main(verbosity=2)
