@@ -22,6 +22,7 @@
 #include "http/server.h"
 #include "notify/desk.h"
 #include "notify/sender.h"
+#include "snapshot/local_copy.h"
 #include "snapshot/publisher.h"
 #include "store/store.h"
 
@@ -78,6 +79,27 @@ int RunImportScenario(const Config& config, const std::string& path) {
   return 0;
 }
 
+namespace {
+
+// After a dump is imported or a backup restored, the node's local copy of the new state
+// (snapshot/local_copy.h), so that its next start reads it and not every row (at 100,000
+// events: ready in 0.5 s, not 1.1-1.5 s). A copy is a cache: when it cannot be made the
+// import stands, and the next start reads the store.
+void LeaveLocalCopy(const Config& config, Store& store) {
+  text_archive::Open(config.store.data_dir);  // the texts out of the heap here too
+  malloc_trim(0);  // what the import freed goes back before the model is read
+  Result<Model> model = store.Load();
+  const std::string path =
+      (std::filesystem::path(config.store.data_dir) / "last-state.bin").string();
+  Status st = model.ok() ? LocalCopy::Write(path, *model, SystemClock().Now()) : model.status();
+  if (!st.ok()) {
+    LogWarn("the node's local copy of this state is not saved (" + st.message() +
+            "): its next start reads the whole store");
+  }
+}
+
+}  // namespace
+
 int RunImportDump(const Config& config, const std::string& path) {
   Result<std::string> text = ReadWholeFile(path);
   if (!text.ok()) return Fail("import dump", text.status());
@@ -85,6 +107,8 @@ int RunImportDump(const Config& config, const std::string& path) {
   if (!store.ok()) return Fail("import dump", store.status());
   Status st = (*store)->Import(*text);
   if (!st.ok()) return Fail("import dump " + path, st);
+  std::string().swap(*text);  // 190 MB at scale: not beside the model read next
+  LeaveLocalCopy(config, **store);
   std::cout << "imported the dump " << path << "\n";
   return 0;
 }
@@ -181,6 +205,8 @@ int RunRestore(const Config& config, const std::string& file, bool replace) {
     st = Status::Invalid("the backup cannot be used: " + st.message());
   }
   if (!st.ok()) return Fail("restore " + file, st);
+  std::string().swap(*dump);
+  LeaveLocalCopy(config, **store);
   std::cout << (replace ? "replaced " : "restored into ") << StoreName(config.storage, config.store)
             << " from " << file << "\n";
   return 0;

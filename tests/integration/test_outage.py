@@ -4,6 +4,8 @@ happening, writes answer 503 with a sentence and nothing acknowledged is lost, t
 says why it cannot work; when the database returns, the nodes reconnect and catch up alone."""
 import json
 import os
+import shutil
+import tempfile
 import threading
 import time
 import unittest
@@ -259,6 +261,25 @@ class SqliteLocalCopyTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn("Pendant la pause", page.decode())
         self.assertEqual(again.get("/readyz")[0], 200)
+
+    def test_an_import_leaves_the_copy_its_first_start_reads(self):
+        source = self.node()
+        self.assertEqual(set_level(source, source.token(), "studio", "major"), 200)
+        expected = source.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(source.terminate(), 0)
+        dump = os.path.join(source.data, "dump.json")
+        code, _, err = harness.run_cli("export", "--output", dump, data=source.data)
+        self.assertEqual(code, 0, err)
+        data = tempfile.mkdtemp(prefix="vigie-it-")
+        self.addCleanup(shutil.rmtree, data, True)
+        code, _, err = harness.run_cli("import", "dump", dump, data=data)
+        self.assertEqual(code, 0, err)
+        self.assertTrue(os.path.exists(os.path.join(data, "last-state.bin")))
+        imported = self.node(data=data, seed=False)
+        self.assertIn("starting from the local copy of the state saved at", imported.log())
+        got = imported.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(got["status"], expected["status"])
+        self.assertEqual(got["history"], expected["history"])
 
 
 if __name__ == "__main__":
