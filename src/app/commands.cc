@@ -86,6 +86,8 @@ namespace {
 // events: ready in 0.5 s, not 1.1-1.5 s). A copy is a cache: when it cannot be made the
 // import stands, and the next start reads the store.
 void LeaveLocalCopy(const Config& config, Store& store) {
+  std::error_code ec;  // a node on PostgreSQL may not have its folder yet
+  std::filesystem::create_directories(config.store.data_dir, ec);
   text_archive::Open(config.store.data_dir);  // the texts out of the heap here too
   malloc_trim(0);  // what the import freed goes back before the model is read
   Result<Model> model = store.Load();

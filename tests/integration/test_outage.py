@@ -205,6 +205,25 @@ class ColdStartTest(unittest.TestCase):
         self.assertIn("Pendant la coupure", page.decode())
         self.assertEqual(again.get("/readyz")[0], 200)
 
+    def test_an_import_into_postgresql_leaves_the_copy_its_first_start_reads(self):
+        source = harness.Vigie()  # on SQLite: a site moved to PostgreSQL by its dump
+        self.addCleanup(source.close)
+        expected = source.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(source.terminate(), 0)
+        dump = os.path.join(source.data, "dump.json")
+        code, _, err = harness.run_cli("export", "--output", dump, data=source.data)
+        self.assertEqual(code, 0, err)
+        data = os.path.join(tempfile.mkdtemp(prefix="vigie-it-"), "node")  # not made yet
+        self.addCleanup(shutil.rmtree, os.path.dirname(data), True)
+        code, _, err = harness.run_cli("import", "dump", dump, data=data, env=self.env)
+        self.assertEqual(code, 0, err)
+        self.assertTrue(os.path.exists(os.path.join(data, "last-state.bin")))
+        node = self.node(data=data, seed=False)
+        self.assertIn("starting from the local copy of the state saved at", node.log())
+        got = node.json("/api/v1/platforms/weavy/services/studio")
+        self.assertEqual(got["status"], expected["status"])
+        self.assertEqual(got["history"], expected["history"])
+
     def test_without_a_local_copy_it_answers_503_in_both_languages_until_the_database_returns(self):
         seeded = self.node()  # the catalog and the demo, in the database
         self.assertEqual(seeded.terminate(), 0)
