@@ -145,6 +145,41 @@ class OutageTest(unittest.TestCase):
         self.assertNotIn("banner-outage", alice.request("GET", "/admin/")[2])
 
 
+def write_while_stopped(test, other, title):
+    """Another node writes a level and an incident, then stops: what a node stopped meanwhile
+    must show when it starts again (the service, and the incident's id)."""
+    token = other.token()
+    test.assertEqual(set_level(other, token, "studio", "outage"), 200)
+    status, event_id = create_incident(other, token, title)
+    test.assertEqual(status, 201)
+    expected = other.json("/api/v1/platforms/weavy/services/studio")
+    test.assertEqual(other.terminate(), 0)
+    return expected, event_id
+
+
+def assert_started_from_copy(test, node, expected, event_id=None, title=None):
+    test.assertIn("starting from the local copy of the state saved at", node.log())
+    got = node.json("/api/v1/platforms/weavy/services/studio")
+    test.assertEqual(got["status"], expected["status"])
+    test.assertEqual(got["history"], expected["history"])
+    if event_id is not None:
+        status, _, page = node.get("/fr/events/%d" % event_id)
+        test.assertEqual(status, 200)
+        test.assertIn(title, page.decode())
+    test.assertEqual(node.get("/readyz")[0], 200)
+
+
+def export_then_import(test, source, data, env=None):
+    """The dump of a stopped node, imported into the store of a node whose folder is `data`,
+    which the import leaves its local copy in."""
+    dump = os.path.join(source.data, "dump.json")
+    code, _, err = harness.run_cli("export", "--output", dump, data=source.data)
+    test.assertEqual(code, 0, err)
+    code, _, err = harness.run_cli("import", "dump", dump, data=data, env=env)
+    test.assertEqual(code, 0, err)
+    test.assertTrue(os.path.exists(os.path.join(data, "last-state.bin")))
+
+
 class ColdStartTest(unittest.TestCase):
     """A node that starts while its database is away."""
 
@@ -188,41 +223,19 @@ class ColdStartTest(unittest.TestCase):
         first.wait_for(lambda: os.path.exists(copy), what="the local copy written")
         self.assertEqual(first.terminate(), 0)
         # While it is stopped, another node writes a level and an incident.
-        other = self.node(seed=False)
-        token = other.token()
-        self.assertEqual(set_level(other, token, "studio", "outage"), 200)
-        status, event_id = create_incident(other, token, "Pendant la coupure")
-        self.assertEqual(status, 201)
-        expected = other.json("/api/v1/platforms/weavy/services/studio")
-        self.assertEqual(other.terminate(), 0)
+        expected, event_id = write_while_stopped(self, self.node(seed=False), "Pendant la coupure")
         again = self.node(data=first.data, seed=False)
-        self.assertIn("starting from the local copy of the state saved at", again.log())
-        got = again.json("/api/v1/platforms/weavy/services/studio")
-        self.assertEqual(got["status"], expected["status"])
-        self.assertEqual(got["history"], expected["history"])
-        status, _, page = again.get("/fr/events/%d" % event_id)
-        self.assertEqual(status, 200)
-        self.assertIn("Pendant la coupure", page.decode())
-        self.assertEqual(again.get("/readyz")[0], 200)
+        assert_started_from_copy(self, again, expected, event_id, "Pendant la coupure")
 
     def test_an_import_into_postgresql_leaves_the_copy_its_first_start_reads(self):
         source = harness.Vigie()  # on SQLite: a site moved to PostgreSQL by its dump
         self.addCleanup(source.close)
         expected = source.json("/api/v1/platforms/weavy/services/studio")
         self.assertEqual(source.terminate(), 0)
-        dump = os.path.join(source.data, "dump.json")
-        code, _, err = harness.run_cli("export", "--output", dump, data=source.data)
-        self.assertEqual(code, 0, err)
         data = os.path.join(tempfile.mkdtemp(prefix="vigie-it-"), "node")  # not made yet
         self.addCleanup(shutil.rmtree, os.path.dirname(data), True)
-        code, _, err = harness.run_cli("import", "dump", dump, data=data, env=self.env)
-        self.assertEqual(code, 0, err)
-        self.assertTrue(os.path.exists(os.path.join(data, "last-state.bin")))
-        node = self.node(data=data, seed=False)
-        self.assertIn("starting from the local copy of the state saved at", node.log())
-        got = node.json("/api/v1/platforms/weavy/services/studio")
-        self.assertEqual(got["status"], expected["status"])
-        self.assertEqual(got["history"], expected["history"])
+        export_then_import(self, source, data, env=self.env)
+        assert_started_from_copy(self, self.node(data=data, seed=False), expected)
 
     def test_without_a_local_copy_it_answers_503_in_both_languages_until_the_database_returns(self):
         seeded = self.node()  # the catalog and the demo, in the database
@@ -265,40 +278,19 @@ class SqliteLocalCopyTest(unittest.TestCase):
         # While it is stopped, another process writes into its database (a node of its own,
         # whose folder is elsewhere): a level and an incident the copy does not have.
         other = self.node(seed=False, env={"VIGIE_STORAGE_URL": "sqlite:" + os.path.join(first.data, "vigie.db")})
-        token = other.token()
-        self.assertEqual(set_level(other, token, "studio", "outage"), 200)
-        status, event_id = create_incident(other, token, "Pendant la pause")
-        self.assertEqual(status, 201)
-        expected = other.json("/api/v1/platforms/weavy/services/studio")
-        self.assertEqual(other.terminate(), 0)
+        expected, event_id = write_while_stopped(self, other, "Pendant la pause")
         again = self.node(data=first.data, seed=False)
-        self.assertIn("starting from the local copy of the state saved at", again.log())
-        got = again.json("/api/v1/platforms/weavy/services/studio")
-        self.assertEqual(got["status"], expected["status"])
-        self.assertEqual(got["history"], expected["history"])
-        status, _, page = again.get("/fr/events/%d" % event_id)
-        self.assertEqual(status, 200)
-        self.assertIn("Pendant la pause", page.decode())
-        self.assertEqual(again.get("/readyz")[0], 200)
+        assert_started_from_copy(self, again, expected, event_id, "Pendant la pause")
 
     def test_an_import_leaves_the_copy_its_first_start_reads(self):
         source = self.node()
         self.assertEqual(set_level(source, source.token(), "studio", "major"), 200)
         expected = source.json("/api/v1/platforms/weavy/services/studio")
         self.assertEqual(source.terminate(), 0)
-        dump = os.path.join(source.data, "dump.json")
-        code, _, err = harness.run_cli("export", "--output", dump, data=source.data)
-        self.assertEqual(code, 0, err)
         data = tempfile.mkdtemp(prefix="vigie-it-")
         self.addCleanup(shutil.rmtree, data, True)
-        code, _, err = harness.run_cli("import", "dump", dump, data=data)
-        self.assertEqual(code, 0, err)
-        self.assertTrue(os.path.exists(os.path.join(data, "last-state.bin")))
-        imported = self.node(data=data, seed=False)
-        self.assertIn("starting from the local copy of the state saved at", imported.log())
-        got = imported.json("/api/v1/platforms/weavy/services/studio")
-        self.assertEqual(got["status"], expected["status"])
-        self.assertEqual(got["history"], expected["history"])
+        export_then_import(self, source, data)
+        assert_started_from_copy(self, self.node(data=data, seed=False), expected)
 
 
 if __name__ == "__main__":
