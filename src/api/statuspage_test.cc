@@ -195,27 +195,18 @@ TEST(ComponentsJsonTest, PlatformsAreGroupsOfServices) {
 
 TEST(ComponentsJsonTest, UpdatedAtIsTheLastRecordedChange) {
   Model m = SmallModel();
-  m.status_changes.push_back({.id = 1,
-                              .at = At(-20),
-                              .service_id = 1,
-                              .region = "fr",
-                              .platform = "erp",
-                              .from = Level::kOperational,
-                              .to = Level::kMinor});
-  m.status_changes.push_back({.id = 2,
-                              .at = At(-10),
-                              .service_id = 1,
-                              .region = "fr",
-                              .platform = "erp",
-                              .from = Level::kMinor,
-                              .to = Level::kOperational});
-  m.status_changes.push_back({.id = 3,
-                              .at = At(30),
-                              .service_id = 1,
-                              .region = "fr",
-                              .platform = "erp",
-                              .from = Level::kOperational,
-                              .to = Level::kMajor});
+  const auto change = [&m](int64_t id, int minute, Level from, Level to) {
+    m.status_changes.push_back({.id = id,
+                                .at = At(minute),
+                                .service_id = 1,
+                                .region = "fr",
+                                .platform = "erp",
+                                .from = from,
+                                .to = to});
+  };
+  change(1, -20, Level::kOperational, Level::kMinor);
+  change(2, -10, Level::kMinor, Level::kOperational);
+  change(3, 30, Level::kOperational, Level::kMajor);
   const json j = Render(ComponentsJson, m, 0);
   const json& svc = *FindId(j["components"], "svc-1");
   EXPECT_EQ(svc["updated_at"], FormatRfc3339(At(-10)).insert(19, ".000"));
